@@ -1,0 +1,29 @@
+import type { DeweyNumber } from './dewey-number.js';
+import type { BufferNode, EventEntry } from './shared-buffer/shared-buffer.js';
+import { compareEvents } from './shared-buffer/shared-buffer.js';
+import type { State } from './state.js';
+
+/** One run of the NFA: where it is, its last buffer node and version (Flink's ComputationState). */
+export interface ComputationState<E> {
+  readonly state: State<E>;
+  readonly version: DeweyNumber;
+  readonly entry: BufferNode<E> | null;
+  /** Time of the run's first event, -1 for the start state. */
+  readonly startTs: number;
+  /** Time of the run's latest event, -1 for the start state. */
+  readonly prevTs: number;
+  readonly startEvent: EventEntry<E> | null;
+}
+
+export function startComputation<E>(state: State<E>, version: DeweyNumber): ComputationState<E> {
+  return { state, version, entry: null, startTs: -1, prevTs: -1, startEvent: null };
+}
+
+/** Runs that started earlier come first; runs that have not started (start states) last. */
+export function compareComputations(a: ComputationState<any>, b: ComputationState<any>): number {
+  const x = a.startEvent;
+  const y = b.startEvent;
+  if (x === null) return y === null ? 0 : 1;
+  if (y === null) return -1;
+  return compareEvents(x, y);
+}

@@ -1,0 +1,41 @@
+/**
+ * Dewey numbers version the shared-buffer edges of one run (Flink's DeweyNumber).
+ * Represented as immutable int arrays: operations return new arrays (or the same one when unchanged).
+ */
+export type DeweyNumber = readonly number[];
+
+export const deweyStart = (run = 1): DeweyNumber => [run];
+
+/** `v` is compatible with `other` iff `other` is a proper prefix of `v`, or they differ only in a last digit of `v` that is >= `other`'s. */
+export function isCompatible(v: DeweyNumber, other: DeweyNumber): boolean {
+  const n = v.length;
+  const m = other.length;
+  if (n > m) {
+    for (let i = 0; i < m; i++) if (other[i] !== v[i]) return false;
+    return true;
+  }
+  if (n === m) {
+    const last = n - 1;
+    for (let i = 0; i < last; i++) if (other[i] !== v[i]) return false;
+    return v[last] >= other[last];
+  }
+  return false;
+}
+
+/** Adds `times` to the last digit. */
+export function increase(v: DeweyNumber, times = 1): DeweyNumber {
+  if (times === 0) return v;
+  const copy = v.slice();
+  copy[copy.length - 1] += times;
+  return copy;
+}
+
+/** Appends a new 0 digit. */
+export function addStage(v: DeweyNumber): DeweyNumber {
+  const copy = v.slice();
+  copy.push(0);
+  return copy;
+}
+
+export const deweyToString = (v: DeweyNumber): string => v.join('.');
+export const deweyFromString = (s: string): DeweyNumber => s.split('.').map(Number);
