@@ -1,12 +1,12 @@
 import type { ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
+import { heapAdd, heapPoll, heapRemoveIf } from '../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from './after-match/skip-strategy.js';
 import type { CompiledNFA } from './compiler/nfa-compiler.js';
-import { compareComputations, startComputation, type ComputationState } from './computation-state.js';
+import { compareComputations as cmp, startComputation, type ComputationState } from './computation-state.js';
 import { addStage, deweyStart, increase, type DeweyNumber } from './dewey-number.js';
-import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
+import { compareEvents, SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
 import type { State, Transition } from './state.js';
-import { JavaPriorityQueue } from '../util/java-priority-queue.js';
 
 /** A complete match: pattern name -> events, in pattern order. */
 export type Match<E> = Map<string, E[]>;
@@ -17,118 +17,198 @@ export interface TimedOutMatch<E> {
   readonly timestamp: number;
 }
 
-/** The mutable matching state of one key (Flink's NFAState plus its SharedBuffer). */
-export class NFAState<E> {
-  partialMatches = new JavaPriorityQueue<ComputationState<E>>(compareComputations);
-  readonly completedMatches = new JavaPriorityQueue<ComputationState<E>>(compareComputations);
-  readonly buffer = new SharedBuffer<E>();
+type Heap<E> = ComputationState<E>[];
 
-  /** True when no run has started and nothing is buffered. */
+/**
+ * The matching state of one key: its runs (Flink's NFAState) and, inherited, its shared buffer.
+ * One flat object because the per-event path is bound by memory accesses across many keys.
+ */
+export class NFAState<E> extends SharedBuffer<E> {
+  /** Runs waiting for events, as a java.util.PriorityQueue heap array (Flink iterates it in array order). */
+  partial: Heap<E> = [];
+  /** Completed runs waiting to be emitted (skip strategies emit in start order), as a heap array. */
+  completed: Heap<E> | null = null;
+  /** Earliest time at which a run's window closes (Infinity: none); advanceTime is a no-op before it. */
+  deadline = Infinity;
+  /** Bit i set: some run is in state i (0 when the NFA has too many states to track). */
+  occupied = 0;
+  /** Set whenever the runs change (the deadline may have moved); cleared by whoever schedules timers. */
+  changed = false;
+  /** For the operator: the key, and the time of this state's pending timer (Infinity: none). */
+  key: unknown = undefined;
+  scheduled = Infinity;
+
+  /** True when no run has started and nothing is buffered or pending. */
   isIdle(): boolean {
-    return this.completedMatches.size === 0 && this.buffer.isEmpty() && this.partialMatches.items.every((c) => c.startEvent === null);
+    return (this.completed?.length ?? 0) === 0 && this.isEmpty() && this.partial.every((c) => c.startEvent === null);
   }
 }
 
 /**
  * The NFA runtime (Flink's NFA): advances every run of a key by one event, keeping matched events
- * in the key's shared buffer. Stateless itself; all state lives in NFAState.
+ * in the key's shared buffer. It holds no per-key state itself; that lives in NFAState.
  */
 export class NFA<E> {
   readonly windowMs: number;
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
-  private readonly ctx: RunContext<E>;
+  private readonly ctx = new RunContext<E>();
+  /** Whether runs can be skipped by state (see isNoOp); needs one bit per state. */
+  private readonly trackStates: boolean;
 
   constructor(readonly compiled: CompiledNFA<E>) {
     this.windowMs = compiled.windowMs;
     this.skip = compiled.skipStrategy;
     this.startState = compiled.startState;
-    this.ctx = new RunContext<E>();
+    this.trackStates = compiled.states.length <= 30;
   }
 
   createState(): NFAState<E> {
     const s = new NFAState<E>();
-    s.partialMatches.add(startComputation(this.startState, deweyStart(1)));
+    s.partial.push(startComputation(this.startState, deweyStart(1)));
+    s.occupied = this.trackStates ? 1 << this.startState.index : 0;
     return s;
   }
 
-  /** Processes one event; returns the matches it completed, in Flink's order. */
-  process(nfaState: NFAState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
-    const buffer = nfaState.buffer;
+  /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
+  process(s: NFAState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
+    if (s.occupied !== 0 && this.isNoOp(s.occupied, event, timestamp)) return out;
     const ev: EventHolder<E> = { event, timestamp, entry: null };
-    const newPartial = new JavaPriorityQueue<ComputationState<E>>(compareComputations);
-    const potential = new JavaPriorityQueue<ComputationState<E>>(compareComputations);
+    const items = s.partial;
+    // The heap is rebuilt only once a run changes; unchanged runs re-added in order keep their positions.
+    let partial: Heap<E> | undefined;
+    let potential: Heap<E> | undefined;
     try {
-      for (const cs of nfaState.partialMatches.items) {
-        const next = this.computeNextStates(buffer, cs, ev);
+      for (let i = 0; i < items.length; i++) {
+        const cs = items[i];
+        const next = this.computeNextStates(s, cs, ev);
+        if (next === cs) {
+          if (partial !== undefined) heapAdd(partial, cs, cmp);
+          continue;
+        }
+        if (partial === undefined) {
+          partial = [];
+          for (let j = 0; j < i; j++) heapAdd(partial, items[j], cmp);
+        }
         let discard = false;
         let retain: ComputationState<E>[] | undefined;
-        for (const n of next) {
-          if (n.state.isFinal) potential.add(n);
+        for (const n of next as ComputationState<E>[]) {
+          if (n.state.isFinal) heapAdd((potential ??= []), n, cmp);
           else if (n.state.isStop) {
             discard = true;
-            buffer.releaseNode(n.entry, n.version);
+            s.releaseNode(n.entry, n.version);
           } else (retain ??= []).push(n);
         }
         if (retain === undefined) continue;
-        if (discard) for (const r of retain) buffer.releaseNode(r.entry, r.version);
-        else for (const r of retain) newPartial.add(r);
+        if (discard) for (const r of retain) s.releaseNode(r.entry, r.version);
+        else for (const r of retain) heapAdd(partial, r, cmp);
       }
-      this.emitAccordingToSkipStrategy(nfaState, potential, newPartial, out);
-      nfaState.partialMatches = newPartial;
+      if (partial !== undefined || s.completed !== null) {
+        const p = partial ?? items;
+        this.emitAccordingToSkipStrategy(s, potential, p, out);
+        this.setPartial(s, p);
+      }
     } finally {
-      if (ev.entry !== null) buffer.releaseEvent(ev.entry);
+      if (ev.entry !== null) s.releaseEvent(ev.entry);
     }
     return out;
   }
 
   /**
-   * Time passes `timestamp`: runs whose window closed are dropped (reported as timed out), and
-   * pending runs (a trailing notFollowedBy) complete. Matches they release are appended to `out`.
+   * Time passes `timestamp`: runs whose window closed are dropped (reported in `timedOut` when
+   * given), and pending runs (a trailing notFollowedBy) complete into `out`.
    */
-  advanceTime(nfaState: NFAState<E>, timestamp: number, out: Match<E>[] = [], timedOut: TimedOutMatch<E>[] = []): void {
-    const buffer = nfaState.buffer;
+  advanceTime(s: NFAState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
+    if (timestamp < s.deadline && s.completed === null) {
+      if (timestamp > s.oldestCount) s.advanceTime(timestamp);
+      return;
+    }
     const windowMs = this.windowMs;
-    let newPartial: JavaPriorityQueue<ComputationState<E>> | undefined;
-    let potential: JavaPriorityQueue<ComputationState<E>> | undefined;
-    const items = nfaState.partialMatches.items;
+    const items = s.partial;
+    let partial: Heap<E> | undefined;
+    let potential: Heap<E> | undefined;
     for (let i = 0; i < items.length; i++) {
       const cs = items[i];
-      const state = cs.state;
-      const loopWindow = state.windowMs;
-      const prevTimeout = loopWindow !== undefined && timedOut_(cs, timestamp, cs.prevTs, loopWindow);
-      const firstTimeout = timedOut_(cs, timestamp, cs.startTs, windowMs);
+      const loopWindow = cs.state.windowMs;
+      const prevTimeout = loopWindow !== undefined && isTimedOut(cs, timestamp, cs.prevTs, loopWindow);
+      const firstTimeout = isTimedOut(cs, timestamp, cs.startTs, windowMs);
       if (!prevTimeout && !firstTimeout) {
-        newPartial?.add(cs);
+        if (partial !== undefined) heapAdd(partial, cs, cmp);
         continue;
       }
-      if (newPartial === undefined) {
-        newPartial = new JavaPriorityQueue(compareComputations);
-        for (let j = 0; j < i; j++) newPartial.add(items[j]);
+      if (partial === undefined) {
+        partial = [];
+        for (let j = 0; j < i; j++) heapAdd(partial, items[j], cmp);
       }
-      if (state.isPending) {
-        (potential ??= new JavaPriorityQueue(compareComputations)).add(cs);
+      if (cs.state.isPending) {
+        heapAdd((potential ??= []), cs, cmp);
         continue;
       }
-      timedOut.push({
-        match: buffer.materialize(this.currentMatch(buffer, cs)),
+      timedOut?.push({
+        match: s.materialize(currentMatch(s, cs)),
         timestamp: prevTimeout ? cs.prevTs + loopWindow! : cs.startTs + windowMs,
       });
-      buffer.releaseNode(cs.entry, cs.version);
+      s.releaseNode(cs.entry, cs.version);
     }
-    if (newPartial !== undefined || nfaState.completedMatches.size > 0) {
-      const partial = newPartial ?? nfaState.partialMatches;
-      this.emitAccordingToSkipStrategy(nfaState, potential, partial, out);
-      nfaState.partialMatches = partial;
+    if (partial !== undefined || s.completed !== null) {
+      const p = partial ?? items;
+      this.emitAccordingToSkipStrategy(s, potential, p, out);
+      this.setPartial(s, p);
     }
-    buffer.advanceTime(timestamp);
+    s.advanceTime(timestamp);
+  }
+
+  private setPartial(s: NFAState<E>, partial: Heap<E>): void {
+    s.partial = partial;
+    this.refresh(s);
+  }
+
+  /** Recomputes the derived fields (deadline, occupied states) after the runs changed. */
+  refresh(s: NFAState<E>): void {
+    const partial = s.partial;
+    s.deadline = this.nextDeadline(s);
+    s.changed = true;
+    if (this.trackStates) {
+      let mask = 0;
+      for (let i = 0; i < partial.length; i++) mask |= 1 << partial[i].state.index;
+      s.occupied = mask;
+    }
+  }
+
+  /**
+   * True when the event leaves every run unchanged: for each occupied state, the only enabled edge
+   * is a self-IGNORE (or none, for the start state). Conditions are functions of (event, ctx), so
+   * this is decided once per state instead of once per run, without touching the runs (the
+   * per-event cost across many keys is memory bound). A condition that reads the run's events
+   * through ctx makes the answer run-specific: then the runs are evaluated one by one.
+   */
+  private isNoOp(occupied: number, event: E, timestamp: number): boolean {
+    const states = this.compiled.states;
+    const ctx = this.ctx.probe(timestamp);
+    const edges = this.edges;
+    try {
+      for (let mask = occupied; mask !== 0; mask &= mask - 1) {
+        const state = states[31 - Math.clz32(mask & -mask)];
+        this.decisionGraph(state, event, ctx);
+        const noOp = state.isStart
+          ? edges.length === 0
+          : edges.length === 1 && edges[0].action === 'IGNORE' && edges[0].target === state;
+        edges.length = 0;
+        if (!noOp || ctx.consulted) return false;
+      }
+      return true;
+    } catch {
+      return false; // let the per-run evaluation raise it, with the run's context
+    } finally {
+      edges.length = 0;
+    }
   }
 
   /** The earliest time at which `advanceTime` would change this state, or Infinity. */
-  nextDeadline(nfaState: NFAState<E>): number {
+  nextDeadline(s: NFAState<E>): number {
     let min = Infinity;
     const windowMs = this.windowMs;
-    for (const cs of nfaState.partialMatches.items) {
+    for (const cs of s.partial) {
       if (cs.state.isStart) continue;
       if (windowMs > 0 && cs.startTs + windowMs < min) min = cs.startTs + windowMs;
       const w = cs.state.windowMs;
@@ -137,73 +217,77 @@ export class NFA<E> {
     return min;
   }
 
-  private currentMatch(buffer: SharedBuffer<E>, cs: ComputationState<E>): EntryMatch<E> | undefined {
-    if (cs.entry === null) return undefined;
-    return buffer.extractPatterns(cs.entry, cs.version)[0];
-  }
-
   /**
    * Completed runs are emitted in start order; with a skip strategy a match waits until no
    * earlier-started partial match could still complete before it (Flink's processMatchesAccordingToSkipStrategy).
    */
-  private emitAccordingToSkipStrategy(
-    nfaState: NFAState<E>,
-    potential: JavaPriorityQueue<ComputationState<E>> | undefined,
-    partial: JavaPriorityQueue<ComputationState<E>>,
-    out: Match<E>[],
-  ): void {
-    const completed = nfaState.completedMatches;
-    if (potential !== undefined) for (const p of potential.items) completed.add(p);
-    const buffer = nfaState.buffer;
-    const skip = this.skip;
-    const isSkip = skip.isSkipStrategy();
-    let earliest: ComputationState<E> | undefined;
-    while ((earliest = completed.peek()) !== undefined) {
-      if (isSkip) {
-        const earliestPartial = partial.peek();
-        if (earliestPartial !== undefined && compareComputations(earliest, earliestPartial) > 0) break;
-      }
-      completed.poll();
-      const matched = buffer.extractPatterns(earliest.entry, earliest.version);
-      if (isSkip) {
-        this.prune(buffer, partial, matched);
-        this.prune(buffer, completed, matched);
-      }
-      out.push(buffer.materialize(matched[0]));
-      buffer.releaseNode(earliest.entry, earliest.version);
+  private emitAccordingToSkipStrategy(s: NFAState<E>, potential: Heap<E> | undefined, partial: Heap<E>, out: Match<E>[]): void {
+    let completed = s.completed;
+    if (potential !== undefined) {
+      completed ??= [];
+      for (const p of potential) heapAdd(completed, p, cmp);
     }
+    if (completed === null) return;
+    const isSkip = this.skip.isSkipStrategy();
+    while (completed.length > 0) {
+      const earliest = completed[0];
+      if (isSkip && partial.length > 0 && cmp(earliest, partial[0]) > 0) break;
+      heapPoll(completed, cmp);
+      const matched = s.extractPatterns(earliest.entry, earliest.version);
+      if (isSkip) {
+        this.prune(s, partial, matched);
+        this.prune(s, completed, matched);
+      }
+      out.push(s.materialize(matched[0]));
+      s.releaseNode(earliest.entry, earliest.version);
+    }
+    s.completed = completed.length > 0 ? completed : null;
   }
 
-  private prune(buffer: SharedBuffer<E>, queue: JavaPriorityQueue<ComputationState<E>>, matched: EntryMatch<E>[]): void {
+  private prune(s: NFAState<E>, heap: Heap<E>, matched: EntryMatch<E>[]): void {
     const skip = this.skip;
     let pruning: EventEntry<E> | undefined;
     for (const m of matched) {
       const p = skip.pruningEvent(m);
-      if (p !== undefined && (pruning === undefined || (skip.kind === 'SKIP_TO_NEXT' ? cmpE(p, pruning) < 0 : cmpE(p, pruning) > 0))) pruning = p;
+      if (p === undefined) continue;
+      if (pruning === undefined || (skip.kind === 'SKIP_TO_NEXT' ? compareEvents(p, pruning) < 0 : compareEvents(p, pruning) > 0)) pruning = p;
     }
     if (pruning === undefined) return;
     const discard = new Set<ComputationState<E>>();
-    for (const cs of queue.items) {
+    for (const cs of heap) {
       if (cs.startEvent !== null && skip.shouldPrune(cs.startEvent, pruning)) {
-        buffer.releaseNode(cs.entry, cs.version);
+        s.releaseNode(cs.entry, cs.version);
         discard.add(cs);
       }
     }
-    if (discard.size > 0) queue.removeIf((cs) => discard.has(cs));
+    if (discard.size > 0) heapRemoveIf(heap, (cs) => discard.has(cs), cmp);
   }
 
-  /** Flink's computeNextStates: follows the TAKE and IGNORE edges the event enables from `cs`. */
-  private computeNextStates(buffer: SharedBuffer<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] {
-    const ctx = this.ctx.reset(buffer, cs, ev.timestamp);
-    const edges = this.decisionGraph(cs.state, ev.event, ctx);
-    const result: ComputationState<E>[] = [];
+  /**
+   * Flink's computeNextStates: follows the TAKE and IGNORE edges the event enables from `cs`.
+   * Returns `cs` itself when Flink would produce an identical copy of it (only a self-IGNORE, or a
+   * start state with no edge): its lock and release of the buffer node cancel out.
+   */
+  private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] | ComputationState<E> {
+    const ctx = this.ctx.reset(s, cs, ev.timestamp);
+    const edges = this.edges;
+    this.decisionGraph(cs.state, ev.event, ctx);
     const isStart = cs.state.isStart;
-    const totalTake = edges.takes;
-    const totalIgnore = edges.ignores;
+    if (edges.length === 0) {
+      if (isStart) return cs;
+    } else if (edges.length === 1 && !isStart && edges[0].action === 'IGNORE' && edges[0].target === cs.state) {
+      edges.length = 0;
+      return cs;
+    }
+    const list = edges.slice();
+    edges.length = 0;
+    const result: ComputationState<E>[] = [];
+    const totalTake = this.takes;
+    const totalIgnore = this.ignores;
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
     let ignoreBranchesToVisit = totalIgnore;
     const totalTakeToSkip = Math.max(0, totalTake - 1);
-    for (const edge of edges.list) {
+    for (const edge of list) {
       if (edge.action === 'IGNORE') {
         if (isStart) continue;
         let version: DeweyNumber;
@@ -213,63 +297,59 @@ export class NFA<E> {
           version = addStage(increase(cs.version, totalTakeToSkip + ignoreBranchesToVisit));
           ignoreBranchesToVisit--;
         }
-        this.addComputation(buffer, result, edge.target, cs.entry, version, cs.startTs, cs.prevTs, cs.startEvent);
+        addComputation(s, result, edge.target, cs.entry, version, cs.startTs, cs.prevTs, cs.startEvent);
       } else {
         const currentVersion = increase(cs.version, takeBranchesToVisit);
         const nextVersion = addStage(currentVersion);
         takeBranchesToVisit--;
-        const entry = (ev.entry ??= buffer.registerEvent(ev.event, ev.timestamp));
-        const node = buffer.put(edge.source.patternName, entry, cs.entry, currentVersion);
+        const entry = (ev.entry ??= s.registerEvent(ev.event, ev.timestamp));
+        const node = s.put(edge.source.patternName, entry, cs.entry, currentVersion);
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
-        this.addComputation(buffer, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
+        addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
         const final = this.finalStateAfterProceed(edge.target, ev.event, ctx);
-        if (final !== null) this.addComputation(buffer, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
+        if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }
     if (isStart) result.push(startComputation(cs.state, increase(cs.version, selfIncrease(totalIgnore, totalTake))));
-    if (cs.entry !== null) buffer.releaseNode(cs.entry, cs.version);
+    if (cs.entry !== null) s.releaseNode(cs.entry, cs.version);
     return result;
   }
 
-  private addComputation(
-    buffer: SharedBuffer<E>,
-    out: ComputationState<E>[],
-    state: State<E>,
-    entry: BufferNode<E> | null,
-    version: DeweyNumber,
-    startTs: number,
-    prevTs: number,
-    startEvent: EventEntry<E> | null,
-  ): void {
-    out.push({ state, version, entry, startTs, prevTs, startEvent });
-    buffer.lockNode(entry, version);
-  }
+  /** Scratch output of decisionGraph, reused: the per-event path allocates nothing for unchanged runs. */
+  private readonly edges: Transition<E>[] = [];
+  private takes = 0;
+  private ignores = 0;
+  private readonly stack: State<E>[] = [];
 
   /** TAKE and IGNORE edges enabled by the event, following PROCEED edges (Flink's createDecisionGraph). */
-  private decisionGraph(state: State<E>, event: E, ctx: RunContext<E>): OutgoingEdges<E> {
-    const out: OutgoingEdges<E> = { list: [], takes: 0, ignores: 0 };
-    const stack: State<E>[] = [state];
+  private decisionGraph(state: State<E>, event: E, ctx: RunContext<E>): void {
+    const edges = this.edges;
+    const stack = this.stack;
+    let takes = 0;
+    let ignores = 0;
+    stack.push(state);
     while (stack.length > 0) {
-      const s = stack.pop()!;
-      for (const t of s.transitions) {
+      const transitions = stack.pop()!.transitions;
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i];
         if (!check(t, event, ctx)) continue;
         if (t.action === 'PROCEED') stack.push(t.target);
         else {
-          if (t.action === 'TAKE') out.takes++;
-          else if (t.target.name !== state.name) out.ignores++;
-          out.list.push(t);
+          if (t.action === 'TAKE') takes++;
+          else if (t.target.name !== state.name) ignores++; // self-ignores do not branch
+          edges.push(t);
         }
       }
     }
-    return out;
+    this.takes = takes;
+    this.ignores = ignores;
   }
 
   private finalStateAfterProceed(state: State<E>, event: E, ctx: RunContext<E>): State<E> | null {
     const stack: State<E>[] = [state];
     while (stack.length > 0) {
-      const s = stack.pop()!;
-      for (const t of s.transitions) {
+      for (const t of stack.pop()!.transitions) {
         if (t.action !== 'PROCEED' || !check(t, event, ctx)) continue;
         if (t.target.isFinal) return t.target;
         stack.push(t.target);
@@ -286,19 +366,29 @@ interface EventHolder<E> {
   entry: EventEntry<E> | null;
 }
 
-interface OutgoingEdges<E> {
-  list: Transition<E>[];
-  takes: number;
-  ignores: number;
+function addComputation<E>(
+  s: NFAState<E>,
+  out: ComputationState<E>[],
+  state: State<E>,
+  entry: BufferNode<E> | null,
+  version: DeweyNumber,
+  startTs: number,
+  prevTs: number,
+  startEvent: EventEntry<E> | null,
+): void {
+  out.push({ state, version, entry, startTs, prevTs, startEvent });
+  s.lockNode(entry, version);
 }
 
-const cmpE = (a: EventEntry<any>, b: EventEntry<any>) => (a.timestamp !== b.timestamp ? a.timestamp - b.timestamp : a.id - b.id);
+function currentMatch<E>(s: SharedBuffer<E>, cs: ComputationState<E>): EntryMatch<E> | undefined {
+  return cs.entry === null ? undefined : s.extractPatterns(cs.entry, cs.version)[0];
+}
 
 function selfIncrease(ignores: number, takes: number): number {
   return takes === 0 && ignores === 0 ? 0 : ignores + Math.max(1, takes);
 }
 
-function timedOut_(cs: ComputationState<any>, now: number, since: number, windowMs: number): boolean {
+function isTimedOut(cs: ComputationState<any>, now: number, since: number, windowMs: number): boolean {
   return !cs.state.isStart && windowMs > 0 && now - since >= windowMs;
 }
 
@@ -314,10 +404,12 @@ function check<E>(t: Transition<E>, event: E, ctx: RunContext<E>): boolean {
 
 /** The context handed to conditions; materializes the run's events only when asked. */
 class RunContext<E> implements ConditionContext<E> {
-  private buffer!: SharedBuffer<E>;
-  private cs!: ComputationState<E>;
+  private buffer: SharedBuffer<E> | null = null;
+  private cs: ComputationState<E> | null = null;
   private ts = 0;
   private events: Map<string, E[]> | undefined;
+  /** Probing (no run): set when a condition asked for the run's events. */
+  consulted = false;
 
   reset(buffer: SharedBuffer<E>, cs: ComputationState<E>, ts: number): this {
     this.buffer = buffer;
@@ -327,11 +419,22 @@ class RunContext<E> implements ConditionContext<E> {
     return this;
   }
 
+  /** A context for evaluating conditions per state, with no run behind it. */
+  probe(ts: number): this {
+    this.buffer = null;
+    this.cs = null;
+    this.ts = ts;
+    this.consulted = false;
+    this.events = undefined;
+    return this;
+  }
+
   getEventsForPattern(name: string): Iterable<E> {
-    if (this.events === undefined) {
-      const cs = this.cs;
-      this.events = this.buffer.materialize(cs.entry === null ? undefined : this.buffer.extractPatterns(cs.entry, cs.version)[0]);
+    if (this.cs === null) {
+      this.consulted = true;
+      return [];
     }
+    this.events ??= this.buffer!.materialize(currentMatch(this.buffer!, this.cs));
     return this.events.get(name) ?? [];
   }
 

@@ -18,6 +18,8 @@ export class State<E> {
   readonly transitions: Transition<E>[] = [];
   /** Window between the previous and current event, for states of a PREVIOUS_AND_CURRENT or loop window. */
   windowMs: number | undefined = undefined;
+  /** Position in the compiled NFA's state list. */
+  index = -1;
 
   constructor(
     readonly name: string,

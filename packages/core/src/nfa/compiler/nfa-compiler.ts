@@ -66,7 +66,10 @@ class NFACompiler<E> {
     ) {
       throw new MalformedPatternError('NotFollowedBy is not supported without windowTime as a last part of a Pattern!');
     }
-    for (const s of this.states) s.windowMs = this.windowTimes.get(s.name);
+    this.states.forEach((s, i) => {
+      s.windowMs = this.windowTimes.get(s.name);
+      s.index = i;
+    });
     return { states: this.states, startState: start, windowMs: this.windowMs(), skipStrategy: last.skipStrategy, patternNames };
   }
 

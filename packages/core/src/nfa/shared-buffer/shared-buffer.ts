@@ -42,7 +42,9 @@ export type EntryMatch<E> = Map<string, EventEntry<E>[]>;
  */
 export class SharedBuffer<E> {
   /** Events registered per timestamp (ids), forgotten once time passes the timestamp. */
-  readonly counts = new Map<number, number>();
+  counts: Map<number, number> | null = null;
+  /** Smallest timestamp in `counts`, so advanceTime can skip the scan. */
+  oldestCount = Infinity;
   liveEvents = 0;
   liveNodes = 0;
 
@@ -53,8 +55,12 @@ export class SharedBuffer<E> {
   }
 
   private nextId(timestamp: number): number {
-    const id = this.counts.get(timestamp) ?? 0;
-    this.counts.set(timestamp, id + 1);
+    // events come in time order per key: counters of earlier timestamps can no longer be used
+    if (timestamp > this.oldestCount) this.advanceTime(timestamp);
+    const counts = (this.counts ??= new Map());
+    const id = counts.get(timestamp) ?? 0;
+    counts.set(timestamp, id + 1);
+    if (timestamp < this.oldestCount) this.oldestCount = timestamp;
     return id;
   }
 
@@ -158,8 +164,14 @@ export class SharedBuffer<E> {
 
   /** No event with a timestamp below `timestamp` will come: forget their id counters. */
   advanceTime(timestamp: number): void {
-    if (this.counts.size === 0) return;
-    for (const ts of this.counts.keys()) if (ts < timestamp) this.counts.delete(ts);
+    if (timestamp <= this.oldestCount) return;
+    let oldest = Infinity;
+    const counts = this.counts!;
+    for (const ts of counts.keys()) {
+      if (ts < timestamp) counts.delete(ts);
+      else if (ts < oldest) oldest = ts;
+    }
+    this.oldestCount = oldest;
   }
 
   isEmpty(): boolean {

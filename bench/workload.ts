@@ -1,0 +1,128 @@
+/**
+ * Runs one workload from ../shared/bench/WORKLOADS.md through the core API and prints the medians
+ * and the machine-readable BENCH line. Invoked by bench/run.ts, one process per workload, so that
+ * peak RSS belongs to that workload alone.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CepOperator, compilePattern, NFA, Pattern, AfterMatchSkipStrategy, type Match } from '../packages/core/src/index.ts';
+import { w1, w3 } from '../../shared/bench/gen.mjs';
+
+type Ev = { user: number; code: string; ts: number };
+const CODES = 'ABCDEFGHIJ';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const log = (s: string) => process.stderr.write(s + '\n');
+
+/** W1's input, kept compact (the event objects are created as they are fed, as from a source). */
+function compactInput(gen: Iterable<Ev>) {
+  const users: number[] = [];
+  const codes: number[] = [];
+  for (const e of gen) {
+    users.push(e.user);
+    codes.push(CODES.indexOf(e.code));
+  }
+  return { users: Int32Array.from(users), codes: Uint8Array.from(codes) };
+}
+
+const abc = (within: number) =>
+  Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedBy('b').where((e) => e.code === 'B').followedBy('c').where((e) => e.code === 'C').within(within);
+
+function runKeyed(input: { users: Int32Array; codes: Uint8Array }, pattern: Pattern<Ev>): { ms: number; matches: number } {
+  let matches = 0;
+  const op = new CepOperator<Ev, number>({
+    patterns: { w: pattern },
+    key: (e) => e.user,
+    timestamp: (e) => e.ts,
+    outOfOrdernessMs: 0,
+    onMatch: () => matches++,
+  });
+  const { users, codes } = input;
+  const n = users.length;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) op.processElement({ user: users[i], code: CODES[codes[i]], ts: i });
+  op.flush();
+  return { ms: performance.now() - t0, matches };
+}
+
+function w1Bench(runs: number) {
+  const input = compactInput(w1());
+  const rates: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < runs; r++) {
+    const res = runKeyed(input, abc(600000));
+    matches = res.matches;
+    rates.push(input.users.length / (res.ms / 1000));
+    log(`  run ${r + 1}/${runs}: ${(rates[r] / 1e6).toFixed(2)} M events/s, ${res.matches} matches`);
+  }
+  return { workload: 'W1', events_per_s: Math.round(median(rates)), matches, rss_mb: peakRssMb() };
+}
+
+function w4Bench(runs: number) {
+  const pattern = () =>
+    Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedByAny('b').where((e) => e.code === 'B').oneOrMore().followedBy('c').where((e) => e.code === 'C').within(50);
+  const sizes = [50_000, 100_000, 200_000];
+  const perSize: Record<number, number> = {};
+  const rssAt: Record<number, number> = {};
+  let matches = 0;
+  for (const n of sizes) {
+    const input = compactInput(w1(n, 1));
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const res = runKeyed(input, pattern());
+      rates.push(n / (res.ms / 1000));
+      matches = res.matches;
+    }
+    perSize[n] = Math.round(median(rates));
+    rssAt[n] = peakRssMb();
+    log(`  ${n} events: ${(perSize[n] / 1e6).toFixed(3)} M events/s (median of ${runs}), ${matches} matches, peak RSS so far ${rssAt[n]} MB`);
+  }
+  const flat = perSize[200_000] / perSize[50_000];
+  log(`  throughput 200k/50k = ${flat.toFixed(2)} (flat within 20% means 0.80..1.20)`);
+  return { workload: 'W4', events_per_s: perSize[200_000], matches, rss_mb: peakRssMb(), events_per_s_50k: perSize[50_000], events_per_s_100k: perSize[100_000], flatness: Number(flat.toFixed(3)) };
+}
+
+function w3Bench(runs: number) {
+  const rulesFile = fileURLToPath(new URL('../../shared/bench/w3-rules.json', import.meta.url));
+  const rules: { name: string; pattern: string }[] = JSON.parse(readFileSync(rulesFile, 'utf8')).rules;
+  const events: Ev[] = [...w3()];
+  const build = (expr: string) => new Function('Pattern', 'AfterMatchSkipStrategy', `"use strict"; return (${expr});`)(Pattern, AfterMatchSkipStrategy) as Pattern<Ev>;
+  const compileTimes: number[] = [];
+  const processTimes: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const nfas = rules.map((rule) => new NFA(compilePattern(build(rule.pattern))));
+    const t1 = performance.now();
+    const states = nfas.map((n) => n.createState());
+    const out: Match<Ev>[] = [];
+    let count = 0;
+    const t2 = performance.now();
+    for (const e of events) {
+      for (let i = 0; i < nfas.length; i++) {
+        nfas[i].advanceTime(states[i], e.ts, out);
+        nfas[i].process(states[i], e, e.ts, out);
+      }
+      count += out.length;
+      out.length = 0;
+    }
+    const t3 = performance.now();
+    compileTimes.push(t1 - t0);
+    processTimes.push(t3 - t2);
+    matches = count;
+  }
+  const compile_ms = Number(median(compileTimes).toFixed(3));
+  const process_ms = Number(median(processTimes).toFixed(3));
+  log(`  20 rules: compile ${compile_ms} ms, 200 events x 20 rules ${process_ms} ms (medians of ${runs}), ${matches} matches`);
+  return { workload: 'W3', events_per_s: Math.round((events.length / process_ms) * 1000), matches, rss_mb: peakRssMb(), compile_ms, process_ms };
+}
+
+const which = (process.argv[2] ?? '').toUpperCase();
+const runs = Number(process.env.BENCH_RUNS ?? 0);
+const result =
+  which === 'W1' ? w1Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
+if (result === undefined) {
+  log(`unknown workload '${which}': use W1, W3 or W4`);
+  process.exit(2);
+}
+console.log('BENCH ' + JSON.stringify(result));

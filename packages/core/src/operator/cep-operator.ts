@@ -1,0 +1,300 @@
+import { compile } from '../nfa/compile.js';
+import type { Match, NFA, NFAState, TimedOutMatch } from '../nfa/nfa.js';
+import type { Pattern } from '../pattern/pattern.js';
+import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
+import { TimerQueue } from '../time/timer-queue.js';
+import { BoundedOutOfOrderness } from '../time/watermarks.js';
+
+export type TimeMode = 'event' | 'processing';
+
+/** A complete match of one pattern for one key. */
+export interface MatchOutput<E, K> {
+  readonly pattern: string;
+  readonly key: K;
+  readonly match: Match<E>;
+  /** Time at which the match was emitted (event time or processing time). */
+  readonly timestamp: number;
+}
+
+/** A partial match whose window closed, with the time the window closed. */
+export interface TimeoutOutput<E, K> extends MatchOutput<E, K> {}
+
+export interface CepOperatorOptions<E, K> {
+  /** The patterns to run, by name; all of them see every event. */
+  patterns: Record<string, Pattern<E>>;
+  /** Partitions events; each key has its own matching state. Default: one global key. */
+  key?: (event: E) => K;
+  /** 'event' (default): events carry their time and are reordered by watermarks. 'processing': the clock's time on arrival. */
+  time?: TimeMode;
+  /** Event time of an event (required in event-time mode). */
+  timestamp?: (event: E) => number;
+  /** Event time: emit watermarks automatically, allowing this much disorder (ms). Without it, call advanceWatermark. */
+  outOfOrdernessMs?: number;
+  /** Processing time source (default Date.now). */
+  clock?: () => number;
+  onMatch: (m: MatchOutput<E, K>) => void;
+  /** Timed-out partial matches; when absent they are not materialized at all. */
+  onTimeout?: (t: TimeoutOutput<E, K>) => void;
+  /** Events at or behind the watermark. Without a handler they are counted in stats.lateEvents. */
+  onLate?: (event: E, timestamp: number) => void;
+}
+
+export interface OperatorStats {
+  events: number;
+  matches: number;
+  timeouts: number;
+  lateEvents: number;
+}
+
+interface Runner<E> {
+  readonly name: string;
+  readonly nfa: NFA<E>;
+  readonly keys: Map<unknown, NFAState<E>>;
+  readonly timers: TimerQueue<NFAState<E>>;
+}
+
+/** The versioned plain-data form of an operator's complete state. */
+export interface OperatorSnapshot {
+  readonly format: 'cepheus-operator';
+  readonly version: 1;
+  readonly time: TimeMode;
+  readonly watermark: number;
+  readonly maxTimestamp: number;
+  readonly buffered: { readonly ts: number; readonly event: unknown }[];
+  readonly patterns: { readonly name: string; readonly keys: [unknown, NFAStateSnapshot][] }[];
+  readonly stats: OperatorStats;
+}
+
+/**
+ * The keyed CEP operator (Flink's CepOperator): routes events by key to each pattern's NFA, in
+ * event time (buffered and sorted until the watermark passes them, ties in arrival order) or
+ * processing time, fires window timeouts from a deadline-ordered timer queue, and emits matches,
+ * timed-out partial matches and late events.
+ */
+export class CepOperator<E, K = unknown> {
+  readonly stats: OperatorStats = { events: 0, matches: 0, timeouts: 0, lateEvents: 0 };
+  private readonly runners: Runner<E>[];
+  private readonly keyOf: (event: E) => K;
+  private readonly timeOf: ((event: E) => number) | undefined;
+  private readonly clock: () => number;
+  private readonly watermarks: BoundedOutOfOrderness | undefined;
+  private readonly mode: TimeMode;
+  private watermark = -Infinity;
+  // event-time buffer: parallel arrays sorted by timestamp (stable), consumed from `head`
+  private bufTs: number[] = [];
+  private bufEv: E[] = [];
+  private head = 0;
+  private readonly matches: Match<E>[] = [];
+  private readonly timedOut: TimedOutMatch<E>[] | undefined;
+
+  constructor(private readonly options: CepOperatorOptions<E, K>) {
+    const names = Object.keys(options.patterns);
+    if (names.length === 0) throw new TypeError('CepOperator: give at least one pattern');
+    this.runners = names.map((name) => ({ name, nfa: compile(options.patterns[name]), keys: new Map(), timers: new TimerQueue() }));
+    this.keyOf = options.key ?? (() => undefined as K);
+    this.mode = options.time ?? 'event';
+    this.clock = options.clock ?? Date.now;
+    this.timeOf = options.timestamp;
+    if (this.mode === 'event' && this.timeOf === undefined) throw new TypeError("CepOperator: event time needs a 'timestamp' function (or use time: 'processing')");
+    if (options.outOfOrdernessMs !== undefined) this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs);
+    this.timedOut = options.onTimeout ? [] : undefined;
+  }
+
+  /** The current event-time watermark. */
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+
+  /** Events buffered until the watermark passes them. */
+  get bufferedCount(): number {
+    return this.bufTs.length - this.head;
+  }
+
+  /** Number of keys with matching state, over all patterns. */
+  get keyCount(): number {
+    let n = 0;
+    for (const r of this.runners) n += r.keys.size;
+    return n;
+  }
+
+  /** Feeds one event. In event time it waits in the buffer until the watermark passes its timestamp. */
+  processElement(event: E): void {
+    this.stats.events++;
+    if (this.mode === 'processing') {
+      this.processAt(event, this.clock());
+      return;
+    }
+    const ts = this.timeOf!(event);
+    if (typeof ts !== 'number' || Number.isNaN(ts)) throw new TypeError(`CepOperator: timestamp() returned ${String(ts)}, expected a number of ms`);
+    if (ts <= this.watermark) {
+      this.stats.lateEvents++;
+      this.options.onLate?.(event, ts);
+      return;
+    }
+    this.buffer(ts, event);
+    if (this.watermarks !== undefined) this.advanceWatermark(this.watermarks.onEvent(ts));
+  }
+
+  /** Event time: no event with a timestamp <= `watermark` will come; processes what it releases. */
+  advanceWatermark(watermark: number): void {
+    if (!(watermark > this.watermark)) return;
+    const ts = this.bufTs;
+    const evs = this.bufEv;
+    let i = this.head;
+    while (i < ts.length && ts[i] <= watermark) {
+      const t = ts[i];
+      const e = evs[i];
+      this.head = ++i; // consume before processing: a throwing condition must not replay the event
+      this.processAt(e, t);
+    }
+    if (i === ts.length) {
+      ts.length = 0;
+      evs.length = 0;
+      this.head = 0;
+    } else if (i > 1024 && i > ts.length >>> 1) {
+      this.bufTs = ts.slice(i);
+      this.bufEv = evs.slice(i);
+      this.head = 0;
+    }
+    this.watermark = watermark;
+    for (const r of this.runners) this.fireTimers(r, watermark);
+  }
+
+  /** Processing time: fires the window timeouts due at `now` (default: the clock). */
+  advanceProcessingTime(now = this.clock()): void {
+    for (const r of this.runners) this.fireTimers(r, now);
+  }
+
+  /** End of input in event time: releases every buffered event and closes all windows. */
+  flush(): void {
+    if (this.mode === 'event') this.advanceWatermark(Number.MAX_VALUE);
+    else this.advanceProcessingTime(Number.MAX_VALUE);
+  }
+
+  /** The complete state as versioned plain data (JSON-safe when events and keys are). */
+  snapshot(): OperatorSnapshot {
+    return {
+      format: 'cepheus-operator',
+      version: 1,
+      time: this.mode,
+      watermark: jsonNumber(this.watermark),
+      maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
+      buffered: this.bufTs.slice(this.head).map((ts, i) => ({ ts, event: this.bufEv[this.head + i] })),
+      patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, snapshotNFAState(s)] as [unknown, NFAStateSnapshot]) })),
+      stats: { ...this.stats },
+    };
+  }
+
+  /** An operator with the given options that continues exactly where `snapshot` was taken. */
+  static restore<E, K>(snapshot: OperatorSnapshot, options: CepOperatorOptions<E, K>): CepOperator<E, K> {
+    if (snapshot?.format !== 'cepheus-operator') throw new TypeError('restore: not a Cepheus operator snapshot');
+    if (snapshot.version !== 1) throw new TypeError(`restore: unsupported snapshot version ${snapshot.version} (this build reads version 1)`);
+    const op = new CepOperator(options);
+    if (snapshot.time !== op.mode) throw new TypeError(`restore: snapshot was taken in ${snapshot.time} time, operator runs in ${op.mode} time`);
+    op.watermark = fromJsonNumber(snapshot.watermark);
+    if (op.watermarks !== undefined) op.watermarks.onEvent(fromJsonNumber(snapshot.maxTimestamp));
+    for (const b of snapshot.buffered) {
+      op.bufTs.push(b.ts);
+      op.bufEv.push(b.event as E);
+    }
+    Object.assign(op.stats, snapshot.stats);
+    const byName = new Map(op.runners.map((r) => [r.name, r]));
+    for (const p of snapshot.patterns) {
+      const r = byName.get(p.name);
+      if (r === undefined) throw new TypeError(`restore: the snapshot has pattern '${p.name}', which the operator does not`);
+      for (const [key, data] of p.keys) {
+        const s = restoreNFAState(data, r.nfa);
+        s.key = key;
+        r.keys.set(key, s);
+        op.schedule(r, s);
+      }
+    }
+    return op;
+  }
+
+  private buffer(ts: number, event: E): void {
+    const tss = this.bufTs;
+    if (tss.length === this.head || tss[tss.length - 1] <= ts) {
+      tss.push(ts);
+      this.bufEv.push(event);
+      return;
+    }
+    // out of order: insert after every buffered event with timestamp <= ts (ties keep arrival order)
+    let lo = this.head;
+    let hi = tss.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tss[mid] <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    tss.splice(lo, 0, ts);
+    this.bufEv.splice(lo, 0, event);
+  }
+
+  private processAt(event: E, ts: number): void {
+    const key = this.keyOf(event);
+    const runners = this.runners;
+    for (let i = 0; i < runners.length; i++) {
+      const r = runners[i];
+      if (r.timers.peekTime() <= ts) this.fireTimers(r, ts);
+      let s = r.keys.get(key);
+      if (s === undefined) {
+        s = r.nfa.createState();
+        s.key = key;
+        r.keys.set(key, s);
+      }
+      const out = r.nfa.process(s, event, ts, this.matches);
+      if (out.length > 0) this.emit(r, s, ts);
+      if (s.changed) this.schedule(r, s);
+    }
+  }
+
+  /** Runs advanceTime for every key whose earliest window deadline is <= `now`. */
+  private fireTimers(r: Runner<E>, now: number): void {
+    const timers = r.timers;
+    while (timers.peekTime() <= now) {
+      const s = timers.poll();
+      s.scheduled = Infinity;
+      if (s.deadline <= now) {
+        r.nfa.advanceTime(s, now, this.matches, this.timedOut);
+        this.emit(r, s, now);
+      }
+      this.schedule(r, s);
+    }
+  }
+
+  /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
+  private schedule(r: Runner<E>, s: NFAState<E>): void {
+    s.changed = false;
+    if (s.deadline < s.scheduled) {
+      s.scheduled = s.deadline;
+      r.timers.add(s.deadline, s);
+    } else if (s.deadline === Infinity && s.scheduled === Infinity && s.isIdle()) {
+      r.keys.delete(s.key);
+    }
+  }
+
+  private emit(r: Runner<E>, s: NFAState<E>, timestamp: number): void {
+    const matches = this.matches;
+    if (matches.length > 0) {
+      const key = s.key as K;
+      this.stats.matches += matches.length;
+      for (let i = 0; i < matches.length; i++) this.options.onMatch({ pattern: r.name, key, match: matches[i], timestamp });
+      matches.length = 0;
+    }
+    const timedOut = this.timedOut;
+    if (timedOut !== undefined && timedOut.length > 0) {
+      this.stats.timeouts += timedOut.length;
+      for (const t of timedOut) this.options.onTimeout!({ pattern: r.name, key: s.key as K, match: t.match, timestamp: t.timestamp });
+      timedOut.length = 0;
+    }
+  }
+}
+
+/** JSON has no infinities: encode them as null. */
+function jsonNumber(n: number): number {
+  return Number.isFinite(n) ? n : (null as unknown as number);
+}
+function fromJsonNumber(n: number | null): number {
+  return n === null ? -Infinity : n;
+}
