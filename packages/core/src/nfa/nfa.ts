@@ -36,6 +36,8 @@ export class NFAState<E> extends SharedBuffer<E> {
   changed = false;
   /** For the operator: the key, and the time of this state's pending timer (Infinity: none). */
   key: unknown = undefined;
+  /** Creation order of the key; breaks ties between timers of the same time. */
+  seq = 0;
   scheduled = Infinity;
 
   /** True when no run has started and nothing is buffered or pending. */
@@ -68,6 +70,11 @@ export class NFA<E> {
     s.partial.push(startComputation(this.startState, deweyStart(1)));
     s.occupied = this.trackStates ? 1 << this.startState.index : 0;
     return s;
+  }
+
+  /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
+  ignoredByNewRun(event: E, timestamp: number): boolean {
+    return this.trackStates && this.isNoOp(1 << this.startState.index, event, timestamp);
   }
 
   /** Processes one event; appends the matches it completed to `out`, in Flink's order. */

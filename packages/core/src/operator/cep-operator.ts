@@ -80,6 +80,7 @@ export class CepOperator<E, K = unknown> {
   private readonly watermarks: BoundedOutOfOrderness | undefined;
   private readonly mode: TimeMode;
   private watermark = -Infinity;
+  private keySeq = 0;
   // event-time buffer: parallel arrays sorted by timestamp (stable), consumed from `head`
   private bufTs: number[] = [];
   private bufEv: E[] = [];
@@ -202,12 +203,8 @@ export class CepOperator<E, K = unknown> {
     for (const p of snapshot.patterns) {
       const r = byName.get(p.name);
       if (r === undefined) throw new TypeError(`restore: the snapshot has pattern '${p.name}', which the operator does not`);
-      for (const [key, data] of p.keys) {
-        const s = restoreNFAState(data, r.nfa);
-        s.key = key;
-        r.keys.set(key, s);
-        op.schedule(r, s);
-      }
+      // keys are restored in their creation order, so timer ties fire in the same order
+      for (const [key, data] of p.keys) op.schedule(r, op.newKeyState(r, key, restoreNFAState(data, r.nfa)));
     }
     return op;
   }
@@ -239,14 +236,20 @@ export class CepOperator<E, K = unknown> {
       if (r.timers.peekTime() <= ts) this.fireTimers(r, ts);
       let s = r.keys.get(key);
       if (s === undefined) {
-        s = r.nfa.createState();
-        s.key = key;
-        r.keys.set(key, s);
+        if (r.nfa.ignoredByNewRun(event, ts)) continue;
+        s = this.newKeyState(r, key);
       }
       const out = r.nfa.process(s, event, ts, this.matches);
       if (out.length > 0) this.emit(r, s, ts);
       if (s.changed) this.schedule(r, s);
     }
+  }
+
+  private newKeyState(r: Runner<E>, key: unknown, s = r.nfa.createState()): NFAState<E> {
+    s.key = key;
+    s.seq = this.keySeq++;
+    r.keys.set(key, s);
+    return s;
   }
 
   /** Runs advanceTime for every key whose earliest window deadline is <= `now`. */
@@ -268,8 +271,9 @@ export class CepOperator<E, K = unknown> {
     s.changed = false;
     if (s.deadline < s.scheduled) {
       s.scheduled = s.deadline;
-      r.timers.add(s.deadline, s);
+      r.timers.add(s.deadline, s.seq, s);
     } else if (s.deadline === Infinity && s.scheduled === Infinity && s.isIdle()) {
+      // keys with nothing in flight are dropped; the next event for the key starts afresh
       r.keys.delete(s.key);
     }
   }

@@ -1,6 +1,10 @@
-/** A min-heap of (time, target) timers; stale timers are filtered by the caller when they fire. */
+/**
+ * A min-heap of timers ordered by (time, tie); stale timers are filtered by the caller when they
+ * fire. The tie-breaker makes the firing order canonical, so a restored operator fires in the same order.
+ */
 export class TimerQueue<T> {
   private times: number[] = [];
+  private ties: number[] = [];
   private targets: T[] = [];
 
   get size(): number {
@@ -12,43 +16,52 @@ export class TimerQueue<T> {
     return this.times.length > 0 ? this.times[0] : Infinity;
   }
 
-  add(time: number, target: T): void {
+  add(time: number, tie: number, target: T): void {
     const times = this.times;
+    const ties = this.ties;
     const targets = this.targets;
     let k = times.length;
     times.push(time);
+    ties.push(tie);
     targets.push(target);
     while (k > 0) {
       const parent = (k - 1) >>> 1;
-      if (times[parent] <= time) break;
+      if (times[parent] < time || (times[parent] === time && ties[parent] <= tie)) break;
       times[k] = times[parent];
+      ties[k] = ties[parent];
       targets[k] = targets[parent];
       k = parent;
     }
     times[k] = time;
+    ties[k] = tie;
     targets[k] = target;
   }
 
   /** Removes and returns the earliest timer's target. */
   poll(): T {
     const times = this.times;
+    const ties = this.ties;
     const targets = this.targets;
     const result = targets[0];
     const lastTime = times.pop()!;
+    const lastTie = ties.pop()!;
     const lastTarget = targets.pop()!;
     const n = times.length;
+    const less = (i: number, t: number, tie: number) => times[i] < t || (times[i] === t && ties[i] < tie);
     if (n > 0) {
       let k = 0;
       const half = n >>> 1;
       while (k < half) {
         let child = 2 * k + 1;
-        if (child + 1 < n && times[child + 1] < times[child]) child++;
-        if (lastTime <= times[child]) break;
+        if (child + 1 < n && less(child + 1, times[child], ties[child])) child++;
+        if (!less(child, lastTime, lastTie)) break;
         times[k] = times[child];
+        ties[k] = ties[child];
         targets[k] = targets[child];
         k = child;
       }
       times[k] = lastTime;
+      ties[k] = lastTie;
       targets[k] = lastTarget;
     }
     return result;
@@ -56,6 +69,7 @@ export class TimerQueue<T> {
 
   clear(): void {
     this.times = [];
+    this.ties = [];
     this.targets = [];
   }
 }

@@ -1,0 +1,77 @@
+/** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
+import fc from 'fast-check';
+import { AfterMatchSkipStrategy, Pattern } from '../src/index.ts';
+
+export type Ev = { id: number; k: number; c: string; v: number; ts: number };
+
+const codes = ['a', 'b', 'c', 'd'];
+
+interface StepSpec {
+  link: 'next' | 'followedBy' | 'followedByAny' | 'notNext' | 'notFollowedBy';
+  code: string;
+  quant: 'one' | 'oneOrMore' | 'times' | 'range' | 'timesOrMore';
+  n: number;
+  optional: boolean;
+  inner: 'none' | 'consecutive' | 'combinations';
+  greedy: boolean;
+  iterative: boolean;
+}
+
+const step = fc.record<StepSpec>({
+  link: fc.constantFrom('next', 'followedBy', 'followedByAny', 'notNext', 'notFollowedBy'),
+  code: fc.constantFrom(...codes),
+  quant: fc.constantFrom('one', 'one', 'oneOrMore', 'times', 'range', 'timesOrMore'),
+  n: fc.integer({ min: 1, max: 3 }),
+  optional: fc.boolean(),
+  inner: fc.constantFrom('none', 'none', 'consecutive', 'combinations'),
+  greedy: fc.boolean(),
+  iterative: fc.boolean(),
+});
+
+export interface PatternSpec {
+  steps: StepSpec[];
+  within: number | null;
+  skip: 'noSkip' | 'skipToNext' | 'skipPastLastEvent' | 'skipToFirst' | 'skipToLast';
+}
+
+export const patternSpec = (requireWindow = false): fc.Arbitrary<PatternSpec> =>
+  fc.record({
+    steps: fc.array(step, { minLength: 1, maxLength: 4 }),
+    within: requireWindow ? fc.integer({ min: 1, max: 12 }) : fc.option(fc.integer({ min: 1, max: 12 })),
+    skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
+  });
+
+/** Builds the pattern; throws MalformedPatternError for invalid combinations, as Flink would. */
+export function buildPattern(spec: PatternSpec): Pattern<Ev> {
+  const skip =
+    spec.skip === 'skipToFirst' || spec.skip === 'skipToLast' ? AfterMatchSkipStrategy[spec.skip]('p0') : AfterMatchSkipStrategy[spec.skip]();
+  let p: Pattern<Ev> | undefined;
+  spec.steps.forEach((s, i) => {
+    const name = `p${i}`;
+    p = p === undefined ? Pattern.begin<Ev>(name, skip) : p[i === 0 ? 'next' : s.link](name);
+    p.where((e) => e.c === s.code);
+    if (s.iterative) p.where((e, ctx) => [...ctx.getEventsForPattern('p0')].every((x) => x.v <= e.v + 1));
+    if (s.quant === 'oneOrMore') p.oneOrMore();
+    else if (s.quant === 'times') p.times(s.n);
+    else if (s.quant === 'range') p.times(s.n - 1, s.n + 1);
+    else if (s.quant === 'timesOrMore') p.timesOrMore(s.n);
+    if (s.inner === 'consecutive') p.consecutive();
+    else if (s.inner === 'combinations') p.allowCombinations();
+    if (s.optional) p.optional();
+    if (s.greedy) p.greedy();
+  });
+  if (spec.within !== null) p!.within(spec.within);
+  return p!;
+}
+
+/** Events for 1-3 keys, timestamps increasing with small gaps (and equal timestamps). */
+export const events = (maxLength = 40): fc.Arbitrary<Ev[]> =>
+  fc
+    .array(fc.record({ k: fc.integer({ min: 0, max: 2 }), c: fc.constantFrom(...codes), v: fc.integer({ min: 0, max: 3 }), gap: fc.integer({ min: 0, max: 3 }), jitter: fc.integer({ min: 0, max: 2 }) }), { maxLength })
+    .map((xs) => {
+      let ts = 0;
+      return xs.map((x, id) => {
+        ts += x.gap;
+        return { id, k: x.k, c: x.c, v: x.v, ts: ts + x.jitter };
+      });
+    });

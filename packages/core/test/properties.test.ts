@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CepOperator, compile, MalformedPatternError, type Match, type OperatorSnapshot } from '../src/index.ts';
+import { buildPattern, events, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
+
+function tryBuild(spec: PatternSpec) {
+  try {
+    const p = buildPattern(spec);
+    compile(p);
+    return p;
+  } catch (e) {
+    if (e instanceof MalformedPatternError) return undefined;
+    throw e;
+  }
+}
+
+const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
+
+function operator(specs: PatternSpec[], out: string[]) {
+  const patterns = Object.fromEntries(specs.map((s, i) => [`r${i}`, buildPattern(s)]));
+  return {
+    patterns,
+    key: (e: Ev) => e.k,
+    timestamp: (e: Ev) => e.ts,
+    outOfOrdernessMs: 2,
+    onMatch: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`M ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
+    onTimeout: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`T ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
+    onLate: (e: Ev) => out.push(`L ${e.id}`),
+  };
+}
+
+describe('snapshot and restore', () => {
+  it('a restored operator continues exactly as the uninterrupted one', () => {
+    fc.assert(
+      fc.property(fc.array(patternSpec(), { minLength: 1, maxLength: 3 }), events(), fc.nat(), (specs, evs, cut) => {
+        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+        const whole: string[] = [];
+        const a = new CepOperator(operator(specs, whole));
+        for (const e of evs) a.processElement(e);
+        a.flush();
+
+        const split: string[] = [];
+        const at = evs.length === 0 ? 0 : cut % (evs.length + 1);
+        const b = new CepOperator(operator(specs, split));
+        for (const e of evs.slice(0, at)) b.processElement(e);
+        const snap = JSON.parse(JSON.stringify(b.snapshot())) as OperatorSnapshot;
+        const c = CepOperator.restore(snap, operator(specs, split));
+        for (const e of evs.slice(at)) c.processElement(e);
+        c.flush();
+        expect(split).toEqual(whole);
+        expect(c.stats).toEqual(a.stats);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects snapshots of another format or version with a clear message', () => {
+    const out: string[] = [];
+    const spec: PatternSpec = { steps: [{ link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false }], within: 5, skip: 'noSkip' };
+    const snap = new CepOperator(operator([spec], out)).snapshot();
+    expect(() => CepOperator.restore({ ...snap, version: 2 as 1 }, operator([spec], out))).toThrow(/unsupported snapshot version 2/);
+    expect(() => CepOperator.restore({} as OperatorSnapshot, operator([spec], out))).toThrow(/not a Cepheus operator snapshot/);
+  });
+});
+
+describe('memory release', () => {
+  it('once every partial match has expired, the shared buffers hold nothing', () => {
+    fc.assert(
+      fc.property(patternSpec(true), events(60), (spec, evs) => {
+        const pattern = tryBuild(spec);
+        fc.pre(pattern !== undefined);
+        // NFA level: every key's buffer is empty after time passes all windows
+        const nfa = compile(pattern!);
+        const states = new Map<number, ReturnType<typeof nfa.createState>>();
+        const sorted = [...evs].sort((x, y) => x.ts - y.ts);
+        for (const e of sorted) {
+          let s = states.get(e.k);
+          if (!s) states.set(e.k, (s = nfa.createState()));
+          nfa.advanceTime(s, e.ts);
+          nfa.process(s, e, e.ts);
+        }
+        for (const s of states.values()) {
+          nfa.advanceTime(s, Number.MAX_VALUE);
+          expect({ events: s.liveEvents, nodes: s.liveNodes, runs: s.partial.filter((c) => !c.state.isStart).length }).toEqual({ events: 0, nodes: 0, runs: 0 });
+        }
+        // operator level: idle keys are dropped
+        const op = new CepOperator(operator([spec], []));
+        for (const e of evs) op.processElement(e);
+        op.flush();
+        expect(op.keyCount).toBe(0);
+        expect(op.bufferedCount).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
