@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedOutOfOrderness, CepOperator, Pattern, type CepOperatorOptions } from '../src/index.ts';
+
+type Ev = { id: string; user: string; code: string; ts: number };
+const ev = (id: string, user: string, code: string, ts: number): Ev => ({ id, user, code, ts });
+const abc = () =>
+  Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedBy('b').where((e) => e.code === 'B').followedBy('c').where((e) => e.code === 'C').within(10);
+
+function collect(extra: Partial<CepOperatorOptions<Ev, string>> = {}) {
+  const out: string[] = [];
+  const op = new CepOperator<Ev, string>({
+    patterns: { abc: abc() },
+    key: (e) => e.user,
+    timestamp: (e) => e.ts,
+    onMatch: (m) => out.push(`match ${m.pattern} ${m.key} ${[...m.match.values()].flat().map((e) => e.id).join(',')}`),
+    onTimeout: (t) => out.push(`timeout ${t.key} @${t.timestamp} ${[...t.match.values()].flat().map((e) => e.id).join(',')}`),
+    onLate: (e) => out.push(`late ${e.id}`),
+    ...extra,
+  });
+  return { op, out };
+}
+
+describe('CepOperator in event time', () => {
+  it('matches per key, in timestamp order even when events arrive out of order', () => {
+    const { op, out } = collect({ outOfOrdernessMs: 5 });
+    for (const e of [ev('a1', 'u1', 'A', 1), ev('c1', 'u1', 'C', 4), ev('b1', 'u1', 'B', 2), ev('a2', 'u2', 'A', 3), ev('b2', 'u2', 'B', 5)]) op.processElement(e);
+    expect(out).toEqual([]); // nothing passed the watermark yet (max 5 - 5 - 1 = -1)
+    op.flush();
+    expect(out).toContain('match abc u1 a1,b1,c1');
+    expect(out).toContain('timeout u2 @13 a2,b2');
+  });
+
+  it('keeps arrival order for equal timestamps', () => {
+    const { op, out } = collect();
+    op.processElement(ev('a1', 'u', 'A', 1));
+    op.processElement(ev('b1', 'u', 'B', 2));
+    op.processElement(ev('c1', 'u', 'C', 2));
+    op.processElement(ev('b2', 'u', 'B', 2));
+    op.advanceWatermark(2);
+    expect(out).toEqual(['match abc u a1,b1,c1']);
+  });
+
+  it('sends events at or behind the watermark to the late output', () => {
+    const { op, out } = collect();
+    op.processElement(ev('a1', 'u', 'A', 5));
+    op.advanceWatermark(5);
+    op.processElement(ev('x', 'u', 'B', 5));
+    op.processElement(ev('y', 'u', 'B', 3));
+    expect(out).toEqual(['late x', 'late y']);
+    expect(op.stats.lateEvents).toBe(2);
+  });
+
+  it('counts late events when no late handler is given', () => {
+    const { op } = collect({ onLate: undefined });
+    op.advanceWatermark(10);
+    op.processElement(ev('x', 'u', 'A', 1));
+    expect(op.stats.lateEvents).toBe(1);
+  });
+
+  it('emits timeouts when the watermark passes the window, without further events for the key', () => {
+    const { op, out } = collect();
+    op.processElement(ev('a1', 'u', 'A', 1));
+    op.advanceWatermark(10);
+    expect(out).toEqual([]);
+    op.advanceWatermark(11);
+    expect(out).toEqual(['timeout u @11 a1']);
+    expect(op.keyCount).toBe(0);
+  });
+
+  it('runs several patterns over one input', () => {
+    const out: string[] = [];
+    const op = new CepOperator<Ev, string>({
+      patterns: { abc: abc(), twoA: Pattern.begin<Ev>('x').where((e) => e.code === 'A').times(2) },
+      key: (e) => e.user,
+      timestamp: (e) => e.ts,
+      onMatch: (m) => out.push(`${m.pattern}:${[...m.match.values()].flat().map((e) => e.id).join(',')}`),
+    });
+    for (const e of [ev('a1', 'u', 'A', 1), ev('a2', 'u', 'A', 2), ev('b', 'u', 'B', 3), ev('c', 'u', 'C', 4)]) op.processElement(e);
+    op.flush();
+    expect(out.sort()).toEqual(['abc:a1,b,c', 'abc:a2,b,c', 'twoA:a1,a2']);
+  });
+
+  it('rejects a missing timestamp function and non-numeric timestamps', () => {
+    expect(() => new CepOperator<Ev>({ patterns: { abc: abc() }, onMatch: () => {} })).toThrow(/timestamp/);
+    const { op } = collect();
+    expect(() => op.processElement({ ...ev('x', 'u', 'A', 0), ts: 'soon' as unknown as number })).toThrow(/timestamp\(\) returned soon/);
+  });
+});
+
+describe('CepOperator in processing time', () => {
+  it('stamps events with the clock and times out on advanceProcessingTime', () => {
+    let now = 100;
+    const { op, out } = collect({ time: 'processing', timestamp: undefined, clock: () => now });
+    op.processElement(ev('a1', 'u', 'A', 0));
+    now = 105;
+    op.processElement(ev('b1', 'u', 'B', 0));
+    op.advanceProcessingTime(109);
+    expect(out).toEqual([]);
+    op.advanceProcessingTime(110);
+    expect(out).toEqual(['timeout u @110 a1,b1']);
+  });
+});
+
+describe('BoundedOutOfOrderness', () => {
+  it('trails the largest timestamp by the bound plus one', () => {
+    const w = new BoundedOutOfOrderness(5);
+    expect(w.onEvent(10)).toBe(4);
+    expect(w.onEvent(3)).toBe(4);
+    expect(w.onEvent(20)).toBe(14);
+    expect(() => new BoundedOutOfOrderness(-1)).toThrow(RangeError);
+  });
+});
