@@ -5,7 +5,7 @@ import type { AfterMatchSkipStrategy } from './after-match/skip-strategy.js';
 import type { CompiledNFA } from './compiler/nfa-compiler.js';
 import { compareComputations as cmp, startComputation, type ComputationState } from './computation-state.js';
 import { addStage, deweyStart, increase, type DeweyNumber } from './dewey-number.js';
-import { compareEvents, SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
+import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
 import type { State, Transition } from './state.js';
 
 /** A complete match: pattern name -> events, in pattern order. */
@@ -42,7 +42,9 @@ export class NFAState<E> extends SharedBuffer<E> {
 
   /** True when no run has started and nothing is buffered or pending. */
   isIdle(): boolean {
-    return (this.completed?.length ?? 0) === 0 && this.isEmpty() && this.partial.every((c) => c.startEvent === null);
+    if (this.completed !== null || !this.isEmpty()) return false;
+    for (let i = 0; i < this.partial.length; i++) if (this.partial[i].startEvent !== null) return false;
+    return true;
   }
 }
 
@@ -82,13 +84,14 @@ export class NFA<E> {
     if (s.occupied !== 0 && this.isNoOp(s.occupied, event, timestamp)) return out;
     const ev: EventHolder<E> = { event, timestamp, entry: null };
     const items = s.partial;
+    const noOpStates = items.length > 2 ? this.noOpStates(s.occupied, event, timestamp) : 0;
     // The heap is rebuilt only once a run changes; unchanged runs re-added in order keep their positions.
     let partial: Heap<E> | undefined;
     let potential: Heap<E> | undefined;
     try {
       for (let i = 0; i < items.length; i++) {
         const cs = items[i];
-        const next = this.computeNextStates(s, cs, ev);
+        const next = noOpStates & (1 << cs.state.index) ? cs : this.computeNextStates(s, cs, ev);
         if (next === cs) {
           if (partial !== undefined) heapAdd(partial, cs, cmp);
           continue;
@@ -127,7 +130,7 @@ export class NFA<E> {
    */
   advanceTime(s: NFAState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
     if (timestamp < s.deadline && s.completed === null) {
-      if (timestamp > s.oldestCount) s.advanceTime(timestamp);
+      s.advanceTime(timestamp);
       return;
     }
     const windowMs = this.windowMs;
@@ -182,6 +185,16 @@ export class NFA<E> {
     }
   }
 
+  /** Bitmask of the occupied states in which the event leaves a run unchanged, whatever the run (see isNoOp). */
+  private noOpStates(occupied: number, event: E, timestamp: number): number {
+    let result = 0;
+    for (let mask = occupied; mask !== 0; mask &= mask - 1) {
+      const bit = mask & -mask;
+      if (this.isNoOp(bit, event, timestamp)) result |= bit;
+    }
+    return result;
+  }
+
   /**
    * True when the event leaves every run unchanged: for each occupied state, the only enabled edge
    * is a self-IGNORE (or none, for the start state). Conditions are functions of (event, ctx), so
@@ -197,17 +210,14 @@ export class NFA<E> {
       for (let mask = occupied; mask !== 0; mask &= mask - 1) {
         const state = states[31 - Math.clz32(mask & -mask)];
         this.decisionGraph(state, event, ctx);
-        const noOp = state.isStart
-          ? edges.length === 0
-          : edges.length === 1 && edges[0].action === 'IGNORE' && edges[0].target === state;
-        edges.length = 0;
+        const n = this.edgeCount;
+        const noOp = state.isStart ? n === 0 : n === 1 && edges[0].action === 'IGNORE' && edges[0].target === state;
         if (!noOp || ctx.consulted) return false;
       }
       return true;
     } catch {
+      this.stack.length = 0;
       return false; // let the per-run evaluation raise it, with the run's context
-    } finally {
-      edges.length = 0;
     }
   }
 
@@ -240,25 +250,20 @@ export class NFA<E> {
       const earliest = completed[0];
       if (isSkip && partial.length > 0 && cmp(earliest, partial[0]) > 0) break;
       heapPoll(completed, cmp);
-      const matched = s.extractPatterns(earliest.entry, earliest.version);
-      if (isSkip) {
+      const matched = s.extractPath(earliest.entry, earliest.version);
+      if (isSkip && matched !== undefined) {
         this.prune(s, partial, matched);
         this.prune(s, completed, matched);
       }
-      out.push(s.materialize(matched[0]));
+      out.push(s.materialize(matched));
       s.releaseNode(earliest.entry, earliest.version);
     }
     s.completed = completed.length > 0 ? completed : null;
   }
 
-  private prune(s: NFAState<E>, heap: Heap<E>, matched: EntryMatch<E>[]): void {
+  private prune(s: NFAState<E>, heap: Heap<E>, matched: EntryMatch<E>): void {
     const skip = this.skip;
-    let pruning: EventEntry<E> | undefined;
-    for (const m of matched) {
-      const p = skip.pruningEvent(m);
-      if (p === undefined) continue;
-      if (pruning === undefined || (skip.kind === 'SKIP_TO_NEXT' ? compareEvents(p, pruning) < 0 : compareEvents(p, pruning) > 0)) pruning = p;
-    }
+    const pruning = skip.pruningEvent(matched);
     if (pruning === undefined) return;
     const discard = new Set<ComputationState<E>>();
     for (const cs of heap) {
@@ -280,21 +285,20 @@ export class NFA<E> {
     const edges = this.edges;
     this.decisionGraph(cs.state, ev.event, ctx);
     const isStart = cs.state.isStart;
-    if (edges.length === 0) {
+    const n = this.edgeCount;
+    if (n === 0) {
       if (isStart) return cs;
-    } else if (edges.length === 1 && !isStart && edges[0].action === 'IGNORE' && edges[0].target === cs.state) {
-      edges.length = 0;
+    } else if (n === 1 && !isStart && edges[0].action === 'IGNORE' && edges[0].target === cs.state) {
       return cs;
     }
-    const list = edges.slice();
-    edges.length = 0;
     const result: ComputationState<E>[] = [];
     const totalTake = this.takes;
     const totalIgnore = this.ignores;
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
     let ignoreBranchesToVisit = totalIgnore;
     const totalTakeToSkip = Math.max(0, totalTake - 1);
-    for (const edge of list) {
+    for (let e = 0; e < n; e++) {
+      const edge = edges[e];
       if (edge.action === 'IGNORE') {
         if (isStart) continue;
         let version: DeweyNumber;
@@ -325,6 +329,7 @@ export class NFA<E> {
 
   /** Scratch output of decisionGraph, reused: the per-event path allocates nothing for unchanged runs. */
   private readonly edges: Transition<E>[] = [];
+  private edgeCount = 0;
   private takes = 0;
   private ignores = 0;
   private readonly stack: State<E>[] = [];
@@ -335,6 +340,7 @@ export class NFA<E> {
     const stack = this.stack;
     let takes = 0;
     let ignores = 0;
+    let count = 0;
     stack.push(state);
     while (stack.length > 0) {
       const transitions = stack.pop()!.transitions;
@@ -345,20 +351,29 @@ export class NFA<E> {
         else {
           if (t.action === 'TAKE') takes++;
           else if (t.target.name !== state.name) ignores++; // self-ignores do not branch
-          edges.push(t);
+          edges[count++] = t;
         }
       }
     }
+    this.edgeCount = count;
     this.takes = takes;
     this.ignores = ignores;
   }
 
+  private readonly proceedStack: State<E>[] = [];
+
   private finalStateAfterProceed(state: State<E>, event: E, ctx: RunContext<E>): State<E> | null {
-    const stack: State<E>[] = [state];
+    const stack = this.proceedStack;
+    stack.push(state);
     while (stack.length > 0) {
-      for (const t of stack.pop()!.transitions) {
+      const transitions = stack.pop()!.transitions;
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i];
         if (t.action !== 'PROCEED' || !check(t, event, ctx)) continue;
-        if (t.target.isFinal) return t.target;
+        if (t.target.isFinal) {
+          stack.length = 0;
+          return t.target;
+        }
         stack.push(t.target);
       }
     }
@@ -388,7 +403,7 @@ function addComputation<E>(
 }
 
 function currentMatch<E>(s: SharedBuffer<E>, cs: ComputationState<E>): EntryMatch<E> | undefined {
-  return cs.entry === null ? undefined : s.extractPatterns(cs.entry, cs.version)[0];
+  return s.extractPath(cs.entry, cs.version);
 }
 
 function selfIncrease(ignores: number, takes: number): number {

@@ -218,10 +218,10 @@ export class GroupPattern<E> extends Pattern<E> {
     super('GroupPattern', previous, strategy, skip);
   }
 
-  override where(): this {
+  override where(_condition?: Condition<E>): this {
     throw new MalformedPatternError('GroupPattern does not support where clause.');
   }
-  override or(): this {
+  override or(_condition?: Condition<E>): this {
     throw new MalformedPatternError('GroupPattern does not support or clause.');
   }
 }

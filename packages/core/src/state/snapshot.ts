@@ -64,7 +64,7 @@ export function snapshotNFAState<E>(s: NFAState<E>): NFAStateSnapshot {
     nodes: nodeRows,
     partial: s.partial.map(run),
     completed: s.completed === null ? null : s.completed.map(run),
-    counts: s.counts === null ? [] : [...s.counts],
+    counts: s.counts,
   };
 }
 
@@ -90,10 +90,7 @@ export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAStat
   s.completed = data.completed === null ? null : data.completed.map(run);
   s.liveEvents = events.length;
   s.liveNodes = nodes.length;
-  if (data.counts.length > 0) {
-    s.counts = new Map(data.counts);
-    s.oldestCount = Math.min(...data.counts.map(([ts]) => ts));
-  }
+  s.counts = data.counts;
   nfa.refresh(s);
   return s;
 }

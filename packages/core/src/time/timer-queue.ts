@@ -47,14 +47,14 @@ export class TimerQueue<T> {
     const lastTie = ties.pop()!;
     const lastTarget = targets.pop()!;
     const n = times.length;
-    const less = (i: number, t: number, tie: number) => times[i] < t || (times[i] === t && ties[i] < tie);
     if (n > 0) {
       let k = 0;
       const half = n >>> 1;
       while (k < half) {
         let child = 2 * k + 1;
-        if (child + 1 < n && less(child + 1, times[child], ties[child])) child++;
-        if (!less(child, lastTime, lastTie)) break;
+        const r = child + 1;
+        if (r < n && (times[r] < times[child] || (times[r] === times[child] && ties[r] < ties[child]))) child = r;
+        if (!(times[child] < lastTime || (times[child] === lastTime && ties[child] < lastTie))) break;
         times[k] = times[child];
         ties[k] = ties[child];
         targets[k] = targets[child];

@@ -41,10 +41,12 @@ export type EntryMatch<E> = Map<string, EventEntry<E>[]>;
  * DAG of nodes; reference counts release nodes and events as soon as no run uses them.
  */
 export class SharedBuffer<E> {
-  /** Events registered per timestamp (ids), forgotten once time passes the timestamp. */
-  counts: Map<number, number> | null = null;
-  /** Smallest timestamp in `counts`, so advanceTime can skip the scan. */
-  oldestCount = Infinity;
+  // Events registered per timestamp (their ids), forgotten once time passes the timestamp (Flink's
+  // eventsCount map). Kept as one inline entry (the latest timestamp, the common case of a key whose
+  // events come in time order) plus a map for the others, so a key costs no Map until time goes back.
+  private countTs = -Infinity;
+  private countNext = 0;
+  private olderCounts: Map<number, number> | null = null;
   liveEvents = 0;
   liveNodes = 0;
 
@@ -55,13 +57,40 @@ export class SharedBuffer<E> {
   }
 
   private nextId(timestamp: number): number {
+    if (timestamp === this.countTs) return this.countNext++;
     // events come in time order per key: counters of earlier timestamps can no longer be used
-    if (timestamp > this.oldestCount) this.advanceTime(timestamp);
-    const counts = (this.counts ??= new Map());
-    const id = counts.get(timestamp) ?? 0;
-    counts.set(timestamp, id + 1);
-    if (timestamp < this.oldestCount) this.oldestCount = timestamp;
-    return id;
+    this.advanceTime(timestamp);
+    if (this.countTs !== -Infinity) (this.olderCounts ??= new Map()).set(this.countTs, this.countNext);
+    const older = this.olderCounts;
+    this.countNext = older?.get(timestamp) ?? 0;
+    older?.delete(timestamp);
+    this.countTs = timestamp;
+    return this.countNext++;
+  }
+
+  /** Smallest timestamp with a live counter (Infinity: none). */
+  get oldestCount(): number {
+    let oldest = this.countTs === -Infinity ? Infinity : this.countTs;
+    if (this.olderCounts !== null) for (const ts of this.olderCounts.keys()) if (ts < oldest) oldest = ts;
+    return oldest;
+  }
+
+  /** The per-timestamp counters as [timestamp, count] pairs (for snapshots). */
+  get counts(): [number, number][] {
+    const out: [number, number][] = this.olderCounts === null ? [] : [...this.olderCounts];
+    if (this.countTs !== -Infinity) out.push([this.countTs, this.countNext]);
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  set counts(entries: [number, number][]) {
+    this.countTs = -Infinity;
+    this.countNext = 0;
+    this.olderCounts = null;
+    for (const [ts, n] of entries) {
+      if (this.countTs !== -Infinity) (this.olderCounts ??= new Map()).set(this.countTs, this.countNext);
+      this.countTs = ts;
+      this.countNext = n;
+    }
   }
 
   /** Links `entry` under `page` to `previous` with `version`; reuses the node if the event was already taken for `page`. */
@@ -87,12 +116,19 @@ export class SharedBuffer<E> {
 
   /** Drops one reference to `node` (and, transitively, to the edges and nodes only it kept alive). */
   releaseNode(node: BufferNode<E> | null, version: DeweyNumber): void {
-    const nodes: (BufferNode<E> | null)[] = [node];
-    const versions: DeweyNumber[] = [version];
-    while (nodes.length > 0) {
+    const nodes = releaseNodes;
+    const versions = releaseVersions;
+    const base = nodes.length; // re-entrant-safe: this call only pops what it pushed
+    nodes.push(node);
+    versions.push(version);
+    while (nodes.length > base) {
       const cur = nodes.pop()!;
       // Flink stops the whole release walk at the first node that is already gone.
-      if (cur === null || cur.removed) break;
+      if (cur === null || cur.removed) {
+        nodes.length = base;
+        versions.length = base;
+        break;
+      }
       const v = versions.pop()!;
       const edges = cur.edges;
       let w = 0;
@@ -107,12 +143,13 @@ export class SharedBuffer<E> {
         }
         edges[w++] = edge;
       }
-      edges.length = w;
+      if (w !== edges.length) edges.length = w;
       if (--cur.refs <= 0) {
         cur.removed = true;
         this.liveNodes--;
         const list = cur.entry.nodes!;
-        list.splice(list.indexOf(cur), 1);
+        if (list.length === 1) cur.entry.nodes = null;
+        else list.splice(list.indexOf(cur), 1);
         this.releaseEvent(cur.entry);
       }
     }
@@ -122,36 +159,39 @@ export class SharedBuffer<E> {
     if (entry.refs > 0 && --entry.refs === 0) this.liveEvents--;
   }
 
-  /** All event sequences that end at `node` along edges compatible with `version` (depth first, as Flink). */
-  extractPatterns(node: BufferNode<E> | null, version: DeweyNumber): EntryMatch<E>[] {
-    const result: EntryMatch<E>[] = [];
-    if (node === null || node.removed) return result;
-    // Common case first: a single compatible edge at every step needs no path copies.
-    type Frame = { node: BufferNode<E> | null; version: DeweyNumber; path: BufferNode<E>[] };
-    const stack: Frame[] = [{ node, version, path: [] }];
-    while (stack.length > 0) {
-      const { node: cur, version: v, path } = stack.pop()!;
-      if (cur === null) {
-        const match: EntryMatch<E> = new Map();
-        for (let i = path.length - 1; i >= 0; i--) {
-          const n = path[i];
-          const list = match.get(n.page);
-          if (list === undefined) match.set(n.page, [n.entry]);
-          else list.push(n.entry);
-        }
-        result.push(match);
-        continue;
-      }
+  /**
+   * The event sequence of the run that ends at `node` with `version`: from each node, the one edge
+   * compatible with the version leads back towards the run's first event. (Flink's extractPatterns
+   * collects every compatible path, and asserts that a run has exactly one; following the single
+   * compatible edge finds that path without visiting the others.)
+   */
+  extractPath(node: BufferNode<E> | null, version: DeweyNumber): EntryMatch<E> | undefined {
+    if (node === null || node.removed) return undefined;
+    const path: BufferNode<E>[] = [];
+    let cur: BufferNode<E> | null = node;
+    let v = version;
+    while (cur !== null) {
       path.push(cur);
-      let first = true;
-      for (const edge of cur.edges) {
-        if (!isCompatible(v, edge.version)) continue;
-        const nextPath = first ? path : path.slice();
-        first = false;
-        stack.push({ node: edge.target, version: edge.version, path: nextPath });
+      const edges: BufferEdge<E>[] = cur.edges;
+      let next: BufferEdge<E> | undefined;
+      for (let i = edges.length - 1; i >= 0; i--) {
+        if (isCompatible(v, edges[i].version)) {
+          next = edges[i];
+          break;
+        }
       }
+      if (next === undefined) return undefined; // broken chain: no complete path
+      cur = next.target;
+      v = next.version;
     }
-    return result;
+    const match: EntryMatch<E> = new Map();
+    for (let i = path.length - 1; i >= 0; i--) {
+      const n = path[i];
+      const list = match.get(n.page);
+      if (list === undefined) match.set(n.page, [n.entry]);
+      else list.push(n.entry);
+    }
+    return match;
   }
 
   /** Replaces buffer entries by their events. */
@@ -164,20 +204,24 @@ export class SharedBuffer<E> {
 
   /** No event with a timestamp below `timestamp` will come: forget their id counters. */
   advanceTime(timestamp: number): void {
-    if (timestamp <= this.oldestCount) return;
-    let oldest = Infinity;
-    const counts = this.counts!;
-    for (const ts of counts.keys()) {
-      if (ts < timestamp) counts.delete(ts);
-      else if (ts < oldest) oldest = ts;
+    if (this.countTs < timestamp) {
+      this.countTs = -Infinity;
+      this.countNext = 0;
     }
-    this.oldestCount = oldest;
+    const older = this.olderCounts;
+    if (older !== null) {
+      for (const ts of older.keys()) if (ts < timestamp) older.delete(ts);
+      if (older.size === 0) this.olderCounts = null;
+    }
   }
 
   isEmpty(): boolean {
     return this.liveEvents === 0 && this.liveNodes === 0;
   }
 }
+
+const releaseNodes: (BufferNode<any> | null)[] = [];
+const releaseVersions: DeweyNumber[] = [];
 
 function findNode<E>(entry: EventEntry<E>, page: string): BufferNode<E> | undefined {
   const nodes = entry.nodes;
