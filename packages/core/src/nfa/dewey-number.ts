@@ -30,11 +30,18 @@ export function increase(v: DeweyNumber, times = 1): DeweyNumber {
   return copy;
 }
 
-/** Appends a new 0 digit. */
+/** Appends a new 0 digit. (Built at exact size: versions live as long as their runs and edges.) */
 export function addStage(v: DeweyNumber): DeweyNumber {
-  const copy = v.slice();
-  copy.push(0);
-  return copy;
+  switch (v.length) {
+    case 1:
+      return [v[0], 0];
+    case 2:
+      return [v[0], v[1], 0];
+    case 3:
+      return [v[0], v[1], v[2], 0];
+    default:
+      return v.concat(0);
+  }
 }
 
 export const deweyToString = (v: DeweyNumber): string => v.join('.');

@@ -67,9 +67,19 @@ export class NFA<E> {
     this.trackStates = compiled.states.length <= 30;
   }
 
+  /** Runs in the start state are immutable and differ only by version [k]: shared by all keys. */
+  private readonly startRuns: ComputationState<E>[] = [];
+
+  /** The start-state run with version [k]. */
+  startRun(version: DeweyNumber): ComputationState<E> {
+    const k = version[0];
+    if (version.length !== 1 || !(k >= 0 && k < 4096)) return startComputation(this.startState, version);
+    return (this.startRuns[k] ??= startComputation(this.startState, version));
+  }
+
   createState(): NFAState<E> {
     const s = new NFAState<E>();
-    s.partial.push(startComputation(this.startState, deweyStart(1)));
+    s.partial.push(this.startRun(deweyStart(1)));
     s.occupied = this.trackStates ? 1 << this.startState.index : 0;
     return s;
   }
@@ -97,7 +107,7 @@ export class NFA<E> {
           continue;
         }
         if (partial === undefined) {
-          partial = [];
+          partial = this.scratchHeap;
           for (let j = 0; j < i; j++) heapAdd(partial, items[j], cmp);
         }
         let discard = false;
@@ -114,11 +124,13 @@ export class NFA<E> {
         else for (const r of retain) heapAdd(partial, r, cmp);
       }
       if (partial !== undefined || s.completed !== null) {
-        const p = partial ?? items;
+        const p = partial !== undefined ? partial.slice() : items;
+        if (partial !== undefined) partial.length = 0;
         this.emitAccordingToSkipStrategy(s, potential, p, out);
         this.setPartial(s, p);
       }
     } finally {
+      this.scratchHeap.length = 0;
       if (ev.entry !== null) s.releaseEvent(ev.entry);
     }
     return out;
@@ -322,10 +334,13 @@ export class NFA<E> {
         if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }
-    if (isStart) result.push(startComputation(cs.state, increase(cs.version, selfIncrease(totalIgnore, totalTake))));
+    if (isStart) result.push(cs.state === this.startState ? this.startRun(increase(cs.version, selfIncrease(totalIgnore, totalTake))) : startComputation(cs.state, increase(cs.version, selfIncrease(totalIgnore, totalTake))));
     if (cs.entry !== null) s.releaseNode(cs.entry, cs.version);
     return result;
   }
+
+  /** Scratch heap for rebuilding a key's runs; the result is stored as an exact-size copy. */
+  private readonly scratchHeap: Heap<E> = [];
 
   /** Scratch output of decisionGraph, reused: the per-event path allocates nothing for unchanged runs. */
   private readonly edges: Transition<E>[] = [];

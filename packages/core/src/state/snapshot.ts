@@ -1,7 +1,7 @@
 import type { ComputationState } from '../nfa/computation-state.js';
 import type { NFA } from '../nfa/nfa.js';
 import { NFAState } from '../nfa/nfa.js';
-import type { BufferEdge, BufferNode, EventEntry } from '../nfa/shared-buffer/shared-buffer.js';
+import { attachNode, type BufferEdge, type BufferNode, type EventEntry } from '../nfa/shared-buffer/shared-buffer.js';
 
 /**
  * Plain-data form of one key's matching state: the shared buffer as indexed tables (events,
@@ -71,11 +71,11 @@ export function snapshotNFAState<E>(s: NFAState<E>): NFAStateSnapshot {
 export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAState<E> {
   const states = new Map(nfa.compiled.states.map((st) => [st.name, st]));
   const s = new NFAState<E>();
-  const events: EventEntry<E>[] = data.events.map(([timestamp, id, refs, event]) => ({ event: event as E, timestamp, id, refs, nodes: null }));
+  const events: EventEntry<E>[] = data.events.map(([timestamp, id, refs, event]) => ({ event: event as E, timestamp, id, refs, node: null, moreNodes: null }));
   const nodes: BufferNode<E>[] = data.nodes.map(([ev, page, refs]) => {
     const entry = events[ev];
     const node: BufferNode<E> = { entry, page, refs, removed: false, edges: [] };
-    (entry.nodes ??= []).push(node);
+    attachNode(entry, node);
     return node;
   });
   data.nodes.forEach(([, , , edges], i) => {
@@ -84,6 +84,7 @@ export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAStat
   const run = ([name, version, node, startTs, prevTs, startEvent]: RunSnapshot): ComputationState<E> => {
     const state = states.get(name);
     if (state === undefined) throw new TypeError(`restore: state '${name}' does not exist in the compiled pattern (was the pattern changed?)`);
+    if (node < 0 && startEvent < 0 && state === nfa.startState) return nfa.startRun(version);
     return { state, version, entry: node < 0 ? null : nodes[node], startTs, prevTs, startEvent: startEvent < 0 ? null : events[startEvent] };
   };
   s.partial = data.partial.map(run);

@@ -1,8 +1,72 @@
 /**
- * A min-heap of timers ordered by (time, tie); stale timers are filtered by the caller when they
- * fire. The tie-breaker makes the firing order canonical, so a restored operator fires in the same order.
+ * Timers ordered by (time, tie); stale timers are filtered by the caller when they fire. The
+ * tie-breaker makes the firing order canonical, so a restored operator fires in the same order.
+ *
+ * Timers usually arrive in order (a window deadline is "event time + window"), so in-order timers
+ * go to a FIFO (sequential memory, O(1)) and only out-of-order ones to a binary heap; poll takes
+ * the smaller head of the two.
  */
 export class TimerQueue<T> {
+  private fifoTimes: number[] = [];
+  private fifoTies: number[] = [];
+  private fifoTargets: T[] = [];
+  private fifoHead = 0;
+  private heap = new TimerHeap<T>();
+
+  get size(): number {
+    return this.fifoTimes.length - this.fifoHead + this.heap.size;
+  }
+
+  /** Time of the earliest timer, Infinity when none. */
+  peekTime(): number {
+    const f = this.fifoHead < this.fifoTimes.length ? this.fifoTimes[this.fifoHead] : Infinity;
+    const h = this.heap.peekTime();
+    return f < h ? f : h;
+  }
+
+  add(time: number, tie: number, target: T): void {
+    const n = this.fifoTimes.length;
+    if (n === this.fifoHead || this.fifoTimes[n - 1] < time || (this.fifoTimes[n - 1] === time && this.fifoTies[n - 1] <= tie)) {
+      this.fifoTimes.push(time);
+      this.fifoTies.push(tie);
+      this.fifoTargets.push(target);
+    } else {
+      this.heap.add(time, tie, target);
+    }
+  }
+
+  /** Removes and returns the earliest timer's target (the queue must not be empty). */
+  poll(): T {
+    const i = this.fifoHead;
+    if (i < this.fifoTimes.length && (this.heap.size === 0 || !this.heap.before(this.fifoTimes[i], this.fifoTies[i]))) {
+      const target = this.fifoTargets[i];
+      this.fifoTargets[i] = undefined as T;
+      this.fifoHead = i + 1;
+      if (this.fifoHead === this.fifoTimes.length) this.clearFifo();
+      else if (this.fifoHead > 4096 && this.fifoHead > this.fifoTimes.length >>> 1) this.compactFifo();
+      return target;
+    }
+    return this.heap.poll();
+  }
+
+  private clearFifo(): void {
+    this.fifoTimes.length = 0;
+    this.fifoTies.length = 0;
+    this.fifoTargets.length = 0;
+    this.fifoHead = 0;
+  }
+
+  private compactFifo(): void {
+    const h = this.fifoHead;
+    this.fifoTimes = this.fifoTimes.slice(h);
+    this.fifoTies = this.fifoTies.slice(h);
+    this.fifoTargets = this.fifoTargets.slice(h);
+    this.fifoHead = 0;
+  }
+}
+
+/** A binary min-heap of (time, tie, target) in parallel arrays. */
+class TimerHeap<T> {
   private times: number[] = [];
   private ties: number[] = [];
   private targets: T[] = [];
@@ -11,15 +75,17 @@ export class TimerQueue<T> {
     return this.times.length;
   }
 
-  /** Time of the earliest timer, Infinity when none. */
   peekTime(): number {
     return this.times.length > 0 ? this.times[0] : Infinity;
   }
 
+  /** Whether the heap's head comes before (time, tie). */
+  before(time: number, tie: number): boolean {
+    return this.times[0] < time || (this.times[0] === time && this.ties[0] < tie);
+  }
+
   add(time: number, tie: number, target: T): void {
-    const times = this.times;
-    const ties = this.ties;
-    const targets = this.targets;
+    const { times, ties, targets } = this;
     let k = times.length;
     times.push(time);
     ties.push(tie);
@@ -37,11 +103,8 @@ export class TimerQueue<T> {
     targets[k] = target;
   }
 
-  /** Removes and returns the earliest timer's target. */
   poll(): T {
-    const times = this.times;
-    const ties = this.ties;
-    const targets = this.targets;
+    const { times, ties, targets } = this;
     const result = targets[0];
     const lastTime = times.pop()!;
     const lastTie = ties.pop()!;
@@ -65,11 +128,5 @@ export class TimerQueue<T> {
       targets[k] = lastTarget;
     }
     return result;
-  }
-
-  clear(): void {
-    this.times = [];
-    this.ties = [];
-    this.targets = [];
   }
 }

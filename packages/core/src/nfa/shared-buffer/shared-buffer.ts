@@ -10,8 +10,9 @@ export interface EventEntry<E = unknown> {
   readonly id: number;
   /** Reference count: the nodes that use it, plus 1 while it is being processed. */
   refs: number;
-  /** Nodes of this event, one per pattern name that took it. */
-  nodes: BufferNode<E>[] | null;
+  /** Nodes of this event, one per pattern name that took it: the first inline, others in `moreNodes`. */
+  node: BufferNode<E> | null;
+  moreNodes: BufferNode<E>[] | null;
 }
 
 /** An event taken for one pattern name, with versioned edges to the previous node of each run. */
@@ -53,7 +54,7 @@ export class SharedBuffer<E> {
   /** Stores an event with one reference held by the caller (released after processing it). */
   registerEvent(event: E, timestamp: number, id = this.nextId(timestamp)): EventEntry<E> {
     this.liveEvents++;
-    return { event, timestamp, id, refs: 1, nodes: null };
+    return { event, timestamp, id, refs: 1, node: null, moreNodes: null };
   }
 
   private nextId(timestamp: number): number {
@@ -96,14 +97,16 @@ export class SharedBuffer<E> {
   /** Links `entry` under `page` to `previous` with `version`; reuses the node if the event was already taken for `page`. */
   put(page: string, entry: EventEntry<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
     if (previous !== null) this.lockNode(previous, version);
+    const edge: BufferEdge<E> = { target: previous, version, refs: 0 };
     let node = findNode(entry, page);
     if (node === undefined) {
-      node = { entry, page, refs: 0, removed: false, edges: [] };
-      (entry.nodes ??= []).push(node);
+      node = { entry, page, refs: 0, removed: false, edges: [edge] };
+      attachNode(entry, node);
       entry.refs++;
       this.liveNodes++;
+    } else {
+      node.edges.push(edge);
     }
-    node.edges.push({ target: previous, version, refs: 0 });
     return node;
   }
 
@@ -147,9 +150,7 @@ export class SharedBuffer<E> {
       if (--cur.refs <= 0) {
         cur.removed = true;
         this.liveNodes--;
-        const list = cur.entry.nodes!;
-        if (list.length === 1) cur.entry.nodes = null;
-        else list.splice(list.indexOf(cur), 1);
+        detachNode(cur.entry, cur);
         this.releaseEvent(cur.entry);
       }
     }
@@ -224,8 +225,23 @@ const releaseNodes: (BufferNode<any> | null)[] = [];
 const releaseVersions: DeweyNumber[] = [];
 
 function findNode<E>(entry: EventEntry<E>, page: string): BufferNode<E> | undefined {
-  const nodes = entry.nodes;
-  if (nodes === null) return undefined;
-  for (let i = 0; i < nodes.length; i++) if (nodes[i].page === page) return nodes[i];
+  if (entry.node !== null && entry.node.page === page) return entry.node;
+  const more = entry.moreNodes;
+  if (more !== null) for (let i = 0; i < more.length; i++) if (more[i].page === page) return more[i];
   return undefined;
+}
+
+/** Adds a node to its event's node list (nodes keep their insertion order). */
+export function attachNode<E>(entry: EventEntry<E>, node: BufferNode<E>): void {
+  if (entry.node === null && entry.moreNodes === null) entry.node = node;
+  else (entry.moreNodes ??= []).push(node);
+}
+
+function detachNode<E>(entry: EventEntry<E>, node: BufferNode<E>): void {
+  if (entry.node === node) {
+    entry.node = entry.moreNodes !== null ? entry.moreNodes.shift()! : null;
+  } else if (entry.moreNodes !== null) {
+    entry.moreNodes.splice(entry.moreNodes.indexOf(node), 1);
+  }
+  if (entry.moreNodes !== null && entry.moreNodes.length === 0) entry.moreNodes = null;
 }
