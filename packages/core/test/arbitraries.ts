@@ -15,6 +15,8 @@ interface StepSpec {
   inner: 'none' | 'consecutive' | 'combinations';
   greedy: boolean;
   iterative: boolean;
+  /** window between consecutive repetitions of a loop */
+  loopWindow: number | null;
 }
 
 const step = fc.record<StepSpec>({
@@ -26,11 +28,13 @@ const step = fc.record<StepSpec>({
   inner: fc.constantFrom('none', 'none', 'consecutive', 'combinations'),
   greedy: fc.boolean(),
   iterative: fc.boolean(),
+  loopWindow: fc.option(fc.integer({ min: 1, max: 6 }), { freq: 3 }),
 });
 
 export interface PatternSpec {
   steps: StepSpec[];
   within: number | null;
+  withinType: 'FIRST_AND_LAST' | 'PREVIOUS_AND_CURRENT';
   skip: 'noSkip' | 'skipToNext' | 'skipPastLastEvent' | 'skipToFirst' | 'skipToLast';
 }
 
@@ -38,6 +42,7 @@ export const patternSpec = (requireWindow = false): fc.Arbitrary<PatternSpec> =>
   fc.record({
     steps: fc.array(step, { minLength: 1, maxLength: 4 }),
     within: requireWindow ? fc.integer({ min: 1, max: 12 }) : fc.option(fc.integer({ min: 1, max: 12 })),
+    withinType: requireWindow ? fc.constant('FIRST_AND_LAST' as const) : fc.constantFrom('FIRST_AND_LAST' as const, 'PREVIOUS_AND_CURRENT' as const),
     skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
   });
 
@@ -51,16 +56,17 @@ export function buildPattern(spec: PatternSpec): Pattern<Ev> {
     p = p === undefined ? Pattern.begin<Ev>(name, skip) : p[i === 0 ? 'next' : s.link](name);
     p.where((e) => e.c === s.code);
     if (s.iterative) p.where((e, ctx) => [...ctx.getEventsForPattern('p0')].every((x) => x.v <= e.v + 1));
-    if (s.quant === 'oneOrMore') p.oneOrMore();
-    else if (s.quant === 'times') p.times(s.n);
-    else if (s.quant === 'range') p.times(s.n - 1, s.n + 1);
-    else if (s.quant === 'timesOrMore') p.timesOrMore(s.n);
+    const w = s.loopWindow ?? undefined;
+    if (s.quant === 'oneOrMore') p.oneOrMore(w);
+    else if (s.quant === 'times') p.times(s.n, s.n, w);
+    else if (s.quant === 'range') p.times(s.n - 1, s.n + 1, w);
+    else if (s.quant === 'timesOrMore') p.timesOrMore(s.n, w);
     if (s.inner === 'consecutive') p.consecutive();
     else if (s.inner === 'combinations') p.allowCombinations();
     if (s.optional) p.optional();
     if (s.greedy) p.greedy();
   });
-  if (spec.within !== null) p!.within(spec.within);
+  if (spec.within !== null) p!.within(spec.within, spec.withinType);
   return p!;
 }
 

@@ -56,7 +56,7 @@ describe('snapshot and restore', () => {
 
   it('rejects snapshots of another format or version with a clear message', () => {
     const out: string[] = [];
-    const spec: PatternSpec = { steps: [{ link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false }], within: 5, skip: 'noSkip' };
+    const spec: PatternSpec = { steps: [{ link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null }], within: 5, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
     const snap = new CepOperator(operator([spec], out)).snapshot();
     expect(() => CepOperator.restore({ ...snap, version: 2 as 1 }, operator([spec], out))).toThrow(/unsupported snapshot version 2/);
     expect(() => CepOperator.restore({} as OperatorSnapshot, operator([spec], out))).toThrow(/not a Cepheus operator snapshot/);

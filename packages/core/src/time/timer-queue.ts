@@ -85,22 +85,16 @@ class TimerHeap<T> {
   }
 
   add(time: number, tie: number, target: T): void {
-    const { times, ties, targets } = this;
+    const { times, ties } = this;
     let k = times.length;
-    times.push(time);
-    ties.push(tie);
-    targets.push(target);
+    this.push(time, tie, target);
     while (k > 0) {
       const parent = (k - 1) >>> 1;
       if (times[parent] < time || (times[parent] === time && ties[parent] <= tie)) break;
-      times[k] = times[parent];
-      ties[k] = ties[parent];
-      targets[k] = targets[parent];
+      this.move(parent, k);
       k = parent;
     }
-    times[k] = time;
-    ties[k] = tie;
-    targets[k] = target;
+    this.put(k, time, tie, target);
   }
 
   poll(): T {
@@ -110,23 +104,34 @@ class TimerHeap<T> {
     const lastTie = ties.pop()!;
     const lastTarget = targets.pop()!;
     const n = times.length;
-    if (n > 0) {
-      let k = 0;
-      const half = n >>> 1;
-      while (k < half) {
-        let child = 2 * k + 1;
-        const r = child + 1;
-        if (r < n && (times[r] < times[child] || (times[r] === times[child] && ties[r] < ties[child]))) child = r;
-        if (!(times[child] < lastTime || (times[child] === lastTime && ties[child] < lastTie))) break;
-        times[k] = times[child];
-        ties[k] = ties[child];
-        targets[k] = targets[child];
-        k = child;
-      }
-      times[k] = lastTime;
-      ties[k] = lastTie;
-      targets[k] = lastTarget;
+    if (n === 0) return result;
+    let k = 0;
+    const half = n >>> 1;
+    while (k < half) {
+      let child = 2 * k + 1;
+      const r = child + 1;
+      if (r < n && (times[r] < times[child] || (times[r] === times[child] && ties[r] < ties[child]))) child = r;
+      if (!(times[child] < lastTime || (times[child] === lastTime && ties[child] < lastTie))) break;
+      this.move(child, k);
+      k = child;
     }
+    this.put(k, lastTime, lastTie, lastTarget);
     return result;
+  }
+
+  private push(time: number, tie: number, target: T): void {
+    this.times.push(time);
+    this.ties.push(tie);
+    this.targets.push(target);
+  }
+
+  private move(from: number, to: number): void {
+    this.put(to, this.times[from], this.ties[from], this.targets[from]);
+  }
+
+  private put(k: number, time: number, tie: number, target: T): void {
+    this.times[k] = time;
+    this.ties[k] = tie;
+    this.targets[k] = target;
   }
 }
