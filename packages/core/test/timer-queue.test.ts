@@ -14,7 +14,8 @@ describe('TimerQueue', () => {
             const min = model.reduce((a, b) => (b.time < a.time || (b.time === a.time && b.tie < a.tie) ? b : a));
             expect(q.peekTime()).toBe(min.time);
             // timers with equal (time, tie) may come in either order: compare their keys
-            const idx = model.findIndex((m) => m.id === q.poll());
+            const got = q.poll();
+            const idx = model.findIndex((m) => m.id === got);
             expect(idx).toBeGreaterThanOrEqual(0);
             expect([model[idx].time, model[idx].tie]).toEqual([min.time, min.tie]);
             model.splice(idx, 1);
