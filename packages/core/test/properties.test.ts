@@ -50,7 +50,7 @@ describe('snapshot and restore', () => {
         expect(split).toEqual(whole);
         expect(c.stats).toEqual(a.stats);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 
@@ -90,7 +90,7 @@ describe('memory release', () => {
         expect(op.keyCount).toBe(0);
         expect(op.bufferedCount).toBe(0);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 });

@@ -252,13 +252,20 @@ export class CepOperator<E, K = unknown> {
     return s;
   }
 
-  /** Runs advanceTime for every key whose earliest window deadline is <= `now`. */
+  /**
+   * Runs advanceTime for every key whose earliest window deadline is <= `now`, in (deadline, key
+   * creation) order. A timer fires only if it is still the key's timer and its deadline has not
+   * moved; otherwise it is stale (dropped) or re-queued at the real deadline. That keeps the firing
+   * order a function of the state alone, so a restored operator fires in the same order.
+   */
   private fireTimers(r: Runner<E>, now: number): void {
     const timers = r.timers;
-    while (timers.peekTime() <= now) {
+    let t: number;
+    while ((t = timers.peekTime()) <= now) {
       const s = timers.poll();
+      if (t !== s.scheduled) continue; // superseded by an earlier timer of the same key
       s.scheduled = Infinity;
-      if (s.deadline <= now) {
+      if (s.deadline <= t) {
         r.nfa.advanceTime(s, now, this.matches, this.timedOut);
         this.emit(r, s, now);
       }
