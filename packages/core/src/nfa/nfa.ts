@@ -130,7 +130,7 @@ export class NFA<E> {
         this.setPartial(s, p);
       }
     } finally {
-      this.scratchHeap.length = 0;
+      if (this.scratchHeap.length !== 0) this.scratchHeap.length = 0;
       if (ev.entry !== null) s.releaseEvent(ev.entry);
     }
     return out;

@@ -81,10 +81,12 @@ export class CepOperator<E, K = unknown> {
   private readonly mode: TimeMode;
   private watermark = -Infinity;
   private keySeq = 0;
-  // event-time buffer: parallel arrays sorted by timestamp (stable), consumed from `head`
+  // event-time buffer: parallel arrays sorted by timestamp (stable), holding [head, len); lengths are
+  // managed by hand because emptying the buffer happens after nearly every event of an ordered stream
   private bufTs: number[] = [];
-  private bufEv: E[] = [];
+  private bufEv: (E | undefined)[] = [];
   private head = 0;
+  private len = 0;
   private readonly matches: Match<E>[] = [];
   private readonly timedOut: TimedOutMatch<E>[] | undefined;
 
@@ -108,7 +110,7 @@ export class CepOperator<E, K = unknown> {
 
   /** Events buffered until the watermark passes them. */
   get bufferedCount(): number {
-    return this.bufTs.length - this.head;
+    return this.len - this.head;
   }
 
   /** Number of keys with matching state, over all patterns. */
@@ -142,19 +144,19 @@ export class CepOperator<E, K = unknown> {
     const ts = this.bufTs;
     const evs = this.bufEv;
     let i = this.head;
-    while (i < ts.length && ts[i] <= watermark) {
+    while (i < this.len && ts[i] <= watermark) {
       const t = ts[i];
-      const e = evs[i];
+      const e = evs[i] as E;
+      evs[i] = undefined; // do not retain processed events
       this.head = ++i; // consume before processing: a throwing condition must not replay the event
       this.processAt(e, t);
     }
-    if (i === ts.length) {
-      ts.length = 0;
-      evs.length = 0;
-      this.head = 0;
-    } else if (i > 1024 && i > ts.length >>> 1) {
-      this.bufTs = ts.slice(i);
-      this.bufEv = evs.slice(i);
+    if (this.head === this.len) {
+      this.head = this.len = 0;
+    } else if (this.head > 1024 && this.head > this.len >>> 1) {
+      this.bufTs = ts.slice(this.head, this.len);
+      this.bufEv = evs.slice(this.head, this.len);
+      this.len -= this.head;
       this.head = 0;
     }
     this.watermark = watermark;
@@ -180,7 +182,7 @@ export class CepOperator<E, K = unknown> {
       time: this.mode,
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
-      buffered: this.bufTs.slice(this.head).map((ts, i) => ({ ts, event: this.bufEv[this.head + i] })),
+      buffered: this.bufTs.slice(this.head, this.len).map((ts, i) => ({ ts, event: this.bufEv[this.head + i] })),
       patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, snapshotNFAState(s)] as [unknown, NFAStateSnapshot]) })),
       stats: { ...this.stats },
     };
@@ -194,10 +196,7 @@ export class CepOperator<E, K = unknown> {
     if (snapshot.time !== op.mode) throw new TypeError(`restore: snapshot was taken in ${snapshot.time} time, operator runs in ${op.mode} time`);
     op.watermark = fromJsonNumber(snapshot.watermark);
     if (op.watermarks !== undefined) op.watermarks.onEvent(fromJsonNumber(snapshot.maxTimestamp));
-    for (const b of snapshot.buffered) {
-      op.bufTs.push(b.ts);
-      op.bufEv.push(b.event as E);
-    }
+    for (const b of snapshot.buffered) op.buffer(b.ts, b.event as E);
     Object.assign(op.stats, snapshot.stats);
     const byName = new Map(op.runners.map((r) => [r.name, r]));
     for (const p of snapshot.patterns) {
@@ -211,21 +210,26 @@ export class CepOperator<E, K = unknown> {
 
   private buffer(ts: number, event: E): void {
     const tss = this.bufTs;
-    if (tss.length === this.head || tss[tss.length - 1] <= ts) {
-      tss.push(ts);
-      this.bufEv.push(event);
-      return;
+    const evs = this.bufEv;
+    let at = this.len;
+    if (at > this.head && tss[at - 1] > ts) {
+      // out of order: insert after every buffered event with timestamp <= ts (ties keep arrival order)
+      let lo = this.head;
+      let hi = at;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (tss[mid] <= ts) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = at; k > lo; k--) {
+        tss[k] = tss[k - 1];
+        evs[k] = evs[k - 1];
+      }
+      at = lo;
     }
-    // out of order: insert after every buffered event with timestamp <= ts (ties keep arrival order)
-    let lo = this.head;
-    let hi = tss.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (tss[mid] <= ts) lo = mid + 1;
-      else hi = mid;
-    }
-    tss.splice(lo, 0, ts);
-    this.bufEv.splice(lo, 0, event);
+    tss[at] = ts;
+    evs[at] = event;
+    this.len++;
   }
 
   private processAt(event: E, ts: number): void {
