@@ -12,4 +12,5 @@ export { State, type StateType, type Transition } from './nfa/state.js';
 // Operator, time and state
 export { CepOperator, type CepOperatorOptions, type MatchOutput, type TimeoutOutput, type OperatorStats, type OperatorSnapshot, type TimeMode } from './operator/cep-operator.js';
 export { BoundedOutOfOrderness } from './time/watermarks.js';
+export { EventTimeBuffer } from './time/event-time-buffer.js';
 export { snapshotNFAState, restoreNFAState, type NFAStateSnapshot } from './state/snapshot.js';

@@ -2,6 +2,7 @@ import { compile } from '../nfa/compile.js';
 import type { Match, NFA, NFAState, TimedOutMatch } from '../nfa/nfa.js';
 import type { Pattern } from '../pattern/pattern.js';
 import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
+import { EventTimeBuffer } from '../time/event-time-buffer.js';
 import { TimerQueue } from '../time/timer-queue.js';
 import { BoundedOutOfOrderness } from '../time/watermarks.js';
 
@@ -81,12 +82,7 @@ export class CepOperator<E, K = unknown> {
   private readonly mode: TimeMode;
   private watermark = -Infinity;
   private keySeq = 0;
-  // event-time buffer: parallel arrays sorted by timestamp (stable), holding [head, len); lengths are
-  // managed by hand because emptying the buffer happens after nearly every event of an ordered stream
-  private bufTs: number[] = [];
-  private bufEv: (E | undefined)[] = [];
-  private head = 0;
-  private len = 0;
+  private readonly pending = new EventTimeBuffer<E>();
   private readonly matches: Match<E>[] = [];
   private readonly timedOut: TimedOutMatch<E>[] | undefined;
 
@@ -110,7 +106,7 @@ export class CepOperator<E, K = unknown> {
 
   /** Events buffered until the watermark passes them. */
   get bufferedCount(): number {
-    return this.len - this.head;
+    return this.pending.size;
   }
 
   /** Number of keys with matching state, over all patterns. */
@@ -134,31 +130,15 @@ export class CepOperator<E, K = unknown> {
       this.options.onLate?.(event, ts);
       return;
     }
-    this.buffer(ts, event);
+    this.pending.add(ts, event);
     if (this.watermarks !== undefined) this.advanceWatermark(this.watermarks.onEvent(ts));
   }
 
   /** Event time: no event with a timestamp <= `watermark` will come; processes what it releases. */
   advanceWatermark(watermark: number): void {
     if (!(watermark > this.watermark)) return;
-    const ts = this.bufTs;
-    const evs = this.bufEv;
-    let i = this.head;
-    while (i < this.len && ts[i] <= watermark) {
-      const t = ts[i];
-      const e = evs[i] as E;
-      evs[i] = undefined; // do not retain processed events
-      this.head = ++i; // consume before processing: a throwing condition must not replay the event
-      this.processAt(e, t);
-    }
-    if (this.head === this.len) {
-      this.head = this.len = 0;
-    } else if (this.head > 1024 && this.head > this.len >>> 1) {
-      this.bufTs = ts.slice(this.head, this.len);
-      this.bufEv = evs.slice(this.head, this.len);
-      this.len -= this.head;
-      this.head = 0;
-    }
+    // a throwing condition must not replay the event: the buffer removes it before processing
+    this.pending.release(watermark, this.processAt);
     this.watermark = watermark;
     for (const r of this.runners) this.fireTimers(r, watermark);
   }
@@ -182,7 +162,7 @@ export class CepOperator<E, K = unknown> {
       time: this.mode,
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
-      buffered: this.bufTs.slice(this.head, this.len).map((ts, i) => ({ ts, event: this.bufEv[this.head + i] })),
+      buffered: this.pending.entries(),
       patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, snapshotNFAState(s)] as [unknown, NFAStateSnapshot]) })),
       stats: { ...this.stats },
     };
@@ -196,7 +176,7 @@ export class CepOperator<E, K = unknown> {
     if (snapshot.time !== op.mode) throw new TypeError(`restore: snapshot was taken in ${snapshot.time} time, operator runs in ${op.mode} time`);
     op.watermark = fromJsonNumber(snapshot.watermark);
     if (op.watermarks !== undefined) op.watermarks.onEvent(fromJsonNumber(snapshot.maxTimestamp));
-    for (const b of snapshot.buffered) op.buffer(b.ts, b.event as E);
+    for (const b of snapshot.buffered) op.pending.add(b.ts, b.event as E);
     Object.assign(op.stats, snapshot.stats);
     const byName = new Map(op.runners.map((r) => [r.name, r]));
     for (const p of snapshot.patterns) {
@@ -208,31 +188,7 @@ export class CepOperator<E, K = unknown> {
     return op;
   }
 
-  private buffer(ts: number, event: E): void {
-    const tss = this.bufTs;
-    const evs = this.bufEv;
-    let at = this.len;
-    if (at > this.head && tss[at - 1] > ts) {
-      // out of order: insert after every buffered event with timestamp <= ts (ties keep arrival order)
-      let lo = this.head;
-      let hi = at;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (tss[mid] <= ts) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = at; k > lo; k--) {
-        tss[k] = tss[k - 1];
-        evs[k] = evs[k - 1];
-      }
-      at = lo;
-    }
-    tss[at] = ts;
-    evs[at] = event;
-    this.len++;
-  }
-
-  private processAt(event: E, ts: number): void {
+  private readonly processAt = (event: E, ts: number): void => {
     const key = this.keyOf(event);
     const runners = this.runners;
     for (let i = 0; i < runners.length; i++) {
@@ -247,7 +203,7 @@ export class CepOperator<E, K = unknown> {
       if (out.length > 0) this.emit(r, s, ts);
       if (s.changed) this.schedule(r, s);
     }
-  }
+  };
 
   private newKeyState(r: Runner<E>, key: unknown, s = r.nfa.createState()): NFAState<E> {
     s.key = key;
