@@ -1,0 +1,246 @@
+import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { compilePattern } from '@cepheus/core';
+import { compileRules, EventError, normalizeEvent, RuleEngine, RuleError, type CompiledRule } from '@cepheus/rules';
+
+const USAGE = `cepheus: complex event processing rules over JSONL event streams
+
+usage:
+  cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE] [--errors FILE] [--out-of-orderness 5s]
+  cepheus check RULES...       check rule files; exit code 1 on any error
+  cepheus explain RULES...     show each rule's compiled pattern, partition key and engine
+
+Input events are JSON lines: {"event_code", "event_time" (epoch ms or "YYYY-MM-DD HH:mm:ss[.SSS]"),
+"user_id", "extra_info"}. Output events have the same shape (event_code = the rule's name).
+Malformed or invalid lines go to --errors (default: stderr) with their line number; they are
+counted and never stop the run. Events at or behind the watermark go to --late (default: counted).`;
+
+class UsageError extends Error {}
+
+/** Runs the command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'run':
+        return await run(rest);
+      case 'check':
+        return check(rest);
+      case 'explain':
+        return explain(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`cepheus: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof RuleError) {
+      process.stderr.write(e.format() + '\n');
+      return 1;
+    }
+    process.stderr.write(`cepheus: ${(e as Error).message ?? e}\n`);
+    return 1;
+  }
+}
+
+function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options'] = {}) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Reads and compiles rule files; prints every error and returns undefined if there was one. */
+function loadRules(files: string[]): CompiledRule[] | undefined {
+  if (files.length === 0) throw new UsageError('give at least one rule file');
+  const rules: CompiledRule[] = [];
+  let failed = false;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`cepheus: cannot read rule file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      failed = true;
+      continue;
+    }
+    try {
+      rules.push(...compileRules(text, file));
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      process.stderr.write(e.format() + '\n');
+      failed = true;
+    }
+  }
+  const names = new Set<string>();
+  for (const r of rules) {
+    if (names.has(r.name)) {
+      process.stderr.write(`cepheus: two rules are named "${r.name}" (rule names must be unique across files)\n`);
+      failed = true;
+    }
+    names.add(r.name);
+  }
+  return failed ? undefined : rules;
+}
+
+function check(args: string[]): number {
+  const { positionals } = parse(args);
+  const rules = loadRules(positionals);
+  if (!rules) return 1;
+  process.stdout.write(`ok: ${rules.length} rule${rules.length === 1 ? '' : 's'} in ${positionals.length} file${positionals.length === 1 ? '' : 's'}\n`);
+  return 0;
+}
+
+function explain(args: string[]): number {
+  const { positionals } = parse(args);
+  const rules = loadRules(positionals);
+  if (!rules) return 1;
+  for (const r of rules) {
+    const lines = [
+      `rule ${r.name}`,
+      `  engine:         ${r.kind === 'repeat' ? 'windowed aggregation (fast path, no NFA)' : 'NFA'}`,
+      `  reads:          ${[...r.codes].join(', ')}`,
+      `  partition key:  ${r.keyDescription}`,
+      `  window:         ${r.withinMs === undefined ? 'none' : `${r.withinMs} ms`}`,
+      `  after match:    ${r.skip}`,
+      `  pattern:        ${r.patternText}`,
+    ];
+    if (r.pattern) {
+      lines.push('  NFA states:');
+      for (const s of compilePattern(r.pattern).states) lines.push(`    ${s.toString()}`);
+    }
+    process.stdout.write(lines.join('\n') + '\n\n');
+  }
+  return 0;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    input: { type: 'string', short: 'i' },
+    output: { type: 'string', short: 'o' },
+    late: { type: 'string' },
+    errors: { type: 'string' },
+    'out-of-orderness': { type: 'string' },
+  });
+  if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
+  const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
+  const rules = loadRules(positionals);
+  if (!rules) return 1;
+
+  const out = new LineWriter(values.output === undefined || values.output === '-' ? process.stdout : createWriteStream(String(values.output)));
+  const lateOut = values.late === undefined ? undefined : new LineWriter(createWriteStream(String(values.late)));
+  const errOut = new LineWriter(values.errors === undefined ? process.stderr : createWriteStream(String(values.errors)));
+  let errors = 0;
+  const engine = new RuleEngine({
+    rules,
+    outOfOrdernessMs,
+    onOutput: (e) => out.write(JSON.stringify(e)),
+    onLate: (e, rule) => lateOut?.write(JSON.stringify(rule ? { rule, event: e } : e)),
+  });
+
+  const started = performance.now();
+  const progress = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r\x1b[K${status()}`), 1000) : undefined;
+  const status = () => {
+    const s = (performance.now() - started) / 1000;
+    return `${engine.stats.events} events (${Math.round(engine.stats.events / Math.max(s, 1e-9))}/s), ${engine.stats.outputs} outputs, ${errors} errors, ${engine.stats.late} late`;
+  };
+
+  const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
+  let lineNo = 0;
+  try {
+    for await (const line of lines(input)) {
+      lineNo++;
+      if (line.length === 0 || /^\s*$/.test(line)) continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch (e) {
+        errors++;
+        errOut.write(JSON.stringify({ line: lineNo, error: `malformed JSON: ${(e as Error).message}`, text: line.slice(0, 200) }));
+        continue;
+      }
+      let event;
+      try {
+        event = normalizeEvent(raw);
+      } catch (e) {
+        if (!(e instanceof EventError)) throw e;
+        errors++;
+        errOut.write(JSON.stringify({ line: lineNo, error: e.message, text: line.slice(0, 200) }));
+        continue;
+      }
+      engine.push(event);
+      if (out.pending > 1 << 16) await out.flush();
+    }
+    engine.flush();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write(`cepheus: cannot read input ${values.input}: no such file\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    if (progress) clearInterval(progress);
+  }
+  await Promise.all([out.close(), lateOut?.close(), errOut.close()]);
+  const secs = (performance.now() - started) / 1000;
+  const lateNote = engine.stats.late > 0 && !lateOut ? ' (not written: give --late FILE to keep them)' : '';
+  process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${status()}${lateNote}; ${secs.toFixed(2)} s\n`);
+  return 0;
+}
+
+/** Splits a byte stream into lines (UTF-8), without a readline interface per line. */
+async function* lines(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+    const parts = text.split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) yield rest;
+}
+
+/** Buffers output lines and writes them in large chunks, respecting backpressure. */
+class LineWriter {
+  private buf: string[] = [];
+  pending = 0;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  write(line: string): void {
+    this.buf.push(line);
+    this.pending += line.length + 1;
+  }
+
+  async flush(): Promise<void> {
+    if (this.buf.length === 0) return;
+    const data = this.buf.join('\n') + '\n';
+    this.buf = [];
+    this.pending = 0;
+    if (!this.stream.write(data)) await new Promise<void>((resolve) => (this.stream as WriteStream).once('drain', () => resolve()));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.stream === process.stdout || this.stream === process.stderr) return;
+    await new Promise<void>((resolve) => (this.stream as WriteStream).end(() => resolve()));
+  }
+}
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`cannot read the duration '${text}': use e.g. 500ms, 5s, 2m, 1h`);
+  const unit = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,51 @@
+/** Syntax tree of the rule language. Every node keeps its source offset for error messages. */
+
+export type Expr =
+  | { kind: 'literal'; value: string | number | boolean | null; at: number; len: number }
+  | { kind: 'field'; variable: string; path: string[]; at: number; len: number }
+  | { kind: 'variable'; variable: string; at: number; len: number }
+  | { kind: 'unary'; op: '-' | 'NOT'; arg: Expr; at: number; len: number }
+  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; at: number; len: number }
+  | { kind: 'in'; arg: Expr; list: Expr[]; negated: boolean; at: number; len: number }
+  | { kind: 'like'; arg: Expr; pattern: Expr; negated: boolean; at: number; len: number }
+  | { kind: 'isNull'; arg: Expr; negated: boolean; at: number; len: number }
+  | { kind: 'call'; fn: AggregateFn; arg: Expr; at: number; len: number };
+
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
+export const AGGREGATES = ['SUM', 'COUNT', 'MAX', 'MIN', 'AVG', 'DISTINCT'] as const;
+export type AggregateFn = (typeof AGGREGATES)[number];
+
+export type Quantifier = { kind: 'oneOrMore' } | { kind: 'zeroOrMore' } | { kind: 'optional' } | { kind: 'times'; from: number; to: number | null };
+
+/** How a sequence element connects to the one before it. */
+export type Link = 'begin' | 'next' | 'followedBy' | 'followedByAny';
+
+export type SeqNode =
+  | { kind: 'step'; variable: string; negated: boolean; quantifier?: Quantifier; at: number; len: number }
+  | { kind: 'group'; items: SeqItem[]; quantifier?: Quantifier; at: number; len: number };
+
+export interface SeqItem {
+  link: Link;
+  node: SeqNode;
+}
+
+export type SkipClause =
+  | { kind: 'pastLastEvent' }
+  | { kind: 'toNext' }
+  | { kind: 'noSkip' }
+  | { kind: 'toFirst' | 'toLast'; variable: string; at: number; len: number };
+
+export interface RuleAst {
+  name: string;
+  at: number;
+  len: number;
+  variables: Map<string, { codes: string[]; at: number; len: number }>;
+  sequence: SeqItem[];
+  eventAt: number;
+  where?: Expr;
+  repeat?: { min: number; max: number | null; same: Expr[]; having?: Expr; at: number; len: number };
+  partitionBy?: Expr[];
+  within?: { ms: number; at: number; len: number };
+  skip?: SkipClause;
+  returns: { alias: string; expr: Expr; at: number; len: number }[];
+}

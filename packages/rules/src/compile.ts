@@ -1,0 +1,395 @@
+import { AfterMatchSkipStrategy, MalformedPatternError, Pattern, type Condition } from '@cepheus/core';
+import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
+import { SourceText, type RuleError } from './errors.js';
+import { compileExpr, findAggregate, readPath, variablesOf, type Env, type Evaluator } from './expressions.js';
+import { parseRules } from './parser.js';
+import type { StandardEvent } from './standard-event.js';
+
+export type Match = Map<string, StandardEvent[]>;
+
+/** A REPEAT rule: a windowed aggregation over one variable's events per key. */
+export interface RepeatSpec {
+  readonly variable: string;
+  readonly min: number;
+  readonly max: number | null;
+  readonly withinMs: number;
+  /** Per-event filter (the WHERE conditions on the variable). */
+  readonly accepts: (e: StandardEvent) => boolean;
+  /** HAVING over the window's events (true when absent). */
+  readonly having: (events: StandardEvent[]) => boolean;
+}
+
+/** A rule ready to run: an NFA pattern, or a windowed aggregation for REPEAT rules. */
+export interface CompiledRule {
+  readonly name: string;
+  readonly kind: 'nfa' | 'repeat';
+  /** Input event codes the rule reads. */
+  readonly codes: ReadonlySet<string>;
+  readonly pattern?: Pattern<StandardEvent>;
+  readonly repeat?: RepeatSpec;
+  /** The partition key of an event, and how it was chosen. */
+  readonly key: (e: StandardEvent) => string;
+  readonly keyDescription: string;
+  readonly skip: string;
+  readonly withinMs: number | undefined;
+  /** The pattern in the core API's notation (for `cepheus explain`). */
+  readonly patternText: string;
+  /** The output event of a match. */
+  output(match: Match, key: string): StandardEvent;
+}
+
+/** Parses and compiles rule text. Throws RuleError (line, column, caret, hint) on any problem. */
+export function compileRules(text: string, file?: string): CompiledRule[] {
+  const src = new SourceText(text, file);
+  const rules = parseRules(text, file);
+  const names = new Set<string>();
+  return rules.map((r) => {
+    if (names.has(r.name)) throw src.error(`two rules are named "${r.name}"`, r.at, r.len, 'rule names must be unique: they become the output event_code', r.name);
+    names.add(r.name);
+    return new RuleCompiler(src, r).compile();
+  });
+}
+
+const last = <T>(xs: Iterable<T>): T | undefined => {
+  let v: T | undefined;
+  for (const x of xs) v = x;
+  return v;
+};
+
+class RuleCompiler {
+  /** Sequence variables in order, and whether each may take several events. */
+  private readonly order: string[] = [];
+  private readonly repeated = new Set<string>();
+  private readonly conditions = new Map<string, Expr[]>();
+
+  constructor(
+    private readonly src: SourceText,
+    private readonly rule: RuleAst,
+  ) {}
+
+  private fail(message: string, at: { at: number; len: number }, hint?: string): RuleError {
+    return this.src.error(message, at.at, at.len, hint, this.rule.name);
+  }
+
+  compile(): CompiledRule {
+    const r = this.rule;
+    this.collectVariables(r.sequence, false);
+    for (const [name, decl] of r.variables) {
+      if (!this.order.includes(name)) throw this.fail(`variable '${name}' is declared but not used in EVENT`, decl, 'use it in the EVENT sequence or remove the declaration');
+    }
+    this.attachWhere();
+    const { key, keyDescription } = this.partitionKey();
+    const codes = new Set([...r.variables.values()].flatMap((v) => v.codes));
+    const returns = r.returns.map((f) => {
+      this.checkVariables(f.expr);
+      return { alias: f.alias, eval: compileExpr<StandardEvent>(f.expr) };
+    });
+    const output = (match: Match, k: string): StandardEvent => {
+      let time = -Infinity;
+      for (const evs of match.values()) for (const e of evs) if (e.event_time > time) time = e.event_time;
+      const env: Env<StandardEvent> = { current: (v) => last(match.get(v) ?? []), events: (v) => match.get(v) ?? [] };
+      const extra: Record<string, unknown> = {};
+      for (const f of returns) extra[f.alias] = f.eval(env);
+      return { event_code: r.name, event_time: time, user_id: k, extra_info: extra };
+    };
+    const skipText = this.skipText();
+    const base = { name: r.name, codes, key, keyDescription, skip: skipText, withinMs: r.within?.ms, output };
+    if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };
+    const { pattern, text } = this.buildPattern();
+    return { ...base, kind: 'nfa', pattern, patternText: text };
+  }
+
+  private collectVariables(items: SeqItem[], inLoop: boolean): void {
+    for (const { node } of items) {
+      const loop = inLoop || isRepeating(node.quantifier);
+      if (node.kind === 'group') this.collectVariables(node.items, loop);
+      else {
+        if (!this.rule.variables.has(node.variable)) {
+          throw this.fail(`unknown variable '${node.variable}'`, node, `declare it before EVENT, e.g. '${node.variable}: EVENT_CODE'`);
+        }
+        if (this.order.includes(node.variable)) throw this.fail(`variable '${node.variable}' appears twice in EVENT`, node, 'declare a second variable for the same event code: e3: SAME_CODE');
+        if (node.negated && node.quantifier) throw this.fail('a negated variable cannot have a quantifier', node);
+        this.order.push(node.variable);
+        if (loop) this.repeated.add(node.variable);
+      }
+    }
+  }
+
+  private checkVariables(e: Expr): void {
+    const walk = (x: Expr): void => {
+      if (x.kind === 'field' || x.kind === 'variable') {
+        if (!this.rule.variables.has(x.variable)) {
+          const known = [...this.rule.variables.keys()].join(', ');
+          throw this.fail(`unknown variable '${x.variable}'`, x, `the rule's variables are ${known}; fields are written variable.field`);
+        }
+        if (x.kind === 'variable' && !insideCall(e, x)) throw this.fail(`'${x.variable}' is a variable, not a value`, x, `use a field such as ${x.variable}.user_id, or COUNT(${x.variable})`);
+      } else if (x.kind === 'call') {
+        if (findAggregate(x.arg)) throw this.fail('aggregates cannot be nested', x.arg);
+        walk(x.arg);
+      } else if (x.kind === 'unary' || x.kind === 'isNull') walk(x.arg);
+      else if (x.kind === 'binary') {
+        walk(x.left);
+        walk(x.right);
+      } else if (x.kind === 'in') {
+        walk(x.arg);
+        x.list.forEach(walk);
+      } else if (x.kind === 'like') {
+        walk(x.arg);
+        walk(x.pattern);
+      }
+    };
+    walk(e);
+  }
+
+  /** Each WHERE conjunct becomes a condition of the last sequence variable it mentions. */
+  private attachWhere(): void {
+    const where = this.rule.where;
+    if (!where) return;
+    for (const c of conjuncts(where)) {
+      this.checkVariables(c);
+      const agg = findAggregate(c);
+      if (agg && !this.rule.repeat) {
+        const v = variablesOf(agg.arg)[0];
+        if (v !== undefined && !this.repeated.has(v)) throw this.fail(`aggregate over '${v}', which takes a single event`, agg, `aggregates apply to repeated variables (${v}+, ${v}{n}) or to REPEAT rules`);
+      }
+      if (agg && this.rule.repeat) throw this.fail('aggregates of a REPEAT rule belong in HAVING', agg, 'move it to HAVING');
+      const vars = variablesOf(c);
+      const target = vars.length === 0 ? this.order[0] : this.order.filter((v) => vars.includes(v)).pop()!;
+      if (!this.conditions.has(target)) this.conditions.set(target, []);
+      this.conditions.get(target)!.push(c);
+    }
+  }
+
+  private conditionFor(variable: string): Condition<StandardEvent> {
+    const codes = this.rule.variables.get(variable)!.codes;
+    const codeOk = codes.length === 1 ? (e: StandardEvent) => e.event_code === codes[0] : (e: StandardEvent) => codes.includes(e.event_code);
+    const exprs = this.conditions.get(variable) ?? [];
+    if (exprs.length === 0) return codeOk;
+    const local: Evaluator<StandardEvent>[] = [];
+    const iterative: Evaluator<StandardEvent>[] = [];
+    for (const x of exprs) {
+      const uses = variablesOf(x);
+      (uses.every((v) => v === variable) && !findAggregate(x) ? local : iterative).push(compileExpr<StandardEvent>(x));
+    }
+    return (e, ctx) => {
+      if (!codeOk(e)) return false;
+      if (local.length > 0) {
+        const env: Env<StandardEvent> = { current: () => e, events: () => [e] };
+        for (const f of local) if (f(env) !== true) return false;
+      }
+      if (iterative.length > 0) {
+        // other variables are read from the partial match: their last event, or all of them in aggregates
+        const env: Env<StandardEvent> = {
+          current: (v) => (v === variable ? e : last(ctx.getEventsForPattern(v))),
+          events: (v) => (v === variable ? [...ctx.getEventsForPattern(v), e] : [...ctx.getEventsForPattern(v)]),
+        };
+        for (const f of iterative) if (f(env) !== true) return false;
+      }
+      return true;
+    };
+  }
+
+  private buildPattern(): { pattern: Pattern<StandardEvent>; text: string } {
+    const r = this.rule;
+    const skip = this.skipStrategy();
+    try {
+      const build = (items: SeqItem[], top: boolean): { p: Pattern<StandardEvent>; text: string } => {
+        let p: Pattern<StandardEvent> | undefined;
+        let text = '';
+        for (const { link, node } of items) {
+          if (node.kind === 'group') {
+            const inner = build(node.items, false);
+            p = p === undefined ? (top ? Pattern.begin(inner.p, skip) : Pattern.begin(inner.p)) : p[link === 'begin' ? 'next' : link](inner.p);
+            text += p === undefined || text === '' ? `Pattern.begin(${inner.text})` : `.${link}(${inner.text})`;
+          } else if (node.negated) {
+            if (p === undefined) throw this.fail('a sequence cannot start with a negated variable', node, 'negation means "not between": a -> !b -> c');
+            if (link === 'followedByAny') throw this.fail("'->>' cannot be followed by a negated variable", node, "use '->' (notFollowedBy) or ',' (notNext)");
+            p = link === 'next' ? p.notNext(node.variable) : p.notFollowedBy(node.variable);
+            p.where(this.conditionFor(node.variable));
+            text += `.${link === 'next' ? 'notNext' : 'notFollowedBy'}('${node.variable}')`;
+          } else {
+            p = p === undefined ? (top ? Pattern.begin<StandardEvent>(node.variable, skip) : Pattern.begin<StandardEvent>(node.variable)) : p[link === 'begin' ? 'next' : link](node.variable);
+            p.where(this.conditionFor(node.variable));
+            text += text === '' ? `Pattern.begin('${node.variable}'${top ? `, ${this.skipText()}` : ''})` : `.${link}('${node.variable}')`;
+            text += `.where(${this.conditionText(node.variable)})`;
+          }
+          text += applyQuantifier(p, node.quantifier);
+        }
+        return { p: p!, text };
+      };
+      const { p, text } = build(r.sequence, true);
+      let full = text;
+      if (r.within) {
+        p.within(r.within.ms);
+        full += `.within(${r.within.ms})`;
+      }
+      return { pattern: p, text: full };
+    } catch (e) {
+      if (e instanceof MalformedPatternError) throw this.fail(`invalid pattern: ${e.message}`, { at: r.eventAt, len: 5 }, 'see the EVENT sequence mapping in docs/rules.md');
+      throw e;
+    }
+  }
+
+  private conditionText(variable: string): string {
+    const codes = this.rule.variables.get(variable)!.codes;
+    const n = (this.conditions.get(variable) ?? []).length;
+    return `event_code in [${codes.join(', ')}]${n ? ` and ${n} WHERE condition${n > 1 ? 's' : ''}` : ''}`;
+  }
+
+  private skipStrategy(): AfterMatchSkipStrategy {
+    const s = this.rule.skip;
+    if (!s || s.kind === 'pastLastEvent') return AfterMatchSkipStrategy.skipPastLastEvent();
+    if (s.kind === 'toNext') return AfterMatchSkipStrategy.skipToNext();
+    if (s.kind === 'noSkip') return AfterMatchSkipStrategy.noSkip();
+    if (!this.order.includes(s.variable)) throw this.fail(`unknown variable '${s.variable}'`, s, `skip to one of ${this.order.join(', ')}`);
+    return s.kind === 'toFirst' ? AfterMatchSkipStrategy.skipToFirst(s.variable) : AfterMatchSkipStrategy.skipToLast(s.variable);
+  }
+
+  private skipText(): string {
+    const s = this.rule.skip;
+    if (!s || s.kind === 'pastLastEvent') return 'skipPastLastEvent()';
+    if (s.kind === 'toNext') return 'skipToNext()';
+    if (s.kind === 'noSkip') return 'noSkip()';
+    return `${s.kind === 'toFirst' ? 'skipToFirst' : 'skipToLast'}('${s.variable}')`;
+  }
+
+  /** PARTITION BY or SAME; else equalities in WHERE that connect every variable; else user_id. */
+  private partitionKey(): { key: (e: StandardEvent) => string; keyDescription: string } {
+    const r = this.rule;
+    const explicit = r.partitionBy ?? (r.repeat && r.repeat.same.length > 0 ? r.repeat.same : undefined);
+    if (explicit) {
+      const paths = explicit.map((x) => {
+        if (findAggregate(x)) throw this.fail('an aggregate cannot be a partition key', x);
+        if (x.kind !== 'field') throw this.fail('a partition key must be a field such as e1.user_id', x);
+        this.checkVariables(x);
+        return x.path;
+      });
+      return { key: keyOf(paths), keyDescription: `${paths.map((p) => p.join('.')).join(', ')} (${r.partitionBy ? 'PARTITION BY' : 'SAME'})` };
+    }
+    const inferred = this.inferKey();
+    if (inferred) return { key: keyOf([inferred]), keyDescription: `${inferred.join('.')} (inferred from WHERE equalities joining every variable)` };
+    return { key: keyOf([['user_id']]), keyDescription: 'user_id (default)' };
+  }
+
+  private inferKey(): string[] | undefined {
+    if (!this.rule.where || this.order.length < 2) return undefined;
+    const byPath = new Map<string, [string, string][]>();
+    for (const c of conjuncts(this.rule.where)) {
+      if (c.kind === 'binary' && c.op === '=' && c.left.kind === 'field' && c.right.kind === 'field' && c.left.variable !== c.right.variable) {
+        const a = c.left.path.join('.');
+        if (a !== c.right.path.join('.')) continue;
+        if (!byPath.has(a)) byPath.set(a, []);
+        byPath.get(a)!.push([c.left.variable, c.right.variable]);
+      }
+    }
+    for (const [path, edges] of byPath) {
+      const reached = new Set([this.order[0]]);
+      for (let changed = true; changed; ) {
+        changed = false;
+        for (const [a, b] of edges) {
+          if (reached.has(a) !== reached.has(b)) {
+            reached.add(a);
+            reached.add(b);
+            changed = true;
+          }
+        }
+      }
+      if (this.order.every((v) => reached.has(v))) return path.split('.');
+    }
+    return undefined;
+  }
+
+  private repeatSpec(): RepeatSpec {
+    const r = this.rule;
+    const rep = r.repeat!;
+    const seq = r.sequence;
+    if (seq.length !== 1 || seq[0].node.kind !== 'step' || seq[0].node.negated || seq[0].node.quantifier) {
+      throw this.fail('REPEAT applies to a single variable', rep, 'write EVENT e1 and REPEAT n+ ...; use quantifiers (e1{3}) for sequences');
+    }
+    if (!r.within) throw this.fail('REPEAT needs a WITHIN window', rep, 'e.g. WITHIN 10 MINUTE');
+    if (rep.max !== null && rep.max < rep.min) throw this.fail(`REPEAT ${rep.min}..${rep.max}: the maximum is below the minimum`, rep);
+    const variable = seq[0].node.variable;
+    const cond = this.conditionFor(variable);
+    const noCtx = { getEventsForPattern: () => [], timestamp: () => 0 };
+    let having: (events: StandardEvent[]) => boolean = () => true;
+    if (rep.having) {
+      this.checkVariables(rep.having);
+      const h = compileExpr<StandardEvent>(rep.having);
+      having = (events) => h({ current: () => events[events.length - 1], events: () => events }) === true;
+    }
+    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), having };
+  }
+
+  private repeatText(): string {
+    const rep = this.rule.repeat!;
+    return `windowed aggregation: per key, the events of '${this.order[0]}' in the last ${this.rule.within!.ms} ms; fires when there are ${rep.min}${rep.max === null ? ' or more' : `..${rep.max}`}${rep.having ? ' and HAVING holds' : ''}, then the window restarts`;
+  }
+}
+
+function isRepeating(q: Quantifier | undefined): boolean {
+  return q !== undefined && (q.kind === 'oneOrMore' || q.kind === 'zeroOrMore' || (q.kind === 'times' && (q.to === null || q.to > 1)));
+}
+
+function applyQuantifier(p: Pattern<StandardEvent>, q: Quantifier | undefined): string {
+  if (!q) return '';
+  switch (q.kind) {
+    case 'oneOrMore':
+      p.oneOrMore();
+      return '.oneOrMore()';
+    case 'zeroOrMore':
+      p.oneOrMore().optional();
+      return '.oneOrMore().optional()';
+    case 'optional':
+      p.optional();
+      return '.optional()';
+    case 'times':
+      if (q.to === null) {
+        p.timesOrMore(q.from);
+        return `.timesOrMore(${q.from})`;
+      }
+      if (q.to === q.from) {
+        p.times(q.from);
+        return `.times(${q.from})`;
+      }
+      p.times(q.from, q.to);
+      return `.times(${q.from}, ${q.to})`;
+  }
+}
+
+function conjuncts(e: Expr): Expr[] {
+  return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
+}
+
+function insideCall(root: Expr, target: Expr): boolean {
+  const walk = (x: Expr, inCall: boolean): boolean => {
+    if (x === target) return inCall;
+    switch (x.kind) {
+      case 'call':
+        return walk(x.arg, true);
+      case 'unary':
+      case 'isNull':
+        return walk(x.arg, inCall);
+      case 'binary':
+        return walk(x.left, inCall) || walk(x.right, inCall);
+      case 'in':
+        return walk(x.arg, inCall) || x.list.some((y) => walk(y, inCall));
+      case 'like':
+        return walk(x.arg, inCall) || walk(x.pattern, inCall);
+      default:
+        return false;
+    }
+  };
+  return walk(root, false);
+}
+
+function keyOf(paths: string[][]): (e: StandardEvent) => string {
+  if (paths.length === 1) {
+    const p = paths[0];
+    if (p.length === 1) {
+      const f = p[0];
+      return (e) => String(readPath(e, [f]) ?? '');
+    }
+    return (e) => String(readPath(e, p) ?? '');
+  }
+  return (e) => paths.map((p) => String(readPath(e, p) ?? '')).join('|');
+}

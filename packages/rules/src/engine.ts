@@ -1,0 +1,183 @@
+import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
+import type { CompiledRule, RepeatSpec } from './compile.js';
+import type { StandardEvent } from './standard-event.js';
+
+export interface RuleEngineOptions {
+  rules: CompiledRule[];
+  /** Allowed disorder of input events in ms (bounded-out-of-orderness watermark). Default 0. */
+  outOfOrdernessMs?: number;
+  /** Every output event, including those that feed other rules. */
+  onOutput: (event: StandardEvent, rule: string) => void;
+  /** Input events at or behind the watermark (and chained outputs that arrive behind a rule's time). */
+  onLate?: (event: StandardEvent, rule?: string) => void;
+}
+
+export interface EngineStats {
+  events: number;
+  outputs: number;
+  late: number;
+}
+
+interface Runner {
+  readonly rule: CompiledRule;
+  push(e: StandardEvent): void;
+  advance(watermark: number): void;
+}
+
+/**
+ * Runs compiled rules over standard events in event time: one reorder buffer and watermark for
+ * all rules, so an event is late for every rule or for none. Rules run in dependency order, and a
+ * rule's output events are fed to the rules that read its name as an event code (rule chaining).
+ */
+export class RuleEngine {
+  readonly stats: EngineStats = { events: 0, outputs: 0, late: 0 };
+  private readonly runners: Runner[];
+  private readonly byCode = new Map<string, Runner[]>();
+  private readonly buffer = new EventTimeBuffer<StandardEvent>();
+  private readonly watermarks: BoundedOutOfOrderness;
+  private watermark = -Infinity;
+
+  constructor(private readonly options: RuleEngineOptions) {
+    const ordered = dependencyOrder(options.rules);
+    this.runners = ordered.map((rule) => (rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit) : new NfaRunner(rule, this.emit, this.late)));
+    for (const r of this.runners) {
+      for (const code of r.rule.codes) {
+        if (!this.byCode.has(code)) this.byCode.set(code, []);
+        this.byCode.get(code)!.push(r);
+      }
+    }
+    this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs ?? 0);
+  }
+
+  /** Feeds one (normalized) input event. */
+  push(e: StandardEvent): void {
+    this.stats.events++;
+    const ts = e.event_time;
+    if (ts <= this.watermark) {
+      this.late(e);
+      return;
+    }
+    this.buffer.add(ts, e);
+    this.advanceTo(this.watermarks.onEvent(ts));
+  }
+
+  /** End of input: releases every buffered event and closes every window. */
+  flush(): void {
+    this.advanceTo(Number.MAX_VALUE);
+  }
+
+  private advanceTo(watermark: number): void {
+    if (!(watermark > this.watermark)) return;
+    this.buffer.release(watermark, this.dispatch);
+    this.watermark = watermark;
+    for (const r of this.runners) r.advance(watermark);
+  }
+
+  private readonly dispatch = (e: StandardEvent): void => {
+    const runners = this.byCode.get(e.event_code);
+    if (runners !== undefined) for (const r of runners) r.push(e);
+  };
+
+  private readonly emit = (e: StandardEvent, rule: string): void => {
+    this.stats.outputs++;
+    this.options.onOutput(e, rule);
+    this.dispatch(e); // rules reading this rule's output run later in dependency order
+  };
+
+  private readonly late = (e: StandardEvent, rule?: string): void => {
+    this.stats.late++;
+    this.options.onLate?.(e, rule);
+  };
+}
+
+class NfaRunner implements Runner {
+  private readonly op: CepOperator<StandardEvent, string>;
+
+  constructor(
+    readonly rule: CompiledRule,
+    emit: (e: StandardEvent, rule: string) => void,
+    late: (e: StandardEvent, rule?: string) => void,
+  ) {
+    this.op = new CepOperator<StandardEvent, string>({
+      patterns: { [rule.name]: rule.pattern! },
+      key: rule.key,
+      timestamp: (e) => e.event_time,
+      onMatch: ({ match, key }) => emit(rule.output(match, key), rule.name),
+      onLate: (e) => late(e, rule.name),
+    });
+  }
+
+  push(e: StandardEvent): void {
+    this.op.processElement(e);
+  }
+
+  advance(watermark: number): void {
+    this.op.advanceWatermark(watermark);
+  }
+}
+
+/**
+ * REPEAT rules: per key, the accepted events of the last WITHIN ms (a window is dropped, as a
+ * partial match would be, once the newest event is WITHIN or more after its oldest); when it holds
+ * at least `min` events and HAVING holds, the rule fires and the key's window restarts.
+ */
+class RepeatRunner implements Runner {
+  private readonly spec: RepeatSpec;
+  private readonly windows = new Map<string, StandardEvent[]>();
+  private readonly pending = new EventTimeBuffer<StandardEvent>();
+
+  constructor(
+    readonly rule: CompiledRule,
+    private readonly emit: (e: StandardEvent, rule: string) => void,
+  ) {
+    this.spec = rule.repeat!;
+  }
+
+  push(e: StandardEvent): void {
+    if (this.spec.accepts(e)) this.pending.add(e.event_time, e);
+  }
+
+  advance(watermark: number): void {
+    this.pending.release(watermark, this.process);
+  }
+
+  private readonly process = (e: StandardEvent, ts: number): void => {
+    const { min, max, withinMs, having, variable } = this.spec;
+    const key = this.rule.key(e);
+    let win = this.windows.get(key);
+    if (win === undefined) this.windows.set(key, (win = []));
+    let drop = 0;
+    while (drop < win.length && ts - win[drop].event_time >= withinMs) drop++;
+    if (drop > 0) win.splice(0, drop);
+    win.push(e);
+    if (max !== null && win.length > max) win.shift();
+    if (win.length >= min && having(win)) {
+      this.windows.delete(key);
+      this.emit(this.rule.output(new Map([[variable, win]]), key), this.rule.name);
+    }
+  };
+}
+
+/** Orders rules so that a rule comes after every rule whose output it reads; rejects cycles. */
+export function dependencyOrder(rules: CompiledRule[]): CompiledRule[] {
+  const byName = new Map(rules.map((r) => [r.name, r]));
+  const order: CompiledRule[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (r: CompiledRule, path: string[]): void => {
+    const s = state.get(r.name);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(r.name)), r.name];
+      throw new Error(`rules feed each other in a cycle: ${cycle.join(' -> ')} (a rule's output event_code is its name; remove one of these links)`);
+    }
+    state.set(r.name, 'visiting');
+    for (const code of r.codes) {
+      const upstream = byName.get(code);
+      if (upstream) visit(upstream, [...path, r.name]);
+    }
+    state.set(r.name, 'done');
+    order.push(r);
+  };
+  for (const r of rules) visit(r, []);
+  return order;
+}

@@ -1,0 +1,242 @@
+import type { AggregateFn, Expr } from './ast.js';
+
+/** How an expression finds events: the current event of a variable, and all events taken for it. */
+export interface Env<E> {
+  current(variable: string): E | undefined;
+  events(variable: string): readonly E[];
+}
+
+export type Evaluator<E> = (env: Env<E>) => unknown;
+
+/**
+ * Compiles an expression to a closure tree. No user text is ever evaluated as JavaScript, and
+ * field access only reads an object's own properties, so rules cannot reach prototypes or globals.
+ */
+export function compileExpr<E>(e: Expr): Evaluator<E> {
+  switch (e.kind) {
+    case 'literal': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'variable': {
+      const v = e.variable;
+      return (env) => env.current(v);
+    }
+    case 'field': {
+      const { variable, path } = e;
+      return (env) => readPath(env.current(variable), path);
+    }
+    case 'unary': {
+      const arg = compileExpr<E>(e.arg);
+      return e.op === 'NOT' ? (env) => !truthy(arg(env)) : (env) => -toNumber(arg(env));
+    }
+    case 'binary':
+      return binary(e.op, compileExpr<E>(e.left), compileExpr<E>(e.right));
+    case 'in': {
+      const arg = compileExpr<E>(e.arg);
+      const list = e.list.map((x) => compileExpr<E>(x));
+      const negated = e.negated;
+      return (env) => {
+        const v = arg(env);
+        if (v === undefined || v === null) return false;
+        return list.some((x) => equals(v, x(env))) !== negated;
+      };
+    }
+    case 'like': {
+      const arg = compileExpr<E>(e.arg);
+      const pattern = compileExpr<E>(e.pattern);
+      const negated = e.negated;
+      let cache: { p: string; re: RegExp } | undefined;
+      return (env) => {
+        const v = arg(env);
+        const p = pattern(env);
+        if (v === undefined || v === null || typeof p !== 'string') return false;
+        if (cache?.p !== p) cache = { p, re: likeToRegExp(p) };
+        return cache.re.test(String(v)) !== negated;
+      };
+    }
+    case 'isNull': {
+      const arg = compileExpr<E>(e.arg);
+      const negated = e.negated;
+      return (env) => {
+        const v = arg(env);
+        return (v === undefined || v === null) !== negated;
+      };
+    }
+    case 'call':
+      return aggregate(e.fn, e.arg);
+  }
+}
+
+/** The variables an expression mentions (inside aggregates too), in order of appearance. */
+export function variablesOf(e: Expr, out: string[] = []): string[] {
+  const add = (v: string) => {
+    if (!out.includes(v)) out.push(v);
+  };
+  switch (e.kind) {
+    case 'variable':
+    case 'field':
+      add(e.variable);
+      break;
+    case 'unary':
+      variablesOf(e.arg, out);
+      break;
+    case 'binary':
+      variablesOf(e.left, out);
+      variablesOf(e.right, out);
+      break;
+    case 'in':
+      variablesOf(e.arg, out);
+      e.list.forEach((x) => variablesOf(x, out));
+      break;
+    case 'like':
+      variablesOf(e.arg, out);
+      variablesOf(e.pattern, out);
+      break;
+    case 'isNull':
+    case 'call':
+      variablesOf(e.arg, out);
+      break;
+  }
+  return out;
+}
+
+/** Finds the first aggregate call in an expression, if any. */
+export function findAggregate(e: Expr): Extract<Expr, { kind: 'call' }> | undefined {
+  switch (e.kind) {
+    case 'call':
+      return e;
+    case 'unary':
+    case 'isNull':
+      return findAggregate(e.arg);
+    case 'binary':
+      return findAggregate(e.left) ?? findAggregate(e.right);
+    case 'in':
+      return findAggregate(e.arg) ?? e.list.map(findAggregate).find((x) => x !== undefined);
+    case 'like':
+      return findAggregate(e.arg) ?? findAggregate(e.pattern);
+    default:
+      return undefined;
+  }
+}
+
+function aggregate<E>(fn: AggregateFn, argExpr: Expr): Evaluator<E> {
+  const variable = variablesOf(argExpr)[0];
+  const arg = compileExpr<E>(argExpr);
+  const isCount = fn === 'COUNT' && argExpr.kind === 'variable';
+  return (env) => {
+    if (variable === undefined) return null;
+    const events = env.events(variable);
+    if (isCount) return events.length;
+    const values: unknown[] = [];
+    for (const ev of events) {
+      const v = arg(singleEnv(env, variable, ev));
+      if (v !== undefined && v !== null) values.push(v);
+    }
+    switch (fn) {
+      case 'COUNT':
+        return values.length;
+      case 'DISTINCT':
+        return new Set(values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : v))).size;
+      case 'SUM':
+        return values.reduce<number>((s, v) => s + toNumber(v), 0);
+      case 'AVG':
+        return values.length === 0 ? null : values.reduce<number>((s, v) => s + toNumber(v), 0) / values.length;
+      case 'MAX':
+        return values.length === 0 ? null : values.reduce((a, b) => (compare(b, a) > 0 ? b : a));
+      case 'MIN':
+        return values.length === 0 ? null : values.reduce((a, b) => (compare(b, a) < 0 ? b : a));
+    }
+  };
+}
+
+function singleEnv<E>(outer: Env<E>, variable: string, event: E): Env<E> {
+  return {
+    current: (v) => (v === variable ? event : outer.current(v)),
+    events: (v) => outer.events(v),
+  };
+}
+
+function binary<E>(op: string, l: Evaluator<E>, r: Evaluator<E>): Evaluator<E> {
+  switch (op) {
+    case 'AND':
+      return (env) => truthy(l(env)) && truthy(r(env));
+    case 'OR':
+      return (env) => truthy(l(env)) || truthy(r(env));
+    case '=':
+      return (env) => {
+        const a = l(env);
+        const b = r(env);
+        return a !== undefined && a !== null && b !== undefined && b !== null && equals(a, b);
+      };
+    case '!=':
+      return (env) => {
+        const a = l(env);
+        const b = r(env);
+        return a !== undefined && a !== null && b !== undefined && b !== null && !equals(a, b);
+      };
+    case '<':
+      return (env) => compareNonNull(l(env), r(env), (c) => c < 0);
+    case '<=':
+      return (env) => compareNonNull(l(env), r(env), (c) => c <= 0);
+    case '>':
+      return (env) => compareNonNull(l(env), r(env), (c) => c > 0);
+    case '>=':
+      return (env) => compareNonNull(l(env), r(env), (c) => c >= 0);
+    case '+':
+      return (env) => toNumber(l(env)) + toNumber(r(env));
+    case '-':
+      return (env) => toNumber(l(env)) - toNumber(r(env));
+    case '*':
+      return (env) => toNumber(l(env)) * toNumber(r(env));
+    case '/':
+      return (env) => toNumber(l(env)) / toNumber(r(env));
+    default:
+      return (env) => toNumber(l(env)) % toNumber(r(env));
+  }
+}
+
+/** Reads own properties only; a JSON string met on the way is not parsed (events are normalized first). */
+export function readPath(value: unknown, path: readonly string[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || (v !== false && v !== null && v !== undefined && v !== 0 && v !== '' && !Number.isNaN(v));
+}
+
+function toNumber(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
+}
+
+/** Numbers and numeric strings compare as numbers; everything else as strings. */
+function equals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' || typeof b === 'number') return toNumber(a) === toNumber(b);
+  return String(a) === String(b);
+}
+
+function compare(a: unknown, b: unknown): number {
+  const x = toNumber(a);
+  const y = toNumber(b);
+  if (!Number.isNaN(x) && !Number.isNaN(y)) return x < y ? -1 : x > y ? 1 : 0;
+  const s = String(a);
+  const t = String(b);
+  return s < t ? -1 : s > t ? 1 : 0;
+}
+
+function compareNonNull(a: unknown, b: unknown, test: (c: number) => boolean): boolean {
+  if (a === undefined || a === null || b === undefined || b === null) return false;
+  return test(compare(a, b));
+}
+
+function likeToRegExp(p: string): RegExp {
+  let re = '^';
+  for (const ch of p) re += ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(re + '$', 's');
+}

@@ -1,0 +1,6 @@
+export { parseRules } from './parser.js';
+export { compileRules, type CompiledRule, type RepeatSpec, type Match } from './compile.js';
+export { RuleError, SourceText, type Span } from './errors.js';
+export { normalizeEvent, parseTime, EventError, type StandardEvent } from './standard-event.js';
+export { RuleEngine, type RuleEngineOptions, type EngineStats } from './engine.js';
+export type * from './ast.js';

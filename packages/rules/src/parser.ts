@@ -1,0 +1,359 @@
+import { AGGREGATES, type AggregateFn, type BinaryOp, type Expr, type Link, type Quantifier, type RuleAst, type SeqItem, type SeqNode, type SkipClause } from './ast.js';
+import { SourceText, type RuleError } from './errors.js';
+import { tokenize, type Token } from './lexer.js';
+
+const KEYWORDS = new Set(
+  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY AND OR NOT IN LIKE IS NULL TRUE FALSE'.split(' '),
+);
+const CLAUSES = ['WHERE', 'REPEAT', 'PARTITION', 'WITHIN', 'AFTER', 'RETURN'];
+const UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
+
+/** Parses a rule file (one or more rules). Throws RuleError with line, column and a hint. */
+export function parseRules(text: string, file?: string): RuleAst[] {
+  return new Parser(new SourceText(text, file)).file();
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private pos = 0;
+  private rule: string | undefined;
+
+  constructor(readonly src: SourceText) {
+    this.tokens = tokenize(src);
+  }
+
+  file(): RuleAst[] {
+    const rules: RuleAst[] = [];
+    if (this.peek().kind === 'eof') throw this.fail('the file has no rule', this.peek(), 'a rule starts with RULENAME "name"');
+    while (this.peek().kind !== 'eof') rules.push(this.ruleDef());
+    return rules;
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------
+
+  private peek(ahead = 0): Token {
+    return this.tokens[Math.min(this.pos + ahead, this.tokens.length - 1)];
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.pos++;
+    return t;
+  }
+  private isKeyword(word: string, t = this.peek()): boolean {
+    return t.kind === 'ident' && t.text.toUpperCase() === word;
+  }
+  private isOp(op: string, t = this.peek()): boolean {
+    return t.kind === 'op' && t.text === op;
+  }
+  private acceptKeyword(word: string): Token | undefined {
+    return this.isKeyword(word) ? this.next() : undefined;
+  }
+  private acceptOp(op: string): Token | undefined {
+    return this.isOp(op) ? this.next() : undefined;
+  }
+  private expectKeyword(word: string, hint?: string): Token {
+    if (!this.isKeyword(word)) throw this.fail(`expected ${word}, found ${describe(this.peek())}`, this.peek(), hint);
+    return this.next();
+  }
+  private expectOp(op: string, hint?: string): Token {
+    if (!this.isOp(op)) throw this.fail(`expected '${op}', found ${describe(this.peek())}`, this.peek(), hint);
+    return this.next();
+  }
+  private fail(message: string, at: Token | { offset: number; length: number }, hint?: string): RuleError {
+    return this.src.error(message, at.offset, Math.max(1, at.length), hint, this.rule);
+  }
+  private integer(what: string): { value: number; token: Token } {
+    const t = this.peek();
+    if (t.kind !== 'number' || !/^\d+$/.test(t.text)) throw this.fail(`expected ${what} (a whole number), found ${describe(t)}`, t);
+    this.next();
+    return { value: Number(t.text), token: t };
+  }
+  private span(startOffset: number): { at: number; len: number } {
+    const prev = this.tokens[Math.max(0, this.pos - 1)];
+    return { at: startOffset, len: Math.max(1, prev.offset + prev.length - startOffset) };
+  }
+
+  // ---- rules --------------------------------------------------------------------------------
+
+  private ruleDef(): RuleAst {
+    const start = this.peek();
+    this.rule = undefined;
+    this.expectKeyword('RULENAME', 'every rule starts with RULENAME "name"');
+    this.acceptOp(':');
+    const nameTok = this.next();
+    if (nameTok.kind !== 'string' && nameTok.kind !== 'ident') throw this.fail(`expected the rule's name, found ${describe(nameTok)}`, nameTok, 'write RULENAME: "my_rule"');
+    this.rule = nameTok.text;
+    const variables: RuleAst['variables'] = new Map();
+    while (this.peek().kind === 'ident' && this.isOp(':', this.peek(1)) && !KEYWORDS.has(this.peek().text.toUpperCase())) {
+      const v = this.next();
+      if (variables.has(v.text)) throw this.fail(`variable '${v.text}' is declared twice`, v, 'give each variable its own name');
+      this.next(); // ':'
+      const codes = [this.eventCode()];
+      while (this.acceptOp('|')) codes.push(this.eventCode());
+      variables.set(v.text, { codes, at: v.offset, len: v.length });
+    }
+    if (variables.size === 0) throw this.fail(`expected a variable declaration such as 'e1: EVENT_CODE', found ${describe(this.peek())}`, this.peek(), 'declare the events the rule uses before EVENT');
+    const eventTok = this.expectKeyword('EVENT', "after the declarations comes EVENT followed by the sequence, e.g. 'EVENT e1 -> e2'");
+    const sequence = this.sequence(true);
+    const rule: RuleAst = { name: nameTok.text, at: start.offset, len: nameTok.offset + nameTok.length - start.offset, variables, sequence, eventAt: eventTok.offset, returns: [] };
+    const seen = new Set<string>();
+    while (this.peek().kind !== 'eof' && !this.isKeyword('RULENAME')) {
+      const t = this.peek();
+      const word = t.kind === 'ident' ? t.text.toUpperCase() : '';
+      if (!CLAUSES.includes(word)) throw this.fail(`unexpected ${describe(t)}`, t, `after EVENT come the clauses ${CLAUSES.join(', ')} (each once), or the next RULENAME`);
+      if (seen.has(word)) throw this.fail(`${word} appears twice in this rule`, t, 'combine the two into one clause');
+      seen.add(word);
+      this.next();
+      if (word === 'WHERE') rule.where = this.expr();
+      else if (word === 'REPEAT') rule.repeat = this.repeat(t.offset);
+      else if (word === 'PARTITION') {
+        this.expectKeyword('BY', 'write PARTITION BY e1.field');
+        rule.partitionBy = this.exprList();
+      } else if (word === 'WITHIN') rule.within = this.within(t.offset);
+      else if (word === 'AFTER') rule.skip = this.skip();
+      else rule.returns = this.returns();
+    }
+    return rule;
+  }
+
+  private eventCode(): string {
+    const t = this.next();
+    if (t.kind !== 'ident' && t.kind !== 'string') throw this.fail(`expected an event code, found ${describe(t)}`, t, "e.g. 'e1: S_SEND_MSG' or 'e1: A | B'");
+    return t.text;
+  }
+
+  /** sequence := element (('->' | '->>' | ',') element)* */
+  private sequence(top: boolean): SeqItem[] {
+    const items: SeqItem[] = [{ link: 'begin', node: this.element() }];
+    for (;;) {
+      let link: Link | undefined;
+      if (this.acceptOp('->')) link = 'followedBy';
+      else if (this.acceptOp('->>')) link = 'followedByAny';
+      else if (this.acceptOp(',')) link = 'next';
+      if (link === undefined) break;
+      items.push({ link, node: this.element() });
+    }
+    if (!top && !this.isOp(')')) throw this.fail(`expected ')' or one of -> ->> , found ${describe(this.peek())}`, this.peek());
+    return items;
+  }
+
+  private element(): SeqNode {
+    const start = this.peek();
+    const negated = this.acceptOp('!') !== undefined;
+    let node: SeqNode;
+    if (this.acceptOp('(')) {
+      if (negated) throw this.fail('a group cannot be negated', start, 'negate single variables: a -> !b -> c');
+      const items = this.sequence(false);
+      this.expectOp(')');
+      node = { kind: 'group', items, ...this.span(start.offset) };
+    } else {
+      const v = this.next();
+      if (v.kind !== 'ident' || KEYWORDS.has(v.text.toUpperCase())) throw this.fail(`expected a variable in the EVENT sequence, found ${describe(v)}`, v, 'the sequence names declared variables: EVENT e1 -> e2');
+      node = { kind: 'step', variable: v.text, negated, ...this.span(start.offset) };
+    }
+    const q = this.quantifier();
+    if (q) node.quantifier = q;
+    return node;
+  }
+
+  private quantifier(): Quantifier | undefined {
+    if (this.acceptOp('+')) return { kind: 'oneOrMore' };
+    if (this.acceptOp('*')) return { kind: 'zeroOrMore' };
+    if (this.acceptOp('?')) return { kind: 'optional' };
+    if (!this.acceptOp('{')) return undefined;
+    const from = this.integer('a repetition count').value;
+    let to: number | null = from;
+    if (this.acceptOp(',')) to = this.peek().kind === 'number' ? this.integer('an upper bound').value : null;
+    this.expectOp('}', 'quantifiers are {n}, {n,} or {n,m}');
+    return { kind: 'times', from, to };
+  }
+
+  private repeat(at: number): NonNullable<RuleAst['repeat']> {
+    const min = this.integer('the number of repetitions');
+    let max: number | null = min.value;
+    if (this.acceptOp('+')) max = null;
+    else if (this.isOp('.') && this.isOp('.', this.peek(1))) {
+      this.next();
+      this.next();
+      max = this.integer('the maximum repetitions').value;
+    }
+    const same = this.acceptKeyword('SAME') ? this.exprList() : [];
+    const having = this.acceptKeyword('HAVING') ? this.expr() : undefined;
+    return { min: min.value, max, same, having, ...this.span(at) };
+  }
+
+  private within(at: number): NonNullable<RuleAst['within']> {
+    const n = this.peek();
+    if (n.kind !== 'number') throw this.fail(`expected a duration after WITHIN, found ${describe(n)}`, n, 'e.g. WITHIN 10 MINUTE');
+    this.next();
+    const unitTok = this.next();
+    const unit = unitTok.kind === 'ident' ? unitTok.text.toUpperCase().replace(/S$/, '') : '';
+    if (!(unit in UNITS)) throw this.fail(`unknown time unit ${describe(unitTok)}`, unitTok, `use ${Object.keys(UNITS).join(', ')} (plural accepted)`);
+    return { ms: Number(n.text) * UNITS[unit], ...this.span(at) };
+  }
+
+  private skip(): SkipClause {
+    this.expectKeyword('MATCH', 'write AFTER MATCH SKIP PAST LAST EVENT');
+    if (this.acceptKeyword('NO')) {
+      this.expectKeyword('SKIP');
+      return { kind: 'noSkip' };
+    }
+    this.expectKeyword('SKIP', 'AFTER MATCH SKIP PAST LAST EVENT | TO NEXT | TO FIRST v | TO LAST v, or AFTER MATCH NO SKIP');
+    if (this.acceptKeyword('PAST')) {
+      this.expectKeyword('LAST');
+      this.expectKeyword('EVENT');
+      return { kind: 'pastLastEvent' };
+    }
+    this.expectKeyword('TO', 'AFTER MATCH SKIP PAST LAST EVENT | TO NEXT | TO FIRST v | TO LAST v');
+    if (this.acceptKeyword('NEXT')) {
+      this.acceptKeyword('ROW');
+      return { kind: 'toNext' };
+    }
+    const which = this.acceptKeyword('FIRST') ? 'toFirst' : this.acceptKeyword('LAST') ? 'toLast' : undefined;
+    if (!which) throw this.fail(`expected NEXT, FIRST or LAST, found ${describe(this.peek())}`, this.peek());
+    const v = this.next();
+    if (v.kind !== 'ident') throw this.fail(`expected a variable, found ${describe(v)}`, v);
+    return { kind: which, variable: v.text, at: v.offset, len: v.length };
+  }
+
+  private returns(): RuleAst['returns'] {
+    const out: RuleAst['returns'] = [];
+    do {
+      const alias = this.next();
+      if (alias.kind !== 'ident') throw this.fail(`expected an output field name, found ${describe(alias)}`, alias, 'RETURN name=expression, ...');
+      this.expectOp('=', 'RETURN name=expression, ...');
+      const expr = this.expr();
+      out.push({ alias: alias.text, expr, at: alias.offset, len: expr.at + expr.len - alias.offset });
+    } while (this.acceptOp(','));
+    return out;
+  }
+
+  private exprList(): Expr[] {
+    const list = [this.expr()];
+    while (this.acceptOp(',')) list.push(this.expr());
+    return list;
+  }
+
+  // ---- expressions --------------------------------------------------------------------------
+
+  expr(): Expr {
+    let left = this.and();
+    while (this.isKeyword('OR')) {
+      this.next();
+      left = binary('OR', left, this.and());
+    }
+    return left;
+  }
+
+  private and(): Expr {
+    let left = this.not();
+    while (this.isKeyword('AND')) {
+      this.next();
+      left = binary('AND', left, this.not());
+    }
+    return left;
+  }
+
+  private not(): Expr {
+    const t = this.peek();
+    if (this.acceptKeyword('NOT')) {
+      const arg = this.not();
+      return { kind: 'unary', op: 'NOT', arg, at: t.offset, len: arg.at + arg.len - t.offset };
+    }
+    return this.comparison();
+  }
+
+  private comparison(): Expr {
+    const left = this.additive();
+    const t = this.peek();
+    const ops: Record<string, BinaryOp> = { '=': '=', '==': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+    if (t.kind === 'op' && t.text in ops) {
+      this.next();
+      return binary(ops[t.text], left, this.additive());
+    }
+    const negated = this.isKeyword('NOT') && (this.isKeyword('IN', this.peek(1)) || this.isKeyword('LIKE', this.peek(1)));
+    if (negated) this.next();
+    if (this.acceptKeyword('IN')) {
+      this.expectOp('(', "IN takes a list: x IN ('a', 'b')");
+      const list = this.exprList();
+      this.expectOp(')');
+      return { kind: 'in', arg: left, list, negated, ...this.span(left.at) };
+    }
+    if (this.acceptKeyword('LIKE')) return { kind: 'like', arg: left, pattern: this.additive(), negated, ...this.span(left.at) };
+    if (this.acceptKeyword('IS')) {
+      const neg = this.acceptKeyword('NOT') !== undefined;
+      this.expectKeyword('NULL', 'write IS NULL or IS NOT NULL');
+      return { kind: 'isNull', arg: left, negated: neg, ...this.span(left.at) };
+    }
+    return left;
+  }
+
+  private additive(): Expr {
+    let left = this.multiplicative();
+    while (this.isOp('+') || this.isOp('-')) left = binary(this.next().text as BinaryOp, left, this.multiplicative());
+    return left;
+  }
+
+  private multiplicative(): Expr {
+    let left = this.unary();
+    while (this.isOp('*') || this.isOp('/') || this.isOp('%')) left = binary(this.next().text as BinaryOp, left, this.unary());
+    return left;
+  }
+
+  private unary(): Expr {
+    const t = this.peek();
+    if (this.acceptOp('-')) {
+      const arg = this.unary();
+      return { kind: 'unary', op: '-', arg, at: t.offset, len: arg.at + arg.len - t.offset };
+    }
+    return this.primary();
+  }
+
+  private primary(): Expr {
+    const t = this.next();
+    if (t.kind === 'number') return { kind: 'literal', value: Number(t.text), at: t.offset, len: t.length };
+    if (t.kind === 'string') return { kind: 'literal', value: t.text, at: t.offset, len: t.length };
+    if (t.kind === 'op' && t.text === '(') {
+      const e = this.expr();
+      this.expectOp(')');
+      return e;
+    }
+    if (t.kind !== 'ident') throw this.fail(`expected a value, found ${describe(t)}`, t);
+    const word = t.text.toUpperCase();
+    if (word === 'TRUE' || word === 'FALSE') return { kind: 'literal', value: word === 'TRUE', at: t.offset, len: t.length };
+    if (word === 'NULL') return { kind: 'literal', value: null, at: t.offset, len: t.length };
+    if (this.isOp('(')) {
+      if (!(AGGREGATES as readonly string[]).includes(word)) throw this.fail(`unknown function ${t.text}`, t, `the functions are ${AGGREGATES.join(', ')}`);
+      this.next();
+      const arg = this.expr();
+      this.expectOp(')', `${word} takes one argument`);
+      return { kind: 'call', fn: word as AggregateFn, arg, ...this.span(t.offset) };
+    }
+    if (KEYWORDS.has(word)) throw this.fail(`expected a value, found the keyword ${t.text}`, t);
+    const path: string[] = [];
+    for (;;) {
+      if (this.acceptOp('.')) {
+        const f = this.next();
+        if (f.kind !== 'ident') throw this.fail(`expected a field name after '.', found ${describe(f)}`, f);
+        path.push(f.text);
+      } else if (this.acceptOp('[')) {
+        const f = this.next();
+        if (f.kind !== 'ident' && f.kind !== 'string') throw this.fail(`expected a key inside [ ], found ${describe(f)}`, f, "e.extra_info['key'] or e.extra_info[key]");
+        this.expectOp(']');
+        path.push(f.text);
+      } else break;
+    }
+    const span = this.span(t.offset);
+    return path.length === 0 ? { kind: 'variable', variable: t.text, ...span } : { kind: 'field', variable: t.text, path, ...span };
+  }
+}
+
+function binary(op: BinaryOp, left: Expr, right: Expr): Expr {
+  return { kind: 'binary', op, left, right, at: left.at, len: right.at + right.len - left.at };
+}
+
+function describe(t: Token): string {
+  if (t.kind === 'eof') return 'the end of the file';
+  if (t.kind === 'string') return `the string "${t.text}"`;
+  return `'${t.text}'`;
+}

@@ -1,0 +1,62 @@
+/** The event format rules read and write (the seed system's standard event). */
+export interface StandardEvent {
+  event_code: string;
+  /** Epoch milliseconds. */
+  event_time: number;
+  user_id: string | number;
+  extra_info: Record<string, unknown>;
+}
+
+/** Why an input event was rejected. */
+export class EventError extends Error {
+  override name = 'EventError';
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/;
+
+/**
+ * Validates and normalizes an input event: event_time as epoch ms (a number, or
+ * "YYYY-MM-DD HH:mm:ss[.SSS]" read as UTC), extra_info as an object (a JSON string is parsed once).
+ */
+export function normalizeEvent(raw: unknown): StandardEvent {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new EventError('an event must be a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (typeof r.event_code !== 'string' || r.event_code === '') throw new EventError('event_code must be a non-empty string');
+  const userId = r.user_id;
+  if (typeof userId !== 'string' && !(typeof userId === 'number' && Number.isFinite(userId))) throw new EventError('user_id must be a string or a number');
+  return { event_code: r.event_code, event_time: parseTime(r.event_time), user_id: userId, extra_info: parseExtra(r.extra_info) };
+}
+
+export function parseTime(v: unknown): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new EventError(`event_time must be a finite number of ms, got ${v}`);
+    return v;
+  }
+  if (typeof v === 'string') {
+    if (/^\d+$/.test(v)) return Number(v);
+    const m = DATE_TIME.exec(v);
+    if (m) {
+      const [, y, mo, d, h, mi, s, ms] = m;
+      const t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms ? +ms.padEnd(3, '0') : 0);
+      if (!Number.isNaN(t) && new Date(t).getUTCDate() === +d) return t;
+    }
+    throw new EventError(`event_time "${v}" is not epoch ms or YYYY-MM-DD HH:mm:ss[.SSS]`);
+  }
+  throw new EventError('event_time is missing (epoch ms or "YYYY-MM-DD HH:mm:ss[.SSS]")');
+}
+
+function parseExtra(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v === 'string') {
+    if (v.trim() === '') return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      throw new EventError('extra_info is a string but not valid JSON');
+    }
+    return parseExtra(parsed);
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) throw new EventError('extra_info must be an object or a JSON string of one');
+  return v as Record<string, unknown>;
+}
