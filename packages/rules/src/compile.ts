@@ -1,4 +1,4 @@
-import { AfterMatchSkipStrategy, MalformedPatternError, Pattern, type Condition } from '@cepheus/core';
+import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
 import { compileExpr, findAggregate, readPath, variablesOf, type Env, type Evaluator } from './expressions.js';
@@ -223,6 +223,7 @@ class RuleCompiler {
         p.within(r.within.ms);
         full += `.within(${r.within.ms})`;
       }
+      compilePattern(p); // the NFA compiler's checks (e.g. a trailing !x needs WITHIN) belong to `check` too
       return { pattern: p, text: full };
     } catch (e) {
       if (e instanceof MalformedPatternError) throw this.fail(`invalid pattern: ${e.message}`, { at: r.eventAt, len: 5 }, 'see the EVENT sequence mapping in docs/rules.md');

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { compileRules, RuleError, type StandardEvent } from '../src/index.ts';
+
+/** A rule declaring exactly the variables a, b, c that its EVENT line uses. */
+const rule = (body: string) => {
+  const seq = /EVENT([^\n]*)/.exec(body)?.[1] ?? '';
+  const decls = ['a', 'b', 'c'].filter((v) => new RegExp(`\\b${v}\\b`).test(seq)).map((v) => `${v}: ${v.toUpperCase()}`);
+  return `RULENAME: "r"\n${decls.join('\n')}\n${body}\n`;
+};
+const explain = (text: string) => compileRules(text)[0].patternText;
+
+function errorOf(text: string): RuleError {
+  try {
+    compileRules(text, 'test.cep');
+  } catch (e) {
+    if (e instanceof RuleError) return e;
+    throw e;
+  }
+  throw new Error('expected a RuleError');
+}
+
+describe('EVENT sequence operators map to one pattern construct each', () => {
+  it.each([
+    ['a -> b', ".followedBy('b')"],
+    ['a ->> b', ".followedByAny('b')"],
+    ['a , b', ".next('b')"],
+    ['a -> !b -> c', ".notFollowedBy('b')"],
+    ['a , !b -> c', ".notNext('b')"],
+    ['a+ -> b', '.oneOrMore()'],
+    ['a* -> b', '.oneOrMore().optional()'],
+    ['a? -> b', '.optional()'],
+    ['a{3} -> b', '.times(3)'],
+    ['a{2,} -> b', '.timesOrMore(2)'],
+    ['a{2,4} -> b', '.times(2, 4)'],
+    ['a -> (b , c)+', ".followedBy(Pattern.begin('b')"],
+  ])('%s', (seq, expected) => {
+    expect(explain(rule(`EVENT ${seq}\nWITHIN 1 MINUTE`))).toContain(expected);
+  });
+
+  it('defaults to AFTER MATCH SKIP PAST LAST EVENT, and takes the others', () => {
+    expect(explain(rule('EVENT a -> b'))).toContain('skipPastLastEvent()');
+    expect(explain(rule('EVENT a -> b\nAFTER MATCH SKIP TO NEXT'))).toContain('skipToNext()');
+    expect(explain(rule('EVENT a -> b\nAFTER MATCH NO SKIP'))).toContain('noSkip()');
+    expect(explain(rule('EVENT a -> b\nAFTER MATCH SKIP TO LAST b'))).toContain("skipToLast('b')");
+  });
+
+  it('reads WITHIN units, singular or plural', () => {
+    expect(compileRules(rule('EVENT a -> b\nWITHIN 2 HOURS'))[0].withinMs).toBe(7_200_000);
+    expect(compileRules(rule('EVENT a -> b\nWITHIN 1500 millisecond'))[0].withinMs).toBe(1500);
+  });
+});
+
+describe('partition keys', () => {
+  it('uses PARTITION BY, else WHERE equalities joining every variable, else user_id', () => {
+    expect(compileRules(rule('EVENT a -> b\nPARTITION BY a.extra_info.shop'))[0].keyDescription).toMatch(/^extra_info.shop \(PARTITION BY\)/);
+    expect(compileRules(rule('EVENT a -> b -> c\nWHERE b.extra_info.item = a.extra_info.item AND c.extra_info.item = b.extra_info.item'))[0].keyDescription).toMatch(/^extra_info.item \(inferred/);
+    expect(compileRules(rule('EVENT a -> b -> c\nWHERE b.extra_info.item = a.extra_info.item'))[0].keyDescription).toBe('user_id (default)');
+  });
+});
+
+describe('errors carry rule, line, column, caret and hint', () => {
+  it.each([
+    ['unknown variable in EVENT', rule('EVENT a -> x'), 3, 12, /unknown variable 'x'/, /declare it/],
+    ['unknown variable in WHERE', rule('EVENT a -> b\nWHERE z.v = 1'), 5, 7, /unknown variable 'z'/, /variables are a, b;/],
+    ['unknown function', rule('EVENT a+\nWHERE MEDIAN(a.v) > 1'), 4, 7, /unknown function MEDIAN/, /SUM, COUNT/],
+    ['unknown unit', rule('EVENT a -> b\nWITHIN 3 WEEKS'), 5, 10, /unknown time unit/, /MINUTE/],
+    ['aggregate in the wrong place', rule('EVENT a -> b\nWHERE SUM(b.v) > 1'), 5, 7, /aggregate over 'b'/, /repeated variables/],
+    ['unterminated string', rule("EVENT a\nWHERE a.v = 'x"), 4, 13, /unterminated string/, /close it/],
+    ['missing EVENT', 'RULENAME "r"\na: A\nWHERE a.v = 1', 3, 1, /expected EVENT/, /EVENT followed by the sequence/],
+    ['negated start', rule('EVENT !a -> b'), 4, 7, /cannot start with a negated/, /not between/],
+    ['duplicate clause', rule('EVENT a\nWITHIN 1 SECOND\nWITHIN 2 SECOND'), 5, 1, /WITHIN appears twice/, /combine/],
+    ['invalid pattern from the engine', rule('EVENT a -> !b'), 4, 1, /NotFollowedBy is not supported without windowTime/, /mapping/],
+  ])('%s', (_name, text, line, column, message, hint) => {
+    const e = errorOf(text);
+    expect(e.message).toMatch(message);
+    expect(e.hint).toMatch(hint);
+    expect([e.span.line, e.span.column]).toEqual([line, column]);
+    const formatted = e.format();
+    expect(formatted).toContain(`test.cep:${line}:${column}`);
+    expect(formatted).toMatch(/\n\s*\d* \| +\^+/);
+  });
+
+  it('names the rule the error is in', () => {
+    expect(errorOf('RULENAME "ok"\na: A\nEVENT a\nRULENAME "broken"\nb: B\nEVENT b -> q').format()).toContain('error in rule "broken"');
+  });
+});
+
+describe('expressions', () => {
+  const ev = (extra: Record<string, unknown>): StandardEvent => ({ event_code: 'A', event_time: 0, user_id: 'u', extra_info: extra });
+  const accepts = (where: string, extra: Record<string, unknown>) => {
+    const r = compileRules(`RULENAME "r"\na: A\nEVENT a\nREPEAT 1+\nWHERE ${where}\nWITHIN 1 MINUTE`)[0];
+    return r.repeat!.accepts(ev(extra));
+  };
+
+  it.each([
+    ["a.extra_info.x = 'y'", { x: 'y' }, true],
+    ['a.extra_info.n > 5 AND a.extra_info.n <= 10', { n: '7' }, true],
+    ["a.extra_info.c IN ('r', 'g')", { c: 'b' }, false],
+    ["a.extra_info.c NOT IN ('r', 'g')", { c: 'b' }, true],
+    ["a.extra_info.s LIKE 'ab%'", { s: 'abc' }, true],
+    ["a.extra_info.s LIKE 'a_c'", { s: 'abbc' }, false],
+    ['a.extra_info.missing IS NULL', {}, true],
+    ['NOT (a.extra_info.n + 1) * 2 = 8', { n: 3 }, false],
+    ["a.extra_info['k'] = 1 OR a.extra_info[k] = 2", { k: 2 }, true],
+    ['a.extra_info.missing = a.extra_info.missing2', {}, false],
+  ])('%s on %j is %s', (where, extra, expected) => {
+    expect(accepts(where, extra)).toBe(expected);
+  });
+
+  it('never reaches prototypes or globals from a rule', () => {
+    expect(accepts('a.extra_info.constructor IS NULL', {})).toBe(true);
+    expect(accepts('a.extra_info.__proto__ IS NULL', {})).toBe(true);
+    expect(accepts('a.extra_info.toString IS NULL', {})).toBe(true);
+  });
+});
