@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CepOperator, compilePattern, NFA, Pattern, AfterMatchSkipStrategy, type Match } from '../packages/core/src/index.ts';
-import { w1, w3 } from '../../shared/bench/gen.mjs';
+import { w1, w2, w3 } from '../../shared/bench/gen.mjs';
+import { compileRules, RuleEngine, type StandardEvent } from '../packages/rules/src/index.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const CODES = 'ABCDEFGHIJ';
@@ -137,12 +138,37 @@ function w3Bench(runs: number) {
   return { workload: 'W3', events_per_s: Math.round((events.length / process_ms) * 1000), matches, rss_mb: peakRssMb(), compile_ms, process_ms };
 }
 
+const W2_RULE = `RULENAME: "mass_messaging"
+e1: S_SEND_MSG
+EVENT e1
+REPEAT 100+ SAME e1.user_id HAVING DISTINCT(e1.extra_info.to_user) > 100
+WITHIN 10 MINUTE
+RETURN userId=e1.user_id`;
+
+function w2Bench(runs: number) {
+  const events = [...w2()] as StandardEvent[];
+  const rates: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < runs; r++) {
+    let outputs = 0;
+    const engine = new RuleEngine({ rules: compileRules(W2_RULE), onOutput: () => outputs++ });
+    const t0 = performance.now();
+    for (let i = 0; i < events.length; i++) engine.push(events[i]);
+    engine.flush();
+    const ms = performance.now() - t0;
+    matches = outputs;
+    rates.push(events.length / (ms / 1000));
+    log(`  run ${r + 1}/${runs}: ${(rates[r] / 1e6).toFixed(2)} M events/s, ${outputs} matches`);
+  }
+  return { workload: 'W2', events_per_s: Math.round(median(rates)), matches, rss_mb: peakRssMb() };
+}
+
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
-  which === 'W1' ? w1Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
+  which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
 if (result === undefined) {
-  log(`unknown workload '${which}': use W1, W3 or W4`);
+  log(`unknown workload '${which}': use W1, W2, W3 or W4`);
   process.exit(2);
 }
 console.log('BENCH ' + JSON.stringify(result));

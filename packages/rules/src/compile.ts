@@ -1,7 +1,8 @@
 import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
-import { compileExpr, findAggregate, readPath, variablesOf, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, findAggregate, readPath, variablesOf, type Env, type Evaluator } from './expressions.js';
+import { windowAggregates, type WindowAggregates } from './window-aggregates.js';
 import { parseRules } from './parser.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -15,8 +16,10 @@ export interface RepeatSpec {
   readonly withinMs: number;
   /** Per-event filter (the WHERE conditions on the variable). */
   readonly accepts: (e: StandardEvent) => boolean;
-  /** HAVING over the window's events (true when absent). */
-  readonly having: (events: StandardEvent[]) => boolean;
+  /** New aggregate state for one key's window (what HAVING needs, kept up to date incrementally). */
+  readonly newAggregates: () => WindowAggregates<StandardEvent>;
+  /** HAVING over the window's events and their aggregates (true when absent). */
+  readonly having: (last: StandardEvent, events: () => readonly StandardEvent[], aggregates: WindowAggregates<StandardEvent>) => boolean;
 }
 
 /** A rule ready to run: an NFA pattern, or a windowed aggregation for REPEAT rules. */
@@ -171,11 +174,13 @@ class RuleCompiler {
       const uses = variablesOf(x);
       (uses.every((v) => v === variable) && !findAggregate(x) ? local : iterative).push(compileExpr<StandardEvent>(x));
     }
+    let cur: StandardEvent | undefined; // one environment for the conditions that read only this event
+    const localEnv: Env<StandardEvent> = { current: () => cur, events: () => (cur === undefined ? [] : [cur]) };
     return (e, ctx) => {
       if (!codeOk(e)) return false;
       if (local.length > 0) {
-        const env: Env<StandardEvent> = { current: () => e, events: () => [e] };
-        for (const f of local) if (f(env) !== true) return false;
+        cur = e;
+        for (const f of local) if (f(localEnv) !== true) return false;
       }
       if (iterative.length > 0) {
         // other variables are read from the partial match: their last event, or all of them in aggregates
@@ -312,13 +317,27 @@ class RuleCompiler {
     const variable = seq[0].node.variable;
     const cond = this.conditionFor(variable);
     const noCtx = { getEventsForPattern: () => [], timestamp: () => 0 };
-    let having: (events: StandardEvent[]) => boolean = () => true;
+    let having: RepeatSpec['having'] = () => true;
+    let newAggregates: RepeatSpec['newAggregates'] = windowAggregates([], () => undefined);
     if (rep.having) {
       this.checkVariables(rep.having);
-      const h = compileExpr<StandardEvent>(rep.having);
-      having = (events) => h({ current: () => events[events.length - 1], events: () => events }) === true;
+      const calls = aggregateCalls(rep.having);
+      const h = compileExpr<StandardEvent>(rep.having, calls);
+      const recompute = calls.map((c) => compileExpr<StandardEvent>(c));
+      newAggregates = windowAggregates(calls, (i, events) => recompute[i]({ current: () => events[events.length - 1], events: () => events }));
+      // one environment re-pointed at each check: HAVING runs for every event of a REPEAT rule
+      let last: StandardEvent | undefined;
+      let events: () => readonly StandardEvent[] = () => [];
+      let aggs: WindowAggregates<StandardEvent> | undefined;
+      const env: Env<StandardEvent> = { current: () => last, events: () => events(), aggregate: (i) => aggs!.value(i, events()) };
+      having = (l, evs, a) => {
+        last = l;
+        events = evs;
+        aggs = a;
+        return h(env) === true;
+      };
     }
-    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), having };
+    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), newAggregates, having };
   }
 
   private repeatText(): string {

@@ -1,5 +1,6 @@
 import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
 import type { CompiledRule, RepeatSpec } from './compile.js';
+import type { WindowAggregates } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
 export interface RuleEngineOptions {
@@ -117,13 +118,13 @@ class NfaRunner implements Runner {
 }
 
 /**
- * REPEAT rules: per key, the accepted events of the last WITHIN ms (a window is dropped, as a
- * partial match would be, once the newest event is WITHIN or more after its oldest); when it holds
- * at least `min` events and HAVING holds, the rule fires and the key's window restarts.
+ * REPEAT rules: per key, the accepted events of the last WITHIN ms (an event leaves the window, as a
+ * partial match would time out, once the newest event is WITHIN or more after it); when it holds at
+ * least `min` events and HAVING holds, the rule fires and the key's window restarts.
  */
 class RepeatRunner implements Runner {
   private readonly spec: RepeatSpec;
-  private readonly windows = new Map<string, StandardEvent[]>();
+  private readonly windows = new Map<string, KeyWindow>();
   private readonly pending = new EventTimeBuffer<StandardEvent>();
 
   constructor(
@@ -144,17 +145,55 @@ class RepeatRunner implements Runner {
   private readonly process = (e: StandardEvent, ts: number): void => {
     const { min, max, withinMs, having, variable } = this.spec;
     const key = this.rule.key(e);
-    let win = this.windows.get(key);
-    if (win === undefined) this.windows.set(key, (win = []));
-    let drop = 0;
-    while (drop < win.length && ts - win[drop].event_time >= withinMs) drop++;
-    if (drop > 0) win.splice(0, drop);
-    win.push(e);
-    if (max !== null && win.length > max) win.shift();
-    if (win.length >= min && having(win)) {
+    let w = this.windows.get(key);
+    if (w === undefined) this.windows.set(key, (w = new KeyWindow(this.spec.newAggregates())));
+    w.evictBefore(ts - withinMs);
+    w.push(e);
+    if (max !== null && w.size > max) w.dropOldest();
+    if (w.size >= min && having(e, w.view, w.aggregates)) {
       this.windows.delete(key);
-      this.emit(this.rule.output(new Map([[variable, win]]), key), this.rule.name);
+      this.emit(this.rule.output(new Map([[variable, w.view().slice()]]), key), this.rule.name);
     }
+  };
+}
+
+/** One key's window: a queue of events (consumed from `head`) and its incremental aggregates. */
+class KeyWindow {
+  private events: StandardEvent[] = [];
+  private head = 0;
+  private cached: StandardEvent[] | undefined;
+
+  constructor(readonly aggregates: WindowAggregates<StandardEvent>) {}
+
+  get size(): number {
+    return this.events.length - this.head;
+  }
+
+  push(e: StandardEvent): void {
+    this.events.push(e);
+    this.aggregates.add(e);
+    this.cached = undefined;
+  }
+
+  /** Drops events at or before `limit` (time - WITHIN): they are WITHIN or more before the newest. */
+  evictBefore(limit: number): void {
+    const evs = this.events;
+    while (this.head < evs.length && evs[this.head].event_time <= limit) this.dropOldest();
+  }
+
+  dropOldest(): void {
+    this.aggregates.remove(this.events[this.head++]);
+    this.cached = undefined;
+    if (this.head > 64 && this.head > this.events.length >>> 1) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The window's events, oldest first (copied only when asked for). */
+  readonly view = (): readonly StandardEvent[] => {
+    if (this.head === 0) return this.events;
+    return (this.cached ??= this.events.slice(this.head));
   };
 }
 

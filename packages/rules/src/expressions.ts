@@ -4,6 +4,8 @@ import type { AggregateFn, Expr } from './ast.js';
 export interface Env<E> {
   current(variable: string): E | undefined;
   events(variable: string): readonly E[];
+  /** Incrementally maintained aggregate values, by the aggregate's position in the expression (see aggregateCalls). */
+  aggregate?(index: number): unknown;
 }
 
 export type Evaluator<E> = (env: Env<E>) => unknown;
@@ -12,7 +14,8 @@ export type Evaluator<E> = (env: Env<E>) => unknown;
  * Compiles an expression to a closure tree. No user text is ever evaluated as JavaScript, and
  * field access only reads an object's own properties, so rules cannot reach prototypes or globals.
  */
-export function compileExpr<E>(e: Expr): Evaluator<E> {
+export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e)): Evaluator<E> {
+  const sub = (x: Expr) => compileExpr<E>(x, calls);
   switch (e.kind) {
     case 'literal': {
       const v = e.value;
@@ -27,14 +30,14 @@ export function compileExpr<E>(e: Expr): Evaluator<E> {
       return (env) => readPath(env.current(variable), path);
     }
     case 'unary': {
-      const arg = compileExpr<E>(e.arg);
+      const arg = sub(e.arg);
       return e.op === 'NOT' ? (env) => !truthy(arg(env)) : (env) => -toNumber(arg(env));
     }
     case 'binary':
-      return binary(e.op, compileExpr<E>(e.left), compileExpr<E>(e.right));
+      return binary(e.op, sub(e.left), sub(e.right));
     case 'in': {
-      const arg = compileExpr<E>(e.arg);
-      const list = e.list.map((x) => compileExpr<E>(x));
+      const arg = sub(e.arg);
+      const list = e.list.map(sub);
       const negated = e.negated;
       return (env) => {
         const v = arg(env);
@@ -43,8 +46,8 @@ export function compileExpr<E>(e: Expr): Evaluator<E> {
       };
     }
     case 'like': {
-      const arg = compileExpr<E>(e.arg);
-      const pattern = compileExpr<E>(e.pattern);
+      const arg = sub(e.arg);
+      const pattern = sub(e.pattern);
       const negated = e.negated;
       let cache: { p: string; re: RegExp } | undefined;
       return (env) => {
@@ -56,15 +59,18 @@ export function compileExpr<E>(e: Expr): Evaluator<E> {
       };
     }
     case 'isNull': {
-      const arg = compileExpr<E>(e.arg);
+      const arg = sub(e.arg);
       const negated = e.negated;
       return (env) => {
         const v = arg(env);
         return (v === undefined || v === null) !== negated;
       };
     }
-    case 'call':
-      return aggregate(e.fn, e.arg);
+    case 'call': {
+      const computed = aggregate<E>(e.fn, e.arg);
+      const index = calls.indexOf(e);
+      return (env) => (env.aggregate !== undefined ? env.aggregate(index) : computed(env));
+    }
   }
 }
 
@@ -99,6 +105,32 @@ export function variablesOf(e: Expr, out: string[] = []): string[] {
       break;
   }
   return out;
+}
+
+/** The aggregate calls of an expression, in a fixed order (their index identifies them). */
+export function aggregateCalls(e: Expr, out: Expr[] = []): Extract<Expr, { kind: 'call' }>[] {
+  switch (e.kind) {
+    case 'call':
+      out.push(e);
+      break;
+    case 'unary':
+    case 'isNull':
+      aggregateCalls(e.arg, out);
+      break;
+    case 'binary':
+      aggregateCalls(e.left, out);
+      aggregateCalls(e.right, out);
+      break;
+    case 'in':
+      aggregateCalls(e.arg, out);
+      e.list.forEach((x) => aggregateCalls(x, out));
+      break;
+    case 'like':
+      aggregateCalls(e.arg, out);
+      aggregateCalls(e.pattern, out);
+      break;
+  }
+  return out as Extract<Expr, { kind: 'call' }>[];
 }
 
 /** Finds the first aggregate call in an expression, if any. */

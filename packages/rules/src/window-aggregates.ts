@@ -1,0 +1,122 @@
+import type { Expr } from './ast.js';
+import { compileExpr, readPath, variablesOf, type Evaluator } from './expressions.js';
+
+/**
+ * Aggregates of a sliding window kept up to date as events enter and leave it, so that HAVING
+ * costs O(1) per event instead of a pass over the window. Each gives exactly the value the
+ * expression evaluator computes from the window's events (same null handling and DISTINCT keys);
+ * MIN and MAX are recomputed from the events when asked.
+ */
+export interface WindowAggregates<E> {
+  add(e: E): void;
+  remove(e: E): void;
+  value(index: number, events: readonly E[]): unknown;
+}
+
+type Call = Extract<Expr, { kind: 'call' }>;
+
+interface Accumulator<E> {
+  add(e: E): void;
+  remove(e: E): void;
+  value(events: readonly E[]): unknown;
+}
+
+/** A factory of per-window aggregate state for the given aggregate calls. */
+export function windowAggregates<E>(calls: Call[], recompute: (index: number, events: readonly E[]) => unknown): () => WindowAggregates<E> {
+  const makers = calls.map((call, index) => accumulator<E>(call, (events) => recompute(index, events)));
+  return () => {
+    const accs = makers.map((m) => m());
+    return {
+      add: (e) => {
+        for (const a of accs) a.add(e);
+      },
+      remove: (e) => {
+        for (const a of accs) a.remove(e);
+      },
+      value: (index, events) => accs[index].value(events),
+    };
+  };
+}
+
+function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown): () => Accumulator<E> {
+  const variable = variablesOf(call.arg)[0];
+  const a = call.arg;
+  let valueOf: (e: E) => unknown;
+  if (a.kind === 'field' && a.variable === variable) {
+    const path = a.path;
+    valueOf = (e) => readPath(e, path); // the common case, e.g. DISTINCT(e1.extra_info.to_user)
+  } else {
+    const arg: Evaluator<E> = compileExpr<E>(a);
+    let cur: E | undefined; // one environment, re-pointed at each event: no allocation per event
+    const env = { current: (v: string) => (v === variable ? cur : undefined), events: () => (cur === undefined ? [] : [cur]) };
+    valueOf = (e) => {
+      cur = e;
+      return arg(env);
+    };
+  }
+  const present = (v: unknown) => v !== undefined && v !== null;
+  switch (call.fn) {
+    case 'COUNT':
+      if (call.arg.kind === 'variable') {
+        return () => {
+          let n = 0;
+          return { add: () => void n++, remove: () => void n--, value: () => n };
+        };
+      }
+      return () => {
+        let n = 0;
+        return { add: (e) => void (present(valueOf(e)) && n++), remove: (e) => void (present(valueOf(e)) && n--), value: () => n };
+      };
+    case 'DISTINCT':
+      return () => {
+        const counts = new Map<unknown, number>();
+        const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : v);
+        return {
+          add: (e) => {
+            const v = valueOf(e);
+            if (!present(v)) return;
+            const k = key(v);
+            counts.set(k, (counts.get(k) ?? 0) + 1);
+          },
+          remove: (e) => {
+            const v = valueOf(e);
+            if (!present(v)) return;
+            const k = key(v);
+            const n = counts.get(k)! - 1;
+            if (n === 0) counts.delete(k);
+            else counts.set(k, n);
+          },
+          value: () => counts.size,
+        };
+      };
+    case 'SUM':
+    case 'AVG': {
+      const avg = call.fn === 'AVG';
+      return () => {
+        let sum = 0;
+        let n = 0;
+        return {
+          add: (e) => {
+            const v = valueOf(e);
+            if (!present(v)) return;
+            sum += toNumber(v);
+            n++;
+          },
+          remove: (e) => {
+            const v = valueOf(e);
+            if (!present(v)) return;
+            sum -= toNumber(v);
+            n--;
+          },
+          value: (events) => (avg ? (n === 0 ? null : sum / n) : Number.isFinite(sum) ? sum : recompute(events)),
+        };
+      };
+    }
+    default:
+      return () => ({ add: () => {}, remove: () => {}, value: recompute });
+  }
+}
+
+function toNumber(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
+}
