@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const all = ['W1', 'W2', 'W3', 'W4'];
+const all = ['W1', 'W2', 'W3', 'W4', 'R1000'];
 const wanted = process.argv.slice(2).map((w) => w.toUpperCase());
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length) {

@@ -163,12 +163,36 @@ function w2Bench(runs: number) {
   return { workload: 'W2', events_per_s: Math.round(median(rates)), matches, rss_mb: peakRssMb() };
 }
 
+/** R1000: compiling 1,000 distinct rules (DSL text to runnable patterns, NFA compilation included). */
+function r1000Bench(runs: number) {
+  const texts: string[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const c = (k: number) => `C${(i + k) % 50}`;
+    texts.push(
+      i % 2 === 0
+        ? `RULENAME: "seq_${i}"\na: ${c(0)}\nb: ${c(1)} | ${c(2)}\nn: ${c(4)}\nc: ${c(3)}\nEVENT a -> b{1,3} -> !n -> c\nWHERE b.extra_info.item = a.extra_info.item AND a.extra_info.price > ${i}\nWITHIN ${1 + (i % 30)} MINUTES\nRETURN item=a.extra_info.item, n=COUNT(b)`
+        : `RULENAME: "rep_${i}"\ne: ${c(0)}\nEVENT e\nREPEAT ${1 + (i % 9)}+ SAME e.user_id HAVING DISTINCT(e.extra_info.to) > ${i % 7}\nWITHIN ${1 + (i % 5)} HOURS\nRETURN n=COUNT(e)`,
+    );
+  }
+  const all = texts.join('\n\n');
+  const times: number[] = [];
+  let rules = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    rules = compileRules(all).length;
+    times.push(performance.now() - t0);
+  }
+  const compile_ms = Number(median(times).toFixed(1));
+  log(`  ${rules} rules (half sequences with quantifier, negation and iterative conditions, half REPEAT): ${compile_ms} ms to parse and compile (median of ${runs})`);
+  return { workload: 'R1000', events_per_s: 0, matches: 0, rss_mb: peakRssMb(), compile_ms, rules };
+}
+
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
-  which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
+  which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
 if (result === undefined) {
-  log(`unknown workload '${which}': use W1, W2, W3 or W4`);
+  log(`unknown workload '${which}': use W1, W2, W3, W4 or R1000`);
   process.exit(2);
 }
 console.log('BENCH ' + JSON.stringify(result));

@@ -10,15 +10,19 @@ export interface Span {
 export class RuleError extends Error {
   override name = 'RuleError';
 
+  /** The whole rule text (not enumerable, so that logging the error does not print it). */
+  declare readonly source: string;
+
   constructor(
     message: string,
     readonly span: Span,
-    readonly source: string,
+    source: string,
     readonly hint?: string,
     readonly rule?: string,
     readonly file?: string,
   ) {
     super(message);
+    Object.defineProperty(this, 'source', { value: source, enumerable: false });
   }
 
   /** The error with its location, the source line and a caret under the offending text. */
