@@ -18,6 +18,8 @@ export interface RepeatSpec {
   readonly accepts: (e: StandardEvent) => boolean;
   /** New aggregate state for one key's window (what HAVING needs, kept up to date incrementally). */
   readonly newAggregates: () => WindowAggregates<StandardEvent>;
+  /** HAVING computed from the events alone, without incremental state (for the NFA formulation). */
+  readonly havingOver: (events: readonly StandardEvent[]) => boolean;
   /** HAVING over the window's events and their aggregates (true when absent). */
   readonly having: (last: StandardEvent, events: () => readonly StandardEvent[], aggregates: WindowAggregates<StandardEvent>) => boolean;
 }
@@ -318,6 +320,7 @@ class RuleCompiler {
     const cond = this.conditionFor(variable);
     const noCtx = { getEventsForPattern: () => [], timestamp: () => 0 };
     let having: RepeatSpec['having'] = () => true;
+    let havingOver: RepeatSpec['havingOver'] = () => true;
     let newAggregates: RepeatSpec['newAggregates'] = windowAggregates([], () => undefined);
     if (rep.having) {
       this.checkVariables(rep.having);
@@ -336,14 +339,34 @@ class RuleCompiler {
         aggs = a;
         return h(env) === true;
       };
+      const plain = compileExpr<StandardEvent>(rep.having);
+      havingOver = (evs) => plain({ current: () => evs[evs.length - 1], events: () => evs }) === true;
     }
-    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), newAggregates, having };
+    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), newAggregates, having, havingOver };
   }
 
   private repeatText(): string {
     const rep = this.rule.repeat!;
     return `windowed aggregation: per key, the events of '${this.order[0]}' in the last ${this.rule.within!.ms} ms; fires when there are ${rep.min}${rep.max === null ? ' or more' : `..${rep.max}`}${rep.having ? ' and HAVING holds' : ''}, then the window restarts`;
   }
+}
+
+/**
+ * The NFA formulation of a REPEAT n+ rule, over events already filtered by its WHERE: n-1 or more
+ * events, then the event at which HAVING holds over all of them, skipping past the match, within
+ * the window. For HAVING conditions that can only become true as the window grows (COUNT, DISTINCT,
+ * SUM of non-negative values, compared with > or >=) it matches exactly what the windowed
+ * aggregation fires on; a differential property test checks that. Matches name the events
+ * 'v' (all but the last) and 'last'.
+ */
+export function repeatAsPattern(spec: RepeatSpec): Pattern<StandardEvent> {
+  const lastCondition: Condition<StandardEvent> = (e, ctx) => spec.havingOver([...ctx.getEventsForPattern('v'), e]);
+  const skip = AfterMatchSkipStrategy.skipPastLastEvent();
+  const p =
+    spec.min === 1
+      ? Pattern.begin<StandardEvent>('v', skip).oneOrMore().consecutive().optional().next('last').where(lastCondition)
+      : Pattern.begin<StandardEvent>('v', skip).timesOrMore(spec.min - 1).consecutive().next('last').where(lastCondition);
+  return p.within(spec.withinMs);
 }
 
 function isRepeating(q: Quantifier | undefined): boolean {
