@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compilePattern } from '@cepheus/core';
-import { compileRules, EventError, normalizeEvent, RuleEngine, RuleError, type CompiledRule } from '@cepheus/rules';
+import { compileRules, dependencyOrder, EventError, normalizeEvent, RuleEngine, RuleError, type CompiledRule } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -89,7 +89,14 @@ function loadRules(files: string[]): CompiledRule[] | undefined {
     }
     names.add(r.name);
   }
-  return failed ? undefined : rules;
+  if (failed) return undefined;
+  try {
+    dependencyOrder(rules); // rule chains must not form a cycle
+  } catch (e) {
+    process.stderr.write(`cepheus: ${(e as Error).message}\n`);
+    return undefined;
+  }
+  return rules;
 }
 
 function check(args: string[]): number {

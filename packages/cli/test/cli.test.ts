@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main, parseDuration } from '../src/main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cepheus-cli-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const lines = (p: string) => readFileSync(p, 'utf8').split('\n').filter(Boolean);
+
+let stderr = '';
+let stdout = '';
+beforeEach(() => {
+  stderr = stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const AB = 'RULENAME "ab"\na: A\nb: B\nEVENT a -> b\nWITHIN 10 SECONDS\nRETURN first=a.extra_info.n, second=b.extra_info.n\n';
+const ev = (code: string, t: number, n: number, user = 'u') => JSON.stringify({ event_code: code, event_time: t, user_id: user, extra_info: { n } });
+
+describe('cepheus check', () => {
+  it('exits 0 and says ok for valid rules', async () => {
+    expect(await main(['check', file('ok.cep', AB)])).toBe(0);
+    expect(stdout).toContain('ok: 1 rule in 1 file');
+  });
+
+  it('exits 1 with a positioned error for invalid rules', async () => {
+    expect(await main(['check', file('bad.cep', 'RULENAME "x"\na: A\nEVENT a -> zz\n')])).toBe(1);
+    expect(stderr).toContain("unknown variable 'zz'");
+    expect(stderr).toContain('bad.cep:3:12');
+  });
+
+  it('rejects rules that feed each other in a cycle', async () => {
+    const text = 'RULENAME "p"\nq: q\nEVENT q\nREPEAT 2+\nWITHIN 1 MINUTE\n\nRULENAME "q"\np: p\nEVENT p\nREPEAT 2+\nWITHIN 1 MINUTE\n';
+    expect(await main(['check', file('cycle.cep', text)])).toBe(1);
+    expect(stderr).toMatch(/cycle: (p -> q -> p|q -> p -> q)/);
+  });
+
+  it('explains the compiled rule', async () => {
+    expect(await main(['explain', file('ok2.cep', AB)])).toBe(0);
+    expect(stdout).toContain("Pattern.begin('a', skipPastLastEvent())");
+    expect(stdout).toContain('partition key:  user_id (default)');
+    expect(stdout).toContain('NFA states:');
+  });
+});
+
+describe('cepheus run', () => {
+  it('reorders events within --out-of-orderness and sends later ones to --late', async () => {
+    const input = file('in.jsonl', [ev('A', 1000, 1), ev('B', 2500, 2), ev('A', 600, 3), ev('X', 9000, 0), ev('B', 1500, 4), ''].join('\n'));
+    const out = join(dir, 'out.jsonl');
+    const late = join(dir, 'late.jsonl');
+    expect(await main(['run', file('ab.cep', AB), '--input', input, '--output', out, '--late', late, '--out-of-orderness', '2s'])).toBe(0);
+    // A@600 arrived after B@2500 but within 2 s, so it is put first and its match wins (skip past last
+    // event drops A@1000's); B@1500 came after X@9000 moved the watermark to 6999: late
+    expect(lines(out).map((l) => JSON.parse(l).extra_info)).toEqual([{ first: 3, second: 2 }]);
+    expect(lines(late).map((l) => JSON.parse(l).extra_info.n)).toEqual([4]);
+    expect(stderr).toMatch(/5 events .* 1 outputs, 0 errors, 1 late/);
+  });
+
+  it('reports bad lines with their numbers and keeps going', async () => {
+    const input = file('bad.jsonl', [ev('A', 1, 1), '{not json', JSON.stringify({ event_code: 'A', event_time: 'yesterday', user_id: 'u' }), ev('B', 2, 2)].join('\n'));
+    const out = join(dir, 'out2.jsonl');
+    const errors = join(dir, 'err.jsonl');
+    expect(await main(['run', file('ab2.cep', AB), '--input', input, '--output', out, '--errors', errors])).toBe(0);
+    expect(lines(out)).toHaveLength(1);
+    expect(lines(errors).map((l) => JSON.parse(l))).toMatchObject([
+      { line: 2, error: expect.stringMatching(/malformed JSON/) },
+      { line: 3, error: expect.stringMatching(/event_time "yesterday"/) },
+    ]);
+  });
+
+  it('explains usage mistakes with exit code 2', async () => {
+    expect(await main(['run', file('ab3.cep', AB)])).toBe(2);
+    expect(stderr).toContain('run needs --input');
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(await main(['run', file('ab4.cep', AB), '--input', 'x', '--out-of-orderness', 'soon'])).toBe(2);
+    expect(stderr).toContain("cannot read the duration 'soon'");
+  });
+
+  it('reads durations', () => {
+    expect([parseDuration('250'), parseDuration('5s'), parseDuration('2m'), parseDuration('1.5h')]).toEqual([250, 5000, 120000, 5400000]);
+  });
+});
