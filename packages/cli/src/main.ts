@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compilePattern } from '@cepheus/core';
-import { compileRules, dependencyOrder, EventError, normalizeEvent, RuleEngine, RuleError, type CompiledRule } from '@cepheus/rules';
+import { compileRules, dependencyOrder, EventError, loadRulesJson, normalizeEvent, parseRules, RuleEngine, RuleError, rulesToJson, type CompiledRule } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -9,6 +9,10 @@ usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE] [--errors FILE] [--out-of-orderness 5s]
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key and engine
+  cepheus compile RULES... --json
+                               print the rules as data (JSON), loadable without the parser
+
+Rule files are rule text, or JSON documents (*.json) written by 'cepheus compile --json'.
 
 Input events are JSON lines: {"event_code", "event_time" (epoch ms or "YYYY-MM-DD HH:mm:ss[.SSS]"),
 "user_id", "extra_info"}. Output events have the same shape (event_code = the rule's name).
@@ -28,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
         return check(rest);
       case 'explain':
         return explain(rest);
+      case 'compile':
+        return compileJson(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -74,10 +80,11 @@ function loadRules(files: string[]): CompiledRule[] | undefined {
       continue;
     }
     try {
-      rules.push(...compileRules(text, file));
+      rules.push(...(file.endsWith('.json') ? loadRulesJson(text) : compileRules(text, file)));
     } catch (e) {
-      if (!(e instanceof RuleError)) throw e;
-      process.stderr.write(e.format() + '\n');
+      if (e instanceof RuleError) process.stderr.write(e.format() + '\n');
+      else if (e instanceof SyntaxError || (e as Error).name === 'RuleJsonError') process.stderr.write(`cepheus: ${file}: ${(e as Error).message}\n`);
+      else throw e;
       failed = true;
     }
   }
@@ -127,6 +134,15 @@ function explain(args: string[]): number {
     }
     process.stdout.write(lines.join('\n') + '\n\n');
   }
+  return 0;
+}
+
+function compileJson(args: string[]): number {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  if (!values.json) throw new UsageError('compile writes the JSON form: give --json');
+  if (!loadRules(positionals)) return 1; // report every error first
+  const asts = positionals.flatMap((f) => parseRules(readFileSync(f, 'utf8'), f));
+  process.stdout.write(JSON.stringify(rulesToJson(asts), null, 2) + '\n');
   return 0;
 }
 

@@ -3,7 +3,6 @@ import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, readPath, variablesOf, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates } from './window-aggregates.js';
-import { parseRules } from './parser.js';
 import type { StandardEvent } from './standard-event.js';
 
 export type Match = Map<string, StandardEvent[]>;
@@ -43,10 +42,11 @@ export interface CompiledRule {
   output(match: Match, key: string): StandardEvent;
 }
 
-/** Parses and compiles rule text. Throws RuleError (line, column, caret, hint) on any problem. */
-export function compileRules(text: string, file?: string): CompiledRule[] {
-  const src = new SourceText(text, file);
-  const rules = parseRules(text, file);
+/**
+ * Compiles parsed rules. `src` locates errors in the rule text; rules loaded from JSON have none,
+ * and their errors point at the rule (line 1 of a one-line description).
+ */
+export function compileAsts(rules: RuleAst[], src: SourceText): CompiledRule[] {
   const names = new Set<string>();
   return rules.map((r) => {
     if (names.has(r.name)) throw src.error(`two rules are named "${r.name}"`, r.at, r.len, 'rule names must be unique: they become the output event_code', r.name);
@@ -158,11 +158,8 @@ class RuleCompiler {
         if (v !== undefined && !this.repeated.has(v)) throw this.fail(`aggregate over '${v}', which takes a single event`, agg, `aggregates apply to repeated variables (${v}+, ${v}{n}) or to REPEAT rules`);
       }
       if (agg && this.rule.repeat) throw this.fail('aggregates of a REPEAT rule belong in HAVING', agg, 'move it to HAVING');
-      const vars = variablesOf(c);
-      const target = vars.length === 0 ? this.order[0] : this.order.filter((v) => vars.includes(v)).pop()!;
-      if (!this.conditions.has(target)) this.conditions.set(target, []);
-      this.conditions.get(target)!.push(c);
     }
+    for (const [v, exprs] of conditionsByVariable(this.rule, this.order)) this.conditions.set(v, exprs);
   }
 
   private conditionFor(variable: string): Condition<StandardEvent> {
@@ -397,6 +394,28 @@ function applyQuantifier(p: Pattern<StandardEvent>, q: Quantifier | undefined): 
       p.times(q.from, q.to);
       return `.times(${q.from}, ${q.to})`;
   }
+}
+
+/** The sequence variables in EVENT order. */
+export function sequenceVariables(items: SeqItem[], out: string[] = []): string[] {
+  for (const { node } of items) {
+    if (node.kind === 'group') sequenceVariables(node.items, out);
+    else out.push(node.variable);
+  }
+  return out;
+}
+
+/** WHERE split at top-level ANDs, each part given to the last variable (in EVENT order) it mentions. */
+export function conditionsByVariable(rule: RuleAst, order = sequenceVariables(rule.sequence)): Map<string, Expr[]> {
+  const byVariable = new Map<string, Expr[]>();
+  if (!rule.where) return byVariable;
+  for (const c of conjuncts(rule.where)) {
+    const vars = variablesOf(c);
+    const target = vars.length === 0 ? order[0] : order.filter((v) => vars.includes(v)).pop() ?? order[0];
+    if (!byVariable.has(target)) byVariable.set(target, []);
+    byVariable.get(target)!.push(c);
+  }
+  return byVariable;
 }
 
 function conjuncts(e: Expr): Expr[] {

@@ -1,5 +1,7 @@
 export { parseRules } from './parser.js';
-export { compileRules, repeatAsPattern, type CompiledRule, type RepeatSpec, type Match } from './compile.js';
+export { compileAsts, repeatAsPattern, type CompiledRule, type RepeatSpec, type Match } from './compile.js';
+export { compileRules } from './rules.js';
+export { rulesToJson, rulesFromJson, loadRulesJson, type RuleJson, type RulesDocument } from './json.js';
 export { RuleError, SourceText, type Span } from './errors.js';
 export { normalizeEvent, parseTime, EventError, type StandardEvent } from './standard-event.js';
 export { RuleEngine, dependencyOrder, type RuleEngineOptions, type EngineStats } from './engine.js';
