@@ -3,7 +3,9 @@
  * and the machine-readable BENCH line. Invoked by bench/run.ts, one process per workload, so that
  * peak RSS belongs to that workload alone.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CepOperator, compilePattern, NFA, Pattern, AfterMatchSkipStrategy, type Match } from '../packages/core/src/index.ts';
 import { w1, w2, w3 } from '../../shared/bench/gen.mjs';
@@ -187,12 +189,66 @@ function r1000Bench(runs: number) {
   return { workload: 'R1000', events_per_s: 0, matches: 0, rss_mb: peakRssMb(), compile_ms, rules };
 }
 
+/** W5: `cepheus run` on W1 as JSONL, file to file, against split + JSON.parse of the same file. */
+async function w5Bench(runs: number) {
+  const { main } = await import('../packages/cli/src/main.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'cepheus-w5-'));
+  const input = join(dir, 'w1.jsonl');
+  const rule = join(dir, 'w1.cep');
+  writeFileSync(rule, 'RULENAME "w1"\na: A\nb: B\nc: C\nEVENT a -> b -> c\nWITHIN 600000 MILLISECONDS\nAFTER MATCH NO SKIP\n');
+  await new Promise<void>((resolve) => {
+    const out = createWriteStream(input);
+    let buf: string[] = [];
+    for (const e of w1()) {
+      buf.push(JSON.stringify(e));
+      if (buf.length === 10000) {
+        out.write(buf.join('\n') + '\n');
+        buf = [];
+      }
+    }
+    out.end(buf.length > 0 ? buf.join('\n') + '\n' : '', () => resolve());
+  });
+  const parseRates: number[] = [];
+  const runRates: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < runs; r++) {
+    // the reference: read, split and JSON.parse every line, in this process
+    let t0 = performance.now();
+    let n = 0;
+    let rest = '';
+    for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20, encoding: 'utf8' })) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        if (nl > start) {
+          JSON.parse(text.slice(start, nl));
+          n++;
+        }
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    parseRates.push(n / ((performance.now() - t0) / 1000));
+    const output = join(dir, 'out.jsonl');
+    t0 = performance.now();
+    const code = await main(['run', rule, '--input', input, '--output', output, '--fields', 'event_code=code,event_time=ts,user_id=user']);
+    runRates.push(n / ((performance.now() - t0) / 1000));
+    matches = readFileSync(output, 'utf8').split('\n').filter(Boolean).length;
+    log(`  round ${r + 1}/${runs}: JSON.parse ${(parseRates[r] / 1e6).toFixed(2)} M lines/s, cepheus run ${(runRates[r] / 1e6).toFixed(2)} M events/s (exit ${code}), ${matches} matches`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const parse = median(parseRates);
+  const run = median(runRates);
+  log(`  ratio run/parse = ${(run / parse).toFixed(2)} (goal >= 0.60)`);
+  return { workload: 'W5', events_per_s: Math.round(run), matches, rss_mb: peakRssMb(), json_parse_lines_per_s: Math.round(parse), ratio: Number((run / parse).toFixed(3)) };
+}
+
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
-  which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
+  which === 'W5' ? await w5Bench(runs || 3) : which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
 if (result === undefined) {
-  log(`unknown workload '${which}': use W1, W2, W3, W4 or R1000`);
+  log(`unknown workload '${which}': use W1, W2, W3, W4, W5 or R1000`);
   process.exit(2);
 }
 console.log('BENCH ' + JSON.stringify(result));

@@ -7,6 +7,7 @@ const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
 usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE] [--errors FILE] [--out-of-orderness 5s]
+                       [--fields event_code=code,event_time=ts,user_id=user]
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key and engine
   cepheus compile RULES... --json
@@ -153,9 +154,11 @@ async function run(args: string[]): Promise<number> {
     late: { type: 'string' },
     errors: { type: 'string' },
     'out-of-orderness': { type: 'string' },
+    fields: { type: 'string' },
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
   const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
+  const toStandard = values.fields === undefined ? undefined : fieldMapping(String(values.fields));
   const rules = loadRules(positionals);
   if (!rules) return 1;
 
@@ -179,30 +182,44 @@ async function run(args: string[]): Promise<number> {
 
   const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
   let lineNo = 0;
+  const handle = (line: string): void => {
+    lineNo++;
+    if (line.length === 0 || (line.trim() === '')) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      errors++;
+      errOut.write(JSON.stringify({ line: lineNo, error: `malformed JSON: ${(e as Error).message}`, text: line.slice(0, 200) }));
+      return;
+    }
+    let event;
+    try {
+      event = normalizeEvent(toStandard ? toStandard(raw) : raw);
+    } catch (e) {
+      if (!(e instanceof EventError)) throw e;
+      errors++;
+      errOut.write(JSON.stringify({ line: lineNo, error: e.message, text: line.slice(0, 200) }));
+      return;
+    }
+    engine.push(event);
+  };
   try {
-    for await (const line of lines(input)) {
-      lineNo++;
-      if (line.length === 0 || /^\s*$/.test(line)) continue;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch (e) {
-        errors++;
-        errOut.write(JSON.stringify({ line: lineNo, error: `malformed JSON: ${(e as Error).message}`, text: line.slice(0, 200) }));
-        continue;
+    // lines are handled synchronously chunk by chunk: an await per line would cost more than parsing it
+    const decoder = new TextDecoder();
+    let rest = '';
+    for await (const chunk of input) {
+      const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        handle(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+        start = nl + 1;
       }
-      let event;
-      try {
-        event = normalizeEvent(raw);
-      } catch (e) {
-        if (!(e instanceof EventError)) throw e;
-        errors++;
-        errOut.write(JSON.stringify({ line: lineNo, error: e.message, text: line.slice(0, 200) }));
-        continue;
-      }
-      engine.push(event);
+      rest = text.slice(start);
       if (out.pending > 1 << 16) await out.flush();
     }
+    rest += decoder.decode();
+    if (rest.length > 0) handle(rest);
     engine.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -220,18 +237,21 @@ async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Splits a byte stream into lines (UTF-8), without a readline interface per line. */
-async function* lines(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let rest = '';
-  for await (const chunk of stream) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
-    const parts = text.split('\n');
-    rest = parts.pop()!;
-    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+/** `event_code=code,event_time=ts,...`: builds standard events from differently named input fields. */
+function fieldMapping(spec: string): (raw: unknown) => unknown {
+  const standard = ['event_code', 'event_time', 'user_id', 'extra_info'];
+  const pairs = spec.split(',').map((p) => p.trim().split('='));
+  for (const p of pairs) {
+    if (p.length !== 2 || !standard.includes(p[0]) || p[1] === '') throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
   }
-  rest += decoder.decode();
-  if (rest.length > 0) yield rest;
+  const map = Object.fromEntries(pairs) as Record<string, string>;
+  return (raw) => {
+    if (raw === null || typeof raw !== 'object') return raw;
+    const r = raw as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of standard) out[f] = r[map[f] ?? f];
+    return out;
+  };
 }
 
 /** Buffers output lines and writes them in large chunks, respecting backpressure. */
