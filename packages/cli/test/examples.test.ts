@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/main.ts';
 
 const examples = fileURLToPath(new URL('../../../examples', import.meta.url));
@@ -11,6 +11,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'cepheus-'));
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
 
 describe('bundled examples produce their expected output', () => {
+  beforeAll(() => void vi.spyOn(process.stderr, 'write').mockImplementation(() => true)); // the run summaries
+  afterAll(() => vi.restoreAllMocks());
+
   it('has the seed scenarios', () => {
     expect(dirs.sort()).toEqual(['mass-messaging', 'price-drop-push', 'quick-buyer', 'view-item-3-times']);
   });
