@@ -1,7 +1,7 @@
 import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
-import { aggregateCalls, compileExpr, findAggregate, readPath, variablesOf, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, findAggregate, readPath, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -121,29 +121,17 @@ class RuleCompiler {
   }
 
   private checkVariables(e: Expr): void {
-    const walk = (x: Expr): void => {
+    walk(e, (x, inCall) => {
       if (x.kind === 'field' || x.kind === 'variable') {
         if (!this.rule.variables.has(x.variable)) {
           const known = [...this.rule.variables.keys()].join(', ');
           throw this.fail(`unknown variable '${x.variable}'`, x, `the rule's variables are ${known}; fields are written variable.field`);
         }
-        if (x.kind === 'variable' && !insideCall(e, x)) throw this.fail(`'${x.variable}' is a variable, not a value`, x, `use a field such as ${x.variable}.user_id, or COUNT(${x.variable})`);
-      } else if (x.kind === 'call') {
-        if (findAggregate(x.arg)) throw this.fail('aggregates cannot be nested', x.arg);
-        walk(x.arg);
-      } else if (x.kind === 'unary' || x.kind === 'isNull') walk(x.arg);
-      else if (x.kind === 'binary') {
-        walk(x.left);
-        walk(x.right);
-      } else if (x.kind === 'in') {
-        walk(x.arg);
-        x.list.forEach(walk);
-      } else if (x.kind === 'like') {
-        walk(x.arg);
-        walk(x.pattern);
+        if (x.kind === 'variable' && !inCall) throw this.fail(`'${x.variable}' is a variable, not a value`, x, `use a field such as ${x.variable}.user_id, or COUNT(${x.variable})`);
+      } else if (x.kind === 'call' && inCall) {
+        throw this.fail('aggregates cannot be nested', x);
       }
-    };
-    walk(e);
+    });
   }
 
   /** Each WHERE conjunct becomes a condition of the last sequence variable it mentions. */
@@ -420,28 +408,6 @@ export function conditionsByVariable(rule: RuleAst, order = sequenceVariables(ru
 
 function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
-}
-
-function insideCall(root: Expr, target: Expr): boolean {
-  const walk = (x: Expr, inCall: boolean): boolean => {
-    if (x === target) return inCall;
-    switch (x.kind) {
-      case 'call':
-        return walk(x.arg, true);
-      case 'unary':
-      case 'isNull':
-        return walk(x.arg, inCall);
-      case 'binary':
-        return walk(x.left, inCall) || walk(x.right, inCall);
-      case 'in':
-        return walk(x.arg, inCall) || x.list.some((y) => walk(y, inCall));
-      case 'like':
-        return walk(x.arg, inCall) || walk(x.pattern, inCall);
-      default:
-        return false;
-    }
-  };
-  return walk(root, false);
 }
 
 function keyOf(paths: string[][]): (e: StandardEvent) => string {

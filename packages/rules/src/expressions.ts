@@ -74,82 +74,51 @@ export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e)): Eval
   }
 }
 
-/** The variables an expression mentions (inside aggregates too), in order of appearance. */
-export function variablesOf(e: Expr, out: string[] = []): string[] {
-  const add = (v: string) => {
-    if (!out.includes(v)) out.push(v);
-  };
+/** The direct sub-expressions of a node, left to right. */
+export function children(e: Expr): Expr[] {
   switch (e.kind) {
-    case 'variable':
-    case 'field':
-      add(e.variable);
-      break;
     case 'unary':
-      variablesOf(e.arg, out);
-      break;
-    case 'binary':
-      variablesOf(e.left, out);
-      variablesOf(e.right, out);
-      break;
-    case 'in':
-      variablesOf(e.arg, out);
-      e.list.forEach((x) => variablesOf(x, out));
-      break;
-    case 'like':
-      variablesOf(e.arg, out);
-      variablesOf(e.pattern, out);
-      break;
     case 'isNull':
     case 'call':
-      variablesOf(e.arg, out);
-      break;
+      return [e.arg];
+    case 'binary':
+      return [e.left, e.right];
+    case 'in':
+      return [e.arg, ...e.list];
+    case 'like':
+      return [e.arg, e.pattern];
+    default:
+      return [];
   }
+}
+
+/** Visits every node, parents first, left to right; `inCall` tells whether an aggregate encloses it. */
+export function walk(e: Expr, visit: (x: Expr, inCall: boolean) => void, inCall = false): void {
+  visit(e, inCall);
+  for (const c of children(e)) walk(c, visit, inCall || e.kind === 'call');
+}
+
+/** The variables an expression mentions (inside aggregates too), in order of appearance. */
+export function variablesOf(e: Expr): string[] {
+  const out: string[] = [];
+  walk(e, (x) => {
+    if ((x.kind === 'variable' || x.kind === 'field') && !out.includes(x.variable)) out.push(x.variable);
+  });
   return out;
 }
 
-/** The aggregate calls of an expression, in a fixed order (their index identifies them). */
-export function aggregateCalls(e: Expr, out: Expr[] = []): Extract<Expr, { kind: 'call' }>[] {
-  switch (e.kind) {
-    case 'call':
-      out.push(e);
-      break;
-    case 'unary':
-    case 'isNull':
-      aggregateCalls(e.arg, out);
-      break;
-    case 'binary':
-      aggregateCalls(e.left, out);
-      aggregateCalls(e.right, out);
-      break;
-    case 'in':
-      aggregateCalls(e.arg, out);
-      e.list.forEach((x) => aggregateCalls(x, out));
-      break;
-    case 'like':
-      aggregateCalls(e.arg, out);
-      aggregateCalls(e.pattern, out);
-      break;
-  }
-  return out as Extract<Expr, { kind: 'call' }>[];
+/** The outermost aggregate calls of an expression, in a fixed order (their index identifies them). */
+export function aggregateCalls(e: Expr): Extract<Expr, { kind: 'call' }>[] {
+  const out: Extract<Expr, { kind: 'call' }>[] = [];
+  walk(e, (x, inCall) => {
+    if (x.kind === 'call' && !inCall) out.push(x);
+  });
+  return out;
 }
 
-/** Finds the first aggregate call in an expression, if any. */
+/** The first aggregate call in an expression, if any. */
 export function findAggregate(e: Expr): Extract<Expr, { kind: 'call' }> | undefined {
-  switch (e.kind) {
-    case 'call':
-      return e;
-    case 'unary':
-    case 'isNull':
-      return findAggregate(e.arg);
-    case 'binary':
-      return findAggregate(e.left) ?? findAggregate(e.right);
-    case 'in':
-      return findAggregate(e.arg) ?? e.list.map(findAggregate).find((x) => x !== undefined);
-    case 'like':
-      return findAggregate(e.arg) ?? findAggregate(e.pattern);
-    default:
-      return undefined;
-  }
+  return aggregateCalls(e)[0];
 }
 
 function aggregate<E>(fn: AggregateFn, argExpr: Expr): Evaluator<E> {

@@ -255,12 +255,15 @@ class Parser {
   }
 
   private not(): Expr {
+    return this.prefix('NOT', () => this.acceptKeyword('NOT'), () => this.not(), () => this.comparison());
+  }
+
+  /** A prefix operator applied to `operand`, or else `otherwise`. */
+  private prefix(op: 'NOT' | '-', accept: () => Token | undefined, operand: () => Expr, otherwise: () => Expr): Expr {
     const t = this.peek();
-    if (this.acceptKeyword('NOT')) {
-      const arg = this.not();
-      return { kind: 'unary', op: 'NOT', arg, at: t.offset, len: arg.at + arg.len - t.offset };
-    }
-    return this.comparison();
+    if (!accept()) return otherwise();
+    const arg = operand();
+    return { kind: 'unary', op, arg, at: t.offset, len: arg.at + arg.len - t.offset };
   }
 
   private comparison(): Expr {
@@ -301,12 +304,7 @@ class Parser {
   }
 
   private unary(): Expr {
-    const t = this.peek();
-    if (this.acceptOp('-')) {
-      const arg = this.unary();
-      return { kind: 'unary', op: '-', arg, at: t.offset, len: arg.at + arg.len - t.offset };
-    }
-    return this.primary();
+    return this.prefix('-', () => this.acceptOp('-'), () => this.unary(), () => this.primary());
   }
 
   private primary(): Expr {
