@@ -237,19 +237,19 @@ class Parser {
   // ---- expressions --------------------------------------------------------------------------
 
   expr(): Expr {
-    let left = this.and();
-    while (this.isKeyword('OR')) {
-      this.next();
-      left = binary('OR', left, this.and());
-    }
-    return left;
+    return this.infix((t) => (this.isKeyword('OR', t) ? 'OR' : undefined), () => this.and());
   }
 
   private and(): Expr {
-    let left = this.not();
-    while (this.isKeyword('AND')) {
+    return this.infix((t) => (this.isKeyword('AND', t) ? 'AND' : undefined), () => this.not());
+  }
+
+  /** Left-associative binary operators over `operand`; `operator` recognizes the operator token. */
+  private infix(operator: (t: Token) => BinaryOp | undefined, operand: () => Expr): Expr {
+    let left = operand();
+    for (let op = operator(this.peek()); op !== undefined; op = operator(this.peek())) {
       this.next();
-      left = binary('AND', left, this.not());
+      left = binary(op, left, operand());
     }
     return left;
   }
@@ -292,15 +292,11 @@ class Parser {
   }
 
   private additive(): Expr {
-    let left = this.multiplicative();
-    while (this.isOp('+') || this.isOp('-')) left = binary(this.next().text as BinaryOp, left, this.multiplicative());
-    return left;
+    return this.infix((t) => (this.isOp('+', t) || this.isOp('-', t) ? (t.text as BinaryOp) : undefined), () => this.multiplicative());
   }
 
   private multiplicative(): Expr {
-    let left = this.unary();
-    while (this.isOp('*') || this.isOp('/') || this.isOp('%')) left = binary(this.next().text as BinaryOp, left, this.unary());
-    return left;
+    return this.infix((t) => (this.isOp('*', t) || this.isOp('/', t) || this.isOp('%', t) ? (t.text as BinaryOp) : undefined), () => this.unary());
   }
 
   private unary(): Expr {
