@@ -96,11 +96,10 @@ function renderExpected(m: ExpectedMatch, ordered: boolean): string {
   return Object.values(m).flat().sort().join(',');
 }
 
+/** Ordered comparison; an expected plain list is compared with the match's refs in pattern order. */
 function orderedDiff(expected: string[], actual: string[]): string | null {
-  // An expected plain list compares with the flattened refs (pattern order); a keyed one with keys.
-  const flat = (s: string) => (s.includes(':') ? s : s);
   const norm = actual.map((a, i) => (expected[i] !== undefined && !expected[i].includes(':') ? a.replace(/\S+:/g, '').split(' ').join(',') : a));
-  const same = expected.length === norm.length && expected.every((e, i) => flat(e) === norm[i]);
+  const same = expected.length === norm.length && expected.every((e, i) => e === norm[i]);
   return same ? null : `expected [${expected.join(' | ')}] got [${norm.join(' | ')}]`;
 }
 

@@ -43,6 +43,3 @@ export function addStage(v: DeweyNumber): DeweyNumber {
       return v.concat(0);
   }
 }
-
-export const deweyToString = (v: DeweyNumber): string => v.join('.');
-export const deweyFromString = (s: string): DeweyNumber => s.split('.').map(Number);
