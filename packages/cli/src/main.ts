@@ -9,7 +9,7 @@ usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE] [--errors FILE] [--out-of-orderness 5s]
                        [--fields event_code=code,event_time=ts,user_id=user]
   cepheus check RULES...       check rule files; exit code 1 on any error
-  cepheus explain RULES...     show each rule's compiled pattern, partition key and engine
+  cepheus explain RULES...     show each rule's compiled pattern, partition key, engine and JSON form
   cepheus compile RULES... --json
                                print the rules as data (JSON), loadable without the parser
 
@@ -119,6 +119,12 @@ function explain(args: string[]): number {
   const { positionals } = parse(args);
   const rules = loadRules(positionals);
   if (!rules) return 1;
+  const json = new Map(
+    positionals
+      .filter((f) => !f.endsWith('.json'))
+      .flatMap((f) => rulesToJson(parseRules(readFileSync(f, 'utf8'), f)).rules)
+      .map((r) => [r.name, r]),
+  );
   for (const r of rules) {
     const lines = [
       `rule ${r.name}`,
@@ -133,6 +139,8 @@ function explain(args: string[]): number {
       lines.push('  NFA states:');
       for (const s of compilePattern(r.pattern).states) lines.push(`    ${s.toString()}`);
     }
+    const doc = json.get(r.name);
+    if (doc) lines.push(`  as data (cepheus compile --json): ${JSON.stringify(doc)}`);
     process.stdout.write(lines.join('\n') + '\n\n');
   }
   return 0;

@@ -47,6 +47,7 @@ describe('cepheus check', () => {
     expect(stdout).toContain("Pattern.begin('a', skipPastLastEvent())");
     expect(stdout).toContain('partition key:  user_id (default)');
     expect(stdout).toContain('NFA states:');
+    expect(stdout).toContain('as data (cepheus compile --json): {"name":"ab","type":"COMPOSITE"');
   });
 });
 
