@@ -1,7 +1,7 @@
 import type { ComputationState } from '../nfa/computation-state.js';
 import type { NFA } from '../nfa/nfa.js';
 import { NFAState } from '../nfa/nfa.js';
-import { attachNode, type BufferEdge, type BufferNode, type EventEntry } from '../nfa/shared-buffer/shared-buffer.js';
+import { addEdge, attachNode, edgesOf, type BufferEdge, type BufferNode, type EventEntry } from '../nfa/shared-buffer/shared-buffer.js';
 
 /**
  * Plain-data form of one key's matching state: the shared buffer as indexed tables (events,
@@ -42,13 +42,13 @@ export function snapshotNFAState<E>(s: NFAState<E>): NFAStateSnapshot {
       if (nodeIndex.has(cur)) continue;
       nodeIndex.set(cur, nodes.length);
       nodes.push(cur);
-      for (const edge of cur.edges) if (edge.target !== null) stack.push(edge.target);
+      for (const edge of edgesOf(cur)) if (edge.target !== null) stack.push(edge.target);
     }
   };
   const runs = [...s.partial, ...(s.completed ?? [])];
   for (const cs of runs) visit(cs.entry);
   const nodeRows = nodes.map((n) => {
-    const edges = n.edges.map((e): [number, number[], number] => [e.target === null ? -1 : nodeIndex.get(e.target)!, [...e.version], e.refs]);
+    const edges = edgesOf(n).map((e): [number, number[], number] => [e.target === null ? -1 : nodeIndex.get(e.target)!, [...e.version], e.refs]);
     return [addEvent(n.entry), n.page, n.refs, edges] as [number, string, number, [number, number[], number][]];
   });
   const run = (cs: ComputationState<E>): RunSnapshot => [
@@ -74,12 +74,12 @@ export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAStat
   const events: EventEntry<E>[] = data.events.map(([timestamp, id, refs, event]) => ({ event: event as E, timestamp, id, refs, node: null, moreNodes: null }));
   const nodes: BufferNode<E>[] = data.nodes.map(([ev, page, refs]) => {
     const entry = events[ev];
-    const node: BufferNode<E> = { entry, page, refs, removed: false, edges: [] };
+    const node: BufferNode<E> = { entry, page, refs, removed: false, edge0Target: null, edge0Version: null, edge0Refs: 0, moreEdges: null };
     attachNode(entry, node);
     return node;
   });
   data.nodes.forEach(([, , , edges], i) => {
-    for (const [target, version, refs] of edges) nodes[i].edges.push({ target: target < 0 ? null : nodes[target], version, refs } as BufferEdge<E>);
+    for (const [target, version, refs] of edges) addEdge(nodes[i], { target: target < 0 ? null : nodes[target], version, refs } as BufferEdge<E>);
   });
   const run = ([name, version, node, startTs, prevTs, startEvent]: RunSnapshot): ComputationState<E> => {
     const state = states.get(name);

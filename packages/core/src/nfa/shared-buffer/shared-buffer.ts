@@ -15,13 +15,20 @@ export interface EventEntry<E = unknown> {
   moreNodes: BufferNode<E>[] | null;
 }
 
-/** An event taken for one pattern name, with versioned edges to the previous node of each run. */
+/**
+ * An event taken for one pattern name, with versioned edges to the previous node of each run.
+ * Most nodes have a single edge, so the first is stored inline (edge0*, edge0Version null when the
+ * node has no edge) and only further ones in `moreEdges`: three objects fewer per node.
+ */
 export interface BufferNode<E = unknown> {
   readonly entry: EventEntry<E>;
   readonly page: string;
   refs: number;
   removed: boolean;
-  readonly edges: BufferEdge<E>[];
+  edge0Target: BufferNode<E> | null;
+  edge0Version: DeweyNumber | null;
+  edge0Refs: number;
+  moreEdges: BufferEdge<E>[] | null;
 }
 
 export interface BufferEdge<E = unknown> {
@@ -97,15 +104,14 @@ export class SharedBuffer<E> {
   /** Links `entry` under `page` to `previous` with `version`; reuses the node if the event was already taken for `page`. */
   put(page: string, entry: EventEntry<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
     if (previous !== null) this.lockNode(previous, version);
-    const edge: BufferEdge<E> = { target: previous, version, refs: 0 };
     let node = findNode(entry, page);
     if (node === undefined) {
-      node = { entry, page, refs: 0, removed: false, edges: [edge] };
+      node = { entry, page, refs: 0, removed: false, edge0Target: previous, edge0Version: version, edge0Refs: 0, moreEdges: null };
       attachNode(entry, node);
       entry.refs++;
       this.liveNodes++;
     } else {
-      node.edges.push(edge);
+      addEdge(node, { target: previous, version, refs: 0 });
     }
     return node;
   }
@@ -113,8 +119,9 @@ export class SharedBuffer<E> {
   lockNode(node: BufferNode<E> | null, version: DeweyNumber): void {
     if (node === null || node.removed) return;
     node.refs++;
-    const edges = node.edges;
-    for (let i = 0; i < edges.length; i++) if (isCompatible(version, edges[i].version)) edges[i].refs++;
+    if (node.edge0Version !== null && isCompatible(version, node.edge0Version)) node.edge0Refs++;
+    const more = node.moreEdges;
+    if (more !== null) for (let i = 0; i < more.length; i++) if (isCompatible(version, more[i].version)) more[i].refs++;
   }
 
   /** Drops one reference to `node` (and, transitively, to the edges and nodes only it kept alive). */
@@ -133,20 +140,38 @@ export class SharedBuffer<E> {
         break;
       }
       const v = versions.pop()!;
-      const edges = cur.edges;
-      let w = 0;
-      for (let i = 0; i < edges.length; i++) {
-        const edge = edges[i];
-        if (isCompatible(v, edge.version) && --edge.refs <= 0) {
-          if (edge.target !== null) {
-            nodes.push(edge.target);
-            versions.push(edge.version);
-          }
-          continue; // edge removed
+      // edges in order: the inline first one, then the others (Flink's order decides the walk's order)
+      let firstGone = false;
+      if (cur.edge0Version !== null && isCompatible(v, cur.edge0Version) && --cur.edge0Refs <= 0) {
+        if (cur.edge0Target !== null) {
+          nodes.push(cur.edge0Target);
+          versions.push(cur.edge0Version);
         }
-        edges[w++] = edge;
+        firstGone = true;
       }
-      if (w !== edges.length) edges.length = w;
+      const more = cur.moreEdges;
+      if (more !== null) {
+        let w = 0;
+        for (let i = 0; i < more.length; i++) {
+          const edge = more[i];
+          if (isCompatible(v, edge.version) && --edge.refs <= 0) {
+            if (edge.target !== null) {
+              nodes.push(edge.target);
+              versions.push(edge.version);
+            }
+            continue; // edge removed
+          }
+          more[w++] = edge;
+        }
+        if (w !== more.length) more.length = w;
+      }
+      if (firstGone) {
+        const next = more !== null && more.length > 0 ? more.shift()! : undefined;
+        cur.edge0Target = next ? next.target : null;
+        cur.edge0Version = next ? next.version : null;
+        cur.edge0Refs = next ? next.refs : 0;
+      }
+      if (more !== null && more.length === 0) cur.moreEdges = null;
       if (--cur.refs <= 0) {
         cur.removed = true;
         this.liveNodes--;
@@ -173,17 +198,26 @@ export class SharedBuffer<E> {
     let v = version;
     while (cur !== null) {
       path.push(cur);
-      const edges: BufferEdge<E>[] = cur.edges;
-      let next: BufferEdge<E> | undefined;
-      for (let i = edges.length - 1; i >= 0; i--) {
-        if (isCompatible(v, edges[i].version)) {
-          next = edges[i];
-          break;
+      // the newest compatible edge: the others, newest first, then the inline first edge
+      let target: BufferNode<E> | null | undefined;
+      let nextVersion: DeweyNumber | undefined;
+      const more = cur.moreEdges;
+      if (more !== null) {
+        for (let i = more.length - 1; i >= 0; i--) {
+          if (isCompatible(v, more[i].version)) {
+            target = more[i].target;
+            nextVersion = more[i].version;
+            break;
+          }
         }
       }
-      if (next === undefined) return undefined; // broken chain: no complete path
-      cur = next.target;
-      v = next.version;
+      if (nextVersion === undefined && cur.edge0Version !== null && isCompatible(v, cur.edge0Version)) {
+        target = cur.edge0Target;
+        nextVersion = cur.edge0Version;
+      }
+      if (nextVersion === undefined) return undefined; // broken chain: no complete path
+      cur = target!;
+      v = nextVersion;
     }
     const match: EntryMatch<E> = new Map();
     for (let i = path.length - 1; i >= 0; i--) {
@@ -218,6 +252,23 @@ export class SharedBuffer<E> {
 
   isEmpty(): boolean {
     return this.liveEvents === 0 && this.liveNodes === 0;
+  }
+}
+
+/** A node's edges, in order (for snapshots and tests). */
+export function edgesOf<E>(node: BufferNode<E>): BufferEdge<E>[] {
+  const first: BufferEdge<E>[] = node.edge0Version === null ? [] : [{ target: node.edge0Target, version: node.edge0Version, refs: node.edge0Refs }];
+  return node.moreEdges === null ? first : first.concat(node.moreEdges);
+}
+
+/** Appends an edge (keeps order: the inline slot holds the first one). */
+export function addEdge<E>(node: BufferNode<E>, edge: BufferEdge<E>): void {
+  if (node.edge0Version === null) {
+    node.edge0Target = edge.target;
+    node.edge0Version = edge.version;
+    node.edge0Refs = edge.refs;
+  } else {
+    (node.moreEdges ??= []).push(edge);
   }
 }
 
