@@ -174,6 +174,9 @@ async function run(args: string[]): Promise<number> {
   const lateOut = values.late === undefined ? undefined : new LineWriter(createWriteStream(String(values.late)));
   const errOut = new LineWriter(values.errors === undefined ? process.stderr : createWriteStream(String(values.errors)));
   let errors = 0;
+  // a reader that goes away (`| head`) ends the run quietly; any other write failure is reported
+  let outputFailure: NodeJS.ErrnoException | undefined;
+  for (const w of [out, lateOut, errOut]) w?.onError((e) => (outputFailure ??= e));
   const engine = new RuleEngine({
     rules,
     outOfOrdernessMs,
@@ -217,6 +220,7 @@ async function run(args: string[]): Promise<number> {
     const decoder = new TextDecoder();
     let rest = '';
     for await (const chunk of input) {
+      if (outputFailure) break;
       const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
@@ -226,9 +230,11 @@ async function run(args: string[]): Promise<number> {
       rest = text.slice(start);
       if (out.pending > 1 << 16) await out.flush();
     }
-    rest += decoder.decode();
-    if (rest.length > 0) handle(rest);
-    engine.flush();
+    if (!outputFailure) {
+      rest += decoder.decode();
+      if (rest.length > 0) handle(rest);
+      engine.flush();
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       process.stderr.write(`cepheus: cannot read input ${values.input}: no such file\n`);
@@ -239,6 +245,10 @@ async function run(args: string[]): Promise<number> {
     if (progress) clearInterval(progress);
   }
   await Promise.all([out.close(), lateOut?.close(), errOut.close()]);
+  if (outputFailure && outputFailure.code !== 'EPIPE') {
+    process.stderr.write(`cepheus: cannot write output: ${outputFailure.message}\n`);
+    return 1;
+  }
   const secs = (performance.now() - started) / 1000;
   const lateNote = engine.stats.late > 0 && !lateOut ? ' (not written: give --late FILE to keep them)' : '';
   process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${status()}${lateNote}; ${secs.toFixed(2)} s\n`);
@@ -266,8 +276,21 @@ function fieldMapping(spec: string): (raw: unknown) => unknown {
 class LineWriter {
   private buf: string[] = [];
   pending = 0;
+  private failed = false;
+  private handler: (e: NodeJS.ErrnoException) => void = () => {};
 
   constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  /** Write errors (EPIPE when the reader went away, ENOSPC, ...) go to `handler` instead of crashing. */
+  onError(handler: (e: NodeJS.ErrnoException) => void): void {
+    this.handler = handler;
+    this.stream.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
+  }
+
+  private fail(e: NodeJS.ErrnoException): void {
+    this.failed = true;
+    this.handler(e);
+  }
 
   write(line: string): void {
     this.buf.push(line);
@@ -275,17 +298,29 @@ class LineWriter {
   }
 
   async flush(): Promise<void> {
+    if (this.failed) this.buf = [];
     if (this.buf.length === 0) return;
     const data = this.buf.join('\n') + '\n';
     this.buf = [];
     this.pending = 0;
-    if (!this.stream.write(data)) await new Promise<void>((resolve) => (this.stream as WriteStream).once('drain', () => resolve()));
+    if (!this.stream.write(data) && !this.failed) {
+      await new Promise<void>((resolve) => {
+        (this.stream as WriteStream).once('drain', () => resolve());
+        (this.stream as WriteStream).once('error', () => resolve());
+      });
+    }
   }
 
   async close(): Promise<void> {
     await this.flush();
-    if (this.stream === process.stdout || this.stream === process.stderr) return;
-    await new Promise<void>((resolve) => (this.stream as WriteStream).end(() => resolve()));
+    if (this.failed || this.stream === process.stdout || this.stream === process.stderr) return;
+    // the end callback gets a failed final write's error before the 'error' event does
+    await new Promise<void>((resolve) =>
+      (this.stream as WriteStream).end((e?: NodeJS.ErrnoException | null) => {
+        if (e) this.fail(e);
+        resolve();
+      }),
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -82,6 +82,13 @@ describe('cepheus run', () => {
     expect(await main(['frobnicate'])).toBe(2);
     expect(await main(['run', file('ab4.cep', AB), '--input', 'x', '--out-of-orderness', 'soon'])).toBe(2);
     expect(stderr).toContain("cannot read the duration 'soon'");
+  });
+
+  // /dev/full fails every write with ENOSPC; it exists on Linux (where CI runs), not everywhere
+  it.skipIf(!existsSync('/dev/full'))('reports an output it cannot write in one line, with exit code 1', async () => {
+    const input = file('w.jsonl', [ev('A', 1, 1), ev('B', 2, 2)].join('\n'));
+    expect(await main(['run', file('ab5.cep', AB), '--input', input, '--output', '/dev/full'])).toBe(1);
+    expect(stderr).toContain('cepheus: cannot write output: ENOSPC');
   });
 
   it('reads durations', () => {
