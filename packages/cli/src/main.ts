@@ -236,8 +236,10 @@ async function run(args: string[]): Promise<number> {
       engine.flush();
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`cepheus: cannot read input ${values.input}: no such file\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && (e as NodeJS.ErrnoException).syscall !== undefined) {
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      process.stderr.write(`cepheus: cannot read input ${values.input}: ${why}\n`);
       return 1;
     }
     throw e;
