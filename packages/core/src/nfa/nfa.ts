@@ -91,10 +91,12 @@ export class NFA<E> {
 
   /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
   process(s: NFAState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
-    if (s.occupied !== 0 && this.isNoOp(s.occupied, event, timestamp)) return out;
+    // the states in which this event changes no run, decided once per state (see isNoOp)
+    const occupied = s.occupied;
+    const noOpStates = occupied === 0 ? 0 : this.noOpStates(occupied, event, timestamp);
+    if (occupied !== 0 && noOpStates === occupied) return out;
     const ev: EventHolder<E> = { event, timestamp, entry: null };
     const items = s.partial;
-    const noOpStates = items.length > 2 ? this.noOpStates(s.occupied, event, timestamp) : 0;
     // The heap is rebuilt only once a run changes; unchanged runs re-added in order keep their positions.
     let partial: Heap<E> | undefined;
     let potential: Heap<E> | undefined;
