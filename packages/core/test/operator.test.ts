@@ -80,6 +80,18 @@ describe('CepOperator in event time', () => {
     expect(out.sort()).toEqual(['abc:a1,b,c', 'abc:a2,b,c', 'twoA:a1,a2']);
   });
 
+  it('keeps no state for keys whose events start nothing, also for NFAs with many states', () => {
+    const op = new CepOperator<Ev, string>({
+      patterns: { long: Pattern.begin<Ev>('a').where((e) => e.code === 'A').times(40) },
+      key: (e) => e.user,
+      timestamp: (e) => e.ts,
+      onMatch: () => {},
+    });
+    for (let i = 0; i < 100; i++) op.processElement(ev(`x${i}`, `u${i}`, 'B', i));
+    op.flush();
+    expect(op.keyCount).toBe(0);
+  });
+
   it('rejects a missing timestamp function and non-numeric timestamps', () => {
     expect(() => new CepOperator<Ev>({ patterns: { abc: abc() }, onMatch: () => {} })).toThrow(/timestamp/);
     const { op } = collect();

@@ -57,7 +57,7 @@ export class NFA<E> {
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
   private readonly ctx = new RunContext<E>();
-  /** Whether runs can be skipped by state (see isNoOp); needs one bit per state. */
+  /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
 
   constructor(readonly compiled: CompiledNFA<E>) {
@@ -86,7 +86,7 @@ export class NFA<E> {
 
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean {
-    return this.trackStates && this.isNoOp(1 << this.startState.index, event, timestamp);
+    return this.trackStates && this.isNoOp(this.startState, event, timestamp);
   }
 
   /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
@@ -201,38 +201,34 @@ export class NFA<E> {
 
   /** Bitmask of the occupied states in which the event leaves a run unchanged, whatever the run (see isNoOp). */
   private noOpStates(occupied: number, event: E, timestamp: number): number {
+    const states = this.compiled.states;
     let result = 0;
     for (let mask = occupied; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
-      if (this.isNoOp(bit, event, timestamp)) result |= bit;
+      if (this.isNoOp(states[31 - Math.clz32(bit)], event, timestamp)) result |= bit;
     }
     return result;
   }
 
   /**
-   * True when the event leaves every run unchanged: for each occupied state, the only enabled edge
-   * is a self-IGNORE (or none, for the start state). Conditions are functions of (event, ctx), so
-   * this is decided once per state instead of once per run, without touching the runs (the
-   * per-event cost across many keys is memory bound). A condition that reads the run's events
-   * through ctx makes the answer run-specific: then the runs are evaluated one by one.
+   * True when the event leaves every run in `state` unchanged: the only enabled edge is a
+   * self-IGNORE (or none, for the start state). Conditions are functions of (event, ctx), so this is
+   * decided once per state instead of once per run, without touching the runs (the per-event cost
+   * across many keys is memory bound). A condition that reads the run's events through ctx makes the
+   * answer run-specific: then the runs are evaluated one by one.
    */
-  private isNoOp(occupied: number, event: E, timestamp: number): boolean {
-    const states = this.compiled.states;
+  private isNoOp(state: State<E>, event: E, timestamp: number): boolean {
     const ctx = this.ctx.probe(timestamp);
-    const edges = this.edges;
     try {
-      for (let mask = occupied; mask !== 0; mask &= mask - 1) {
-        const state = states[31 - Math.clz32(mask & -mask)];
-        this.decisionGraph(state, event, ctx);
-        const n = this.edgeCount;
-        const noOp = state.isStart ? n === 0 : n === 1 && edges[0].action === 'IGNORE' && edges[0].target === state;
-        if (!noOp || ctx.consulted) return false;
-      }
-      return true;
+      this.decisionGraph(state, event, ctx);
     } catch {
       this.stack.length = 0;
       return false; // let the per-run evaluation raise it, with the run's context
     }
+    if (ctx.consulted) return false;
+    const n = this.edgeCount;
+    const edges = this.edges;
+    return state.isStart ? n === 0 : n === 1 && edges[0].action === 'IGNORE' && edges[0].target === state;
   }
 
   /** The earliest time at which `advanceTime` would change this state, or Infinity. */

@@ -195,6 +195,7 @@ export class CepOperator<E, K = unknown> {
       const r = runners[i];
       if (r.timers.peekTime() <= ts) this.fireTimers(r, ts);
       let s = r.keys.get(key);
+      const created = s === undefined;
       if (s === undefined) {
         if (r.nfa.ignoredByNewRun(event, ts)) continue;
         s = this.newKeyState(r, key);
@@ -202,6 +203,7 @@ export class CepOperator<E, K = unknown> {
       const out = r.nfa.process(s, event, ts, this.matches);
       if (out.length > 0) this.emit(r, s, ts);
       if (s.changed) this.schedule(r, s);
+      else if (created) r.keys.delete(key); // nothing started (NFAs too large for ignoredByNewRun)
     }
   };
 
