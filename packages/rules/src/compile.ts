@@ -1,4 +1,4 @@
-import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition } from '@cepheus/core';
+import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition, type ConditionContext } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, readPath, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
@@ -161,8 +161,15 @@ class RuleCompiler {
       const uses = variablesOf(x);
       (uses.every((v) => v === variable) && !findAggregate(x) ? local : iterative).push(compileExpr<StandardEvent>(x));
     }
-    let cur: StandardEvent | undefined; // one environment for the conditions that read only this event
+    // one environment each, re-pointed at every evaluation: conditions run for every event
+    let cur: StandardEvent | undefined;
+    let runCtx: ConditionContext<StandardEvent> | undefined;
     const localEnv: Env<StandardEvent> = { current: () => cur, events: () => (cur === undefined ? [] : [cur]) };
+    // other variables are read from the partial match: their last event, or all of them in aggregates
+    const iterativeEnv: Env<StandardEvent> = {
+      current: (v) => (v === variable ? cur : last(runCtx!.getEventsForPattern(v))),
+      events: (v) => (v === variable ? [...runCtx!.getEventsForPattern(v), cur!] : [...runCtx!.getEventsForPattern(v)]),
+    };
     return (e, ctx) => {
       if (!codeOk(e)) return false;
       if (local.length > 0) {
@@ -170,12 +177,9 @@ class RuleCompiler {
         for (const f of local) if (f(localEnv) !== true) return false;
       }
       if (iterative.length > 0) {
-        // other variables are read from the partial match: their last event, or all of them in aggregates
-        const env: Env<StandardEvent> = {
-          current: (v) => (v === variable ? e : last(ctx.getEventsForPattern(v))),
-          events: (v) => (v === variable ? [...ctx.getEventsForPattern(v), e] : [...ctx.getEventsForPattern(v)]),
-        };
-        for (const f of iterative) if (f(env) !== true) return false;
+        cur = e;
+        runCtx = ctx;
+        for (const f of iterative) if (f(iterativeEnv) !== true) return false;
       }
       return true;
     };
