@@ -211,7 +211,8 @@ function truthy(v: unknown): boolean {
   return v === true || (v !== false && v !== null && v !== undefined && v !== 0 && v !== '' && !Number.isNaN(v));
 }
 
-function toNumber(v: unknown): number {
+/** Numbers as they are; numeric strings and booleans converted; anything else NaN. */
+export function toNumber(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
 }
 

@@ -1,5 +1,5 @@
 import type { Expr } from './ast.js';
-import { compileExpr, readPath, variablesOf, type Evaluator } from './expressions.js';
+import { compileExpr, readPath, toNumber, variablesOf, type Evaluator } from './expressions.js';
 
 /**
  * Aggregates of a sliding window kept up to date as events enter and leave it, so that HAVING
@@ -115,8 +115,4 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
     default:
       return () => ({ add: () => {}, remove: () => {}, value: recompute });
   }
-}
-
-function toNumber(v: unknown): number {
-  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
 }
