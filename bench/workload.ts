@@ -7,7 +7,8 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, cre
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CepOperator, compilePattern, NFA, Pattern, AfterMatchSkipStrategy, type Match } from '../packages/core/src/index.ts';
+import { CepOperator, compilePattern, NFA, Pattern, type Match } from '../packages/core/src/index.ts';
+import { buildPattern } from '../conformance/harness.ts';
 import { w1, w2, w3 } from '../../shared/bench/gen.mjs';
 import { compileRules, RuleEngine, type StandardEvent } from '../packages/rules/src/index.ts';
 
@@ -109,7 +110,7 @@ function w3Bench(runs: number) {
   const rulesFile = fileURLToPath(new URL('../../shared/bench/w3-rules.json', import.meta.url));
   const rules: { name: string; pattern: string }[] = JSON.parse(readFileSync(rulesFile, 'utf8')).rules;
   const events: Ev[] = [...w3()];
-  const build = (expr: string) => new Function('Pattern', 'AfterMatchSkipStrategy', `"use strict"; return (${expr});`)(Pattern, AfterMatchSkipStrategy) as Pattern<Ev>;
+  const build = (expr: string) => buildPattern(expr) as unknown as Pattern<Ev>;
   const compileTimes: number[] = [];
   const processTimes: number[] = [];
   let matches = 0;
