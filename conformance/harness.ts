@@ -1,5 +1,5 @@
 /** Runs one conformance case (format: ../shared/conformance/FORMAT.md) and describes any mismatch. */
-import { AfterMatchSkipStrategy, CepRuntimeError, compile, MalformedPatternError, Pattern, type Match, type TimedOutMatch } from '../packages/core/src/index.ts';
+import { AfterMatchSkipStrategy, CepRuntimeError, ChainNFA, compile, compilePattern, MalformedPatternError, NFA, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
 
 type Ref = string;
 type ExpectedMatch = Ref[] | Record<string, Ref[]>;
@@ -27,9 +27,17 @@ export function buildPattern(expr: string): Pattern<Ev> {
   return build(Pattern, AfterMatchSkipStrategy);
 }
 
+/**
+ * The runtimes that run the pattern: what `compile` picks, and the general NFA as well when
+ * `compile` picked the chain runtime, so that both are held to Flink's results.
+ */
+export function runtimes(pattern: Pattern<Ev>): Matcher<Ev>[] {
+  const picked = compile(pattern);
+  return picked instanceof ChainNFA ? [picked, new NFA(compilePattern(pattern))] : [picked];
+}
+
 /** Feeds the case's events; time advances to each event's ts before it is processed. */
-export function feed(c: ConformanceCase, pattern: Pattern<Ev>): { matches: Match<Ev>[]; timeouts: TimedOutMatch<Ev>[] } {
-  const nfa = compile(pattern);
+export function feed(c: ConformanceCase, nfa: Matcher<Ev>): { matches: Match<Ev>[]; timeouts: TimedOutMatch<Ev>[] } {
   const state = nfa.createState();
   const matches: Match<Ev>[] = [];
   const timeouts: TimedOutMatch<Ev>[] = [];
@@ -44,26 +52,34 @@ export function feed(c: ConformanceCase, pattern: Pattern<Ev>): { matches: Match
   return { matches, timeouts };
 }
 
-/** null when the engine's output agrees with the case, otherwise a description of the difference. */
+/** null when every runtime's output agrees with the case, otherwise a description of the difference. */
 export function runCase(c: ConformanceCase): string | null {
   if (c.skip) return `case marked skip: ${c.skip}`;
   const exp = c.expect;
-  let pattern: Pattern<Ev>;
+  let matchers: Matcher<Ev>[];
   try {
-    pattern = buildPattern(c.pattern);
-    if (exp.error !== undefined && exp.errorAt !== 'process') {
-      compile(pattern);
-      return `expected a build/compile error (${exp.error}), but the pattern compiled`;
-    }
+    const pattern = buildPattern(c.pattern);
+    matchers = runtimes(pattern);
+    if (exp.error !== undefined && exp.errorAt !== 'process') return `expected a build/compile error (${exp.error}), but the pattern compiled`;
   } catch (e) {
     if (exp.error !== undefined && exp.errorAt !== 'process') {
       return e instanceof MalformedPatternError ? null : `expected MalformedPatternError (${exp.error}), got ${describeError(e)}`;
     }
     return `unexpected error building the pattern: ${describeError(e)}`;
   }
+  for (const m of matchers) {
+    const problem = checkRun(c, m);
+    if (problem !== null) return matchers.length > 1 ? `${m instanceof ChainNFA ? 'chain runtime' : 'general NFA'}: ${problem}` : problem;
+  }
+  return null;
+}
+
+/** Runs the case's events through one runtime and compares with the expected output. */
+function checkRun(c: ConformanceCase, nfa: Matcher<Ev>): string | null {
+  const exp = c.expect;
   let out: ReturnType<typeof feed>;
   try {
-    out = feed(c, pattern);
+    out = feed(c, nfa);
   } catch (e) {
     if (exp.errorAt === 'process') return e instanceof CepRuntimeError ? null : `expected CepRuntimeError (${exp.error}), got ${describeError(e)}`;
     return `unexpected error while processing: ${describeError(e)}`;

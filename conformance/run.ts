@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCase, type ConformanceCase } from './harness.ts';
+import { buildPattern, runCase, runtimes, type ConformanceCase } from './harness.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = resolve(process.argv[2] ?? join(here, '../../shared/conformance'));
@@ -22,6 +22,7 @@ function* walk(d: string): Generator<string> {
 }
 
 let passed = 0;
+let bothRuntimes = 0;
 let failed = 0;
 const seen = new Set<string>();
 for (const file of walk(dir)) {
@@ -29,6 +30,7 @@ for (const file of walk(dir)) {
   seen.add(id);
   const c = JSON.parse(readFileSync(file, 'utf8')) as ConformanceCase;
   const problem = runCase(c);
+  if (!c.skip && chainShaped(c)) bothRuntimes++;
   const expectedToFail = id in expectations;
   if (problem === null && !expectedToFail) passed++;
   else if (problem !== null && expectedToFail) passed++;
@@ -44,5 +46,14 @@ for (const id of Object.keys(expectations)) {
     console.log(`MISSING ${id}: listed in expectations.json but no such case`);
   }
 }
+console.log(`${bothRuntimes} cases have chain-shaped patterns: each ran on the chain runtime and on the general NFA`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
+
+function chainShaped(c: ConformanceCase): boolean {
+  try {
+    return runtimes(buildPattern(c.pattern)).length > 1;
+  } catch {
+    return false;
+  }
+}

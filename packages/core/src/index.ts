@@ -7,10 +7,15 @@ export { AfterMatchSkipStrategy } from './nfa/after-match/skip-strategy.js';
 // Compiler and NFA runtime
 export { compilePattern, type CompiledNFA } from './nfa/compiler/nfa-compiler.js';
 export { compile } from './nfa/compile.js';
-export { NFA, NFAState, type Match, type TimedOutMatch } from './nfa/nfa.js';
+export { NFA, NFAState } from './nfa/nfa.js';
+export { ChainNFA } from './nfa/chain/chain-nfa.js';
+export { ChainState } from './nfa/chain/chain-state.js';
+export { chainShape, type ChainShape } from './nfa/chain/chain-shape.js';
+export { type Matcher, type KeyState, type Match, type TimedOutMatch } from './nfa/matcher.js';
 export { State, type StateType, type Transition } from './nfa/state.js';
 // Operator, time and state
 export { CepOperator, type CepOperatorOptions, type MatchOutput, type TimeoutOutput, type OperatorStats, type OperatorSnapshot, type TimeMode } from './operator/cep-operator.js';
 export { BoundedOutOfOrderness } from './time/watermarks.js';
 export { EventTimeBuffer } from './time/event-time-buffer.js';
 export { snapshotNFAState, restoreNFAState, type NFAStateSnapshot } from './state/snapshot.js';
+export { type ChainStateSnapshot } from './nfa/chain/chain-snapshot.js';

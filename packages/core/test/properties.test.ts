@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, compile, MalformedPatternError, type Match, type OperatorSnapshot } from '../src/index.ts';
+import { CepOperator, ChainState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type OperatorSnapshot } from '../src/index.ts';
 import { buildPattern, events, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {
@@ -63,25 +63,36 @@ describe('snapshot and restore', () => {
   });
 });
 
+/** What a key's state still holds: events, buffer nodes, runs that have started. */
+function held(s: KeyState): { events: number; nodes: number; runs: number } {
+  if (s instanceof NFAState) return { events: s.liveEvents, nodes: s.liveNodes, runs: s.partial.filter((c) => !c.state.isStart).length };
+  if (s instanceof ChainState) {
+    const runs = [...s.runs, ...(s.completed ?? [])];
+    return { events: runs.reduce((n, r) => n + r.events.length, 0), nodes: 0, runs: runs.length };
+  }
+  throw new Error('unknown key state');
+}
+
 describe('memory release', () => {
   it('once every partial match has expired, the shared buffers hold nothing', () => {
     fc.assert(
       fc.property(patternSpec(true), events(60), (spec, evs) => {
         const pattern = tryBuild(spec);
         fc.pre(pattern !== undefined);
-        // NFA level: every key's buffer is empty after time passes all windows
-        const nfa = compile(pattern!);
-        const states = new Map<number, ReturnType<typeof nfa.createState>>();
-        const sorted = [...evs].sort((x, y) => x.ts - y.ts);
-        for (const e of sorted) {
-          let s = states.get(e.k);
-          if (!s) states.set(e.k, (s = nfa.createState()));
-          nfa.advanceTime(s, e.ts);
-          nfa.process(s, e, e.ts);
-        }
-        for (const s of states.values()) {
-          nfa.advanceTime(s, Number.MAX_VALUE);
-          expect({ events: s.liveEvents, nodes: s.liveNodes, runs: s.partial.filter((c) => !c.state.isStart).length }).toEqual({ events: 0, nodes: 0, runs: 0 });
+        // NFA level: every key's state is empty after time passes all windows, in both runtimes
+        for (const nfa of [compile(pattern!), new NFA(compilePattern(pattern!))]) {
+          const states = new Map<number, KeyState>();
+          const sorted = [...evs].sort((x, y) => x.ts - y.ts);
+          for (const e of sorted) {
+            let s = states.get(e.k);
+            if (!s) states.set(e.k, (s = nfa.createState()));
+            nfa.advanceTime(s, e.ts);
+            nfa.process(s, e, e.ts);
+          }
+          for (const s of states.values()) {
+            nfa.advanceTime(s, Number.MAX_VALUE);
+            expect(held(s)).toEqual({ events: 0, nodes: 0, runs: 0 });
+          }
         }
         // operator level: idle keys are dropped
         const op = new CepOperator(operator([spec], []));

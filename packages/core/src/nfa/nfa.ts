@@ -7,15 +7,10 @@ import { compareComputations as cmp, startComputation, type ComputationState } f
 import { addStage, deweyStart, increase, type DeweyNumber } from './dewey-number.js';
 import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
 import type { State, Transition } from './state.js';
+import type { KeyState, Match, Matcher, TimedOutMatch } from './matcher.js';
+import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
 
-/** A complete match: pattern name -> events, in pattern order. */
-export type Match<E> = Map<string, E[]>;
-
-/** A partial match dropped by its window, with the time at which its window closed. */
-export interface TimedOutMatch<E> {
-  readonly match: Match<E>;
-  readonly timestamp: number;
-}
+export type { Match, TimedOutMatch } from './matcher.js';
 
 type Heap<E> = ComputationState<E>[];
 
@@ -23,7 +18,7 @@ type Heap<E> = ComputationState<E>[];
  * The matching state of one key: its runs (Flink's NFAState) and, inherited, its shared buffer.
  * One flat object because the per-event path is bound by memory accesses across many keys.
  */
-export class NFAState<E> extends SharedBuffer<E> {
+export class NFAState<E> extends SharedBuffer<E> implements KeyState {
   /** Runs waiting for events, as a java.util.PriorityQueue heap array (Flink iterates it in array order). */
   partial: Heap<E> = [];
   /** Completed runs waiting to be emitted (skip strategies emit in start order), as a heap array. */
@@ -52,7 +47,7 @@ export class NFAState<E> extends SharedBuffer<E> {
  * The NFA runtime (Flink's NFA): advances every run of a key by one event, keeping matched events
  * in the key's shared buffer. It holds no per-key state itself; that lives in NFAState.
  */
-export class NFA<E> {
+export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly windowMs: number;
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
@@ -87,6 +82,14 @@ export class NFA<E> {
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean {
     return this.trackStates && this.isNoOp(this.startState, event, timestamp);
+  }
+
+  snapshotState(s: NFAState<E>): NFAStateSnapshot {
+    return snapshotNFAState(s);
+  }
+
+  restoreState(data: unknown): NFAState<E> {
+    return restoreNFAState(data as NFAStateSnapshot, this);
   }
 
   /** Processes one event; appends the matches it completed to `out`, in Flink's order. */

@@ -1,7 +1,6 @@
 import { compile } from '../nfa/compile.js';
-import type { Match, NFA, NFAState, TimedOutMatch } from '../nfa/nfa.js';
+import type { KeyState, Match, Matcher, TimedOutMatch } from '../nfa/matcher.js';
 import type { Pattern } from '../pattern/pattern.js';
-import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
 import { EventTimeBuffer } from '../time/event-time-buffer.js';
 import { TimerQueue } from '../time/timer-queue.js';
 import { BoundedOutOfOrderness } from '../time/watermarks.js';
@@ -49,9 +48,9 @@ export interface OperatorStats {
 
 interface Runner<E> {
   readonly name: string;
-  readonly nfa: NFA<E>;
-  readonly keys: Map<unknown, NFAState<E>>;
-  readonly timers: TimerQueue<NFAState<E>>;
+  readonly nfa: Matcher<E>;
+  readonly keys: Map<unknown, KeyState>;
+  readonly timers: TimerQueue<KeyState>;
 }
 
 /** The versioned plain-data form of an operator's complete state. */
@@ -62,7 +61,8 @@ export interface OperatorSnapshot {
   readonly watermark: number;
   readonly maxTimestamp: number;
   readonly buffered: { readonly ts: number; readonly event: unknown }[];
-  readonly patterns: { readonly name: string; readonly keys: [unknown, NFAStateSnapshot][] }[];
+  /** Per pattern, each key with its matching state (see Matcher.snapshotState). */
+  readonly patterns: { readonly name: string; readonly keys: [unknown, unknown][] }[];
   readonly stats: OperatorStats;
 }
 
@@ -163,7 +163,7 @@ export class CepOperator<E, K = unknown> {
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
       buffered: this.pending.entries(),
-      patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, snapshotNFAState(s)] as [unknown, NFAStateSnapshot]) })),
+      patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, r.nfa.snapshotState(s)] as [unknown, unknown]) })),
       stats: { ...this.stats },
     };
   }
@@ -183,7 +183,7 @@ export class CepOperator<E, K = unknown> {
       const r = byName.get(p.name);
       if (r === undefined) throw new TypeError(`restore: the snapshot has pattern '${p.name}', which the operator does not`);
       // keys are restored in their creation order, so timer ties fire in the same order
-      for (const [key, data] of p.keys) op.schedule(r, op.newKeyState(r, key, restoreNFAState(data, r.nfa)));
+      for (const [key, data] of p.keys) op.schedule(r, op.newKeyState(r, key, r.nfa.restoreState(data)));
     }
     return op;
   }
@@ -207,7 +207,7 @@ export class CepOperator<E, K = unknown> {
     }
   };
 
-  private newKeyState(r: Runner<E>, key: unknown, s = r.nfa.createState()): NFAState<E> {
+  private newKeyState(r: Runner<E>, key: unknown, s = r.nfa.createState()): KeyState {
     s.key = key;
     s.seq = this.keySeq++;
     r.keys.set(key, s);
@@ -236,7 +236,7 @@ export class CepOperator<E, K = unknown> {
   }
 
   /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
-  private schedule(r: Runner<E>, s: NFAState<E>): void {
+  private schedule(r: Runner<E>, s: KeyState): void {
     s.changed = false;
     if (s.deadline < s.scheduled) {
       s.scheduled = s.deadline;
@@ -247,7 +247,7 @@ export class CepOperator<E, K = unknown> {
     }
   }
 
-  private emit(r: Runner<E>, s: NFAState<E>, timestamp: number): void {
+  private emit(r: Runner<E>, s: KeyState, timestamp: number): void {
     const matches = this.matches;
     if (matches.length > 0) {
       const key = s.key as K;

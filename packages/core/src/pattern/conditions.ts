@@ -25,5 +25,15 @@ export function or<E>(a: Condition<E>, b: Condition<E>): Condition<E> {
 }
 
 export function not<E>(a: Condition<E>): Condition<E> {
-  return (e, ctx) => !a(e, ctx);
+  const c: Condition<E> = (e, ctx) => !a(e, ctx);
+  negations.set(c, a);
+  return c;
+}
+
+/** Conditions made by `not`, mapped to what they negate: lets the NFA see that take and ignore exclude each other. */
+const negations = new WeakMap<Condition<any>, Condition<any>>();
+
+/** The condition `c` negates, when `c` was made by `not`. */
+export function negated<E>(c: Condition<E>): Condition<E> | undefined {
+  return negations.get(c);
 }

@@ -69,6 +69,7 @@ export function snapshotNFAState<E>(s: NFAState<E>): NFAStateSnapshot {
 }
 
 export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAState<E> {
+  if (!Array.isArray(data?.partial)) throw new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
   const states = new Map(nfa.compiled.states.map((st) => [st.name, st]));
   const s = new NFAState<E>();
   const events: EventEntry<E>[] = data.events.map(([timestamp, id, refs, event]) => ({ event: event as E, timestamp, id, refs, node: null, moreNodes: null }));

@@ -1,0 +1,53 @@
+import { negated, TRUE, type Condition } from '../../pattern/conditions.js';
+import type { CompiledNFA } from '../compiler/nfa-compiler.js';
+import type { State } from '../state.js';
+
+/**
+ * A compiled NFA that is a straight chain: start -> s1 -> ... -> final, each state with one TAKE
+ * to the next and at most a self-IGNORE whose condition is the TAKE's negation. Such an NFA never
+ * branches: an event either advances a run, leaves it where it is (relaxed contiguity), or ends it
+ * (strict contiguity). Sequences of single events and `times(n)`, joined by `next`/`followedBy`,
+ * compile to this shape.
+ */
+export interface ChainShape<E> {
+  /** TAKE condition of stage i (the state that waits for the run's (i+1)-th event). */
+  readonly takes: readonly Condition<E>[];
+  /** Stage i skips events its condition rejects (followedBy); otherwise such an event ends the run (next). */
+  readonly relaxed: readonly boolean[];
+  /** Pattern name of stage i (the name its event is reported under). */
+  readonly names: readonly string[];
+}
+
+/** The chain the compiled NFA is, or undefined when it is any other shape. */
+export function chainShape<E>(nfa: CompiledNFA<E>): ChainShape<E> | undefined {
+  const takes: Condition<E>[] = [];
+  const relaxed: boolean[] = [];
+  const names: string[] = [];
+  const seen = new Set<State<E>>();
+  let state = nfa.startState;
+  while (!state.isFinal) {
+    if (seen.has(state) || state.windowMs !== undefined) return undefined;
+    if (seen.size === 0 ? !state.isStart : state.type !== 'Normal') return undefined;
+    seen.add(state);
+    let take: Condition<E> | undefined;
+    let next: State<E> | undefined;
+    let ignore: Condition<E> | null | undefined;
+    for (const t of state.transitions) {
+      if (t.action === 'TAKE' && next === undefined && t.target !== state) {
+        take = t.condition ?? TRUE;
+        next = t.target;
+      } else if (t.action === 'IGNORE' && ignore === undefined && t.target === state) ignore = t.condition;
+      else return undefined;
+    }
+    if (next === undefined) return undefined;
+    // Flink never follows a start state's IGNORE; elsewhere it must exclude the TAKE exactly
+    const isRelaxed = !state.isStart && ignore !== undefined;
+    if (isRelaxed && (ignore === null || negated(ignore!) !== take)) return undefined;
+    takes.push(take!);
+    relaxed.push(isRelaxed);
+    names.push(state.patternName);
+    state = next;
+  }
+  if (seen.size + 1 !== nfa.states.length || state.transitions.length > 0) return undefined;
+  return { takes, relaxed, names };
+}

@@ -1,0 +1,48 @@
+import type { CompiledNFA } from './compiler/nfa-compiler.js';
+
+/** A complete match: pattern name -> events, in pattern order. */
+export type Match<E> = Map<string, E[]>;
+
+/** A partial match dropped by its window, with the time at which its window closed. */
+export interface TimedOutMatch<E> {
+  readonly match: Match<E>;
+  readonly timestamp: number;
+}
+
+/** The matching state of one key, as the operator sees it. */
+export interface KeyState {
+  /** Earliest time at which a run's window closes (Infinity: none); advanceTime is a no-op before it. */
+  deadline: number;
+  /** Set whenever the runs change (the deadline may have moved); cleared by whoever schedules timers. */
+  changed: boolean;
+  /** For the operator: the key, its creation order (breaks timer ties) and its pending timer (Infinity: none). */
+  key: unknown;
+  seq: number;
+  scheduled: number;
+  /** True when no run has started and nothing is pending. */
+  isIdle(): boolean;
+}
+
+/**
+ * A compiled pattern's runtime: advances one key's state by events and by time. Two implement it:
+ * `NFA` (Flink's NFA with a shared buffer, any pattern) and `ChainNFA` (patterns whose NFA is a
+ * straight chain, with the same results and far less state); `compile` picks one.
+ */
+export interface Matcher<E, S extends KeyState = KeyState> {
+  /** The NFA graph it runs. */
+  readonly compiled: CompiledNFA<E>;
+  /** FIRST_AND_LAST window in ms, 0 when none. */
+  readonly windowMs: number;
+  /** A fresh state for a new key. */
+  createState(): S;
+  /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
+  ignoredByNewRun(event: E, timestamp: number): boolean;
+  /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
+  process(s: S, event: E, timestamp: number, out?: Match<E>[]): Match<E>[];
+  /** Time passes `timestamp`: timed-out runs go to `timedOut`, runs that complete on time to `out`. */
+  advanceTime(s: S, timestamp: number, out?: Match<E>[], timedOut?: TimedOutMatch<E>[]): void;
+  /** The state as plain data (JSON-safe when the events are). */
+  snapshotState(s: S): unknown;
+  /** A state from `snapshotState`'s data; throws a TypeError when it does not fit this pattern. */
+  restoreState(data: unknown): S;
+}
