@@ -82,6 +82,7 @@ export class CepOperator<E, K = unknown> {
   private readonly mode: TimeMode;
   private watermark = -Infinity;
   private keySeq = 0;
+  private lastProcessingTime = -Infinity;
   private readonly pending = new EventTimeBuffer<E>();
   private readonly matches: Match<E>[] = [];
   private readonly timedOut: TimedOutMatch<E>[] | undefined;
@@ -120,7 +121,7 @@ export class CepOperator<E, K = unknown> {
   processElement(event: E): void {
     this.stats.events++;
     if (this.mode === 'processing') {
-      this.processAt(event, this.clock());
+      this.processAt(event, this.processingTime());
       return;
     }
     const ts = this.timeOf!(event);
@@ -144,8 +145,15 @@ export class CepOperator<E, K = unknown> {
   }
 
   /** Processing time: fires the window timeouts due at `now` (default: the clock). */
-  advanceProcessingTime(now = this.clock()): void {
+  advanceProcessingTime(now = this.processingTime()): void {
     for (const r of this.runners) this.fireTimers(r, now);
+  }
+
+  /** The clock, never going back (a wall clock can be set back; runs are ordered by time). */
+  private processingTime(): number {
+    const t = this.clock();
+    if (t > this.lastProcessingTime) this.lastProcessingTime = t;
+    return this.lastProcessingTime;
   }
 
   /** End of input in event time: releases every buffered event and closes all windows. */

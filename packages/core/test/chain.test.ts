@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ChainNFA, compile, compilePattern, NFA, type Match, type Matcher } from '../src/index.ts';
+import { buildPattern, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
+
+/** Chain-shaped patterns: single steps and times(n), joined by next/followedBy, any skip strategy. */
+const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
+  steps: fc.array(
+    fc.record({
+      link: fc.constantFrom('next' as const, 'followedBy' as const),
+      code: fc.constantFrom('a', 'b', 'c', 'd'),
+      quant: fc.constantFrom('one' as const, 'times' as const),
+      n: fc.integer({ min: 1, max: 3 }),
+      optional: fc.constant(false),
+      inner: fc.constantFrom('none' as const, 'consecutive' as const),
+      greedy: fc.constant(false),
+      iterative: fc.boolean(),
+      loopWindow: fc.constant(null),
+    }).map((x) => (x.quant === 'one' ? { ...x, inner: 'none' as const } : x)), // consecutive() applies to times only
+    { minLength: 1, maxLength: 4 },
+  ),
+  within: fc.option(fc.integer({ min: 1, max: 12 })),
+  withinType: fc.constant('FIRST_AND_LAST' as const),
+  skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
+});
+
+/**
+ * Events for one key, timestamps non-decreasing (often equal), as the operator delivers them. (Fed
+ * directly, a timestamp below one that time already advanced past is a late event; Flink's NFA
+ * then reuses event ids, and its order among such events is an accident of its heap.)
+ */
+const inputs = fc.array(
+  fc.record({ c: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.integer({ min: 0, max: 3 }), step: fc.integer({ min: -2, max: 3 }) }),
+  { maxLength: 50 },
+);
+
+const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
+
+/** Everything a runtime reports for the input, in order, or the error it raised. */
+function trace(nfa: Matcher<Ev>, evs: { c: string; v: number; step: number }[]): string[] {
+  const out: string[] = [];
+  const s = nfa.createState();
+  let ts = 0;
+  try {
+    evs.forEach((x, id) => {
+      ts += Math.max(0, x.step);
+      const matches: Match<Ev>[] = [];
+      const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
+      nfa.advanceTime(s, ts, matches, timeouts);
+      nfa.process(s, { id, k: 0, c: x.c, v: x.v, ts }, ts, matches);
+      for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
+      for (const m of matches) out.push(`M#${id} ${render(m)}`);
+    });
+    const matches: Match<Ev>[] = [];
+    const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
+    nfa.advanceTime(s, Number.MAX_VALUE, matches, timeouts);
+    for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
+    for (const m of matches) out.push(`M@end ${render(m)}`);
+  } catch (e) {
+    out.push(`error ${(e as Error).name}`);
+  }
+  return out;
+}
+
+describe('chain runtime', () => {
+  it('is picked for chain-shaped patterns and gives exactly what the general NFA gives', () => {
+    fc.assert(
+      fc.property(chainSpec, inputs, (spec, evs) => {
+        const pattern = buildPattern(spec);
+        const chain = compile(pattern);
+        expect(chain).toBeInstanceOf(ChainNFA);
+        expect(trace(chain, evs)).toEqual(trace(new NFA(compilePattern(pattern)), evs));
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) },
+    );
+  });
+
+  it('agrees with the general NFA on any pattern that compile runs as a chain', () => {
+    fc.assert(
+      fc.property(patternSpec(), inputs, (spec, evs) => {
+        let chain: Matcher<Ev>;
+        try {
+          chain = compile(buildPattern(spec));
+        } catch {
+          return; // invalid pattern: the pattern tests cover those
+        }
+        fc.pre(chain instanceof ChainNFA);
+        expect(trace(chain, evs)).toEqual(trace(new NFA(compilePattern(buildPattern(spec))), evs));
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('is not picked for patterns that branch, loop or negate', () => {
+    let seen = 0;
+    fc.assert(
+      fc.property(patternSpec(), (spec) => {
+        let nfa: Matcher<Ev>;
+        try {
+          nfa = compile(buildPattern(spec));
+        } catch {
+          return;
+        }
+        const s = spec.steps;
+        const loops = (x: (typeof s)[number]) => x.quant !== 'one' && !(x.quant === 'times' && x.n === 1);
+        const branches = s.some(
+          (x, i) =>
+            (i > 0 && ['followedByAny', 'notNext', 'notFollowedBy'].includes(x.link)) ||
+            ['oneOrMore', 'range', 'timesOrMore'].includes(x.quant) ||
+            x.optional ||
+            (loops(x) && (x.inner === 'combinations' || x.loopWindow !== null)),
+        );
+        if (branches) {
+          seen++;
+          expect(nfa, JSON.stringify(spec)).not.toBeInstanceOf(ChainNFA);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(seen).toBeGreaterThan(0);
+  });
+});
