@@ -5,26 +5,47 @@ import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import type { ChainShape } from './chain-shape.js';
 import { restoreChainState, snapshotChainState, type ChainStateSnapshot } from './chain-snapshot.js';
-import { ChainState, Run } from './chain-state.js';
+import { ChainState } from './chain-state.js';
+
+/** Stages from this one on share one bit of ChainState.occupied (and are never skipped). */
+const SHARED_BIT = 30;
+const bitOf = (stage: number) => 1 << (stage < SHARED_BIT ? stage : SHARED_BIT);
 
 /**
  * The runtime for chain-shaped NFAs (see chainShape). It produces exactly what `NFA` produces for
- * the same pattern (a differential property test holds it to that) with a fraction of the work:
- * no shared buffer, no Dewey versions and no heap, because a chain never branches. A run is its
- * list of events; runs stay sorted by start event, which is the order Flink emits and times them
- * out in.
+ * the same pattern (a differential property test holds it to that) with a fraction of the work
+ * and memory: a chain never branches, so a run is just its events (no shared buffer, no Dewey
+ * versions), and runs stay sorted by start event, which is the order Flink emits and times them
+ * out in (no heap). Records are laid out as described in ChainState.
+ *
+ * Timestamps fed to one state must not decrease (the operator guarantees it; fed directly, an
+ * earlier timestamp is a late event).
  */
 export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   readonly windowMs: number;
   private readonly skip: AfterMatchSkipStrategy;
   private readonly isSkip: boolean;
   private readonly takes: ChainShape<E>['takes'];
-  private readonly relaxed: readonly boolean[];
   private readonly names: readonly string[];
+  /** Number of stages (L). */
   private readonly length: number;
+  /** Slots per record, and where a record's marks begin (-1: none, no skip strategy). */
+  private readonly size: number;
+  private readonly marks: number;
+  /** Bits of the stages with strict contiguity, where an event the stage rejects ends the run. */
+  private readonly strictBits: number;
   /** The stages of each pattern name, names in order of first appearance (a group quantifier repeats names). */
   private readonly groups: readonly (readonly [string, readonly number[]])[];
   private readonly ctx = new ChainContext<E>(this);
+  /** Orders events of equal timestamp (under a skip strategy): increases with every event processed. */
+  private ord = 0;
+  /** Per event: stages whose condition was decided without a run (known), and their verdicts. */
+  private known = 0;
+  private verdicts = 0;
+  /** The last start-condition evaluation, reused when the operator asks twice for one event. */
+  private lastEvent: E | undefined = undefined;
+  private lastTs = NaN;
+  private lastStart = false;
 
   constructor(
     readonly compiled: CompiledNFA<E>,
@@ -34,9 +55,15 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.skip = compiled.skipStrategy;
     this.isSkip = this.skip.isSkipStrategy();
     this.takes = shape.takes;
-    this.relaxed = shape.relaxed;
     this.names = shape.names;
     this.length = shape.takes.length;
+    this.size = 2 + this.length * (this.isSkip ? 3 : 1);
+    this.marks = this.isSkip ? 2 + this.length : -1;
+    let strict = 0;
+    shape.relaxed.forEach((relaxed, i) => {
+      if (!relaxed) strict |= bitOf(i);
+    });
+    this.strictBits = strict;
     const groups = new Map<string, number[]>();
     shape.names.forEach((name, i) => {
       const stages = groups.get(name);
@@ -51,45 +78,25 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   ignoredByNewRun(event: E, timestamp: number): boolean {
-    return !this.test(0, event, timestamp, null);
+    return !this.starts(event, timestamp);
   }
 
   process(s: ChainState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
-    const ord = s.ord++;
-    const runs = s.runs;
-    const n = runs.length;
-    const last = this.length - 1;
-    let done: Run<E>[] | null = null;
+    const ord = this.isSkip ? this.ord++ : 0;
+    const occupied = s.occupied;
+    let done: unknown[] | null = null;
     let changed = false;
-    let kept = 0;
-    let i = 0;
-    try {
-      for (; i < n; i++) {
-        const run = runs[i];
-        const stage = run.events.length;
-        if (this.test(stage, event, timestamp, run)) {
-          run.events.push(event);
-          run.marks?.push(timestamp, ord);
-          changed = true;
-          if (stage === last) {
-            (done ??= []).push(run);
-            continue;
-          }
-        } else if (!this.relaxed[stage]) {
-          changed = true; // strict contiguity broken: the run ends
-          continue;
-        }
-        runs[kept++] = run;
+    if (occupied !== 0) {
+      const affected = this.affectedStages(occupied, event, timestamp);
+      if (affected !== 0) {
+        done = this.advanceRuns(s.runs, affected, event, timestamp, ord);
+        changed = true;
       }
-    } finally {
-      // a throwing condition leaves the runs not yet visited in place
-      if (kept !== i) for (; i < n; i++) runs[kept++] = runs[i];
-      runs.length = kept;
     }
-    if (this.test(0, event, timestamp, null)) {
-      const run = new Run(timestamp, ord, [event], this.isSkip ? [timestamp, ord] : null);
-      if (last === 0) insertByStart((done ??= []), run);
-      else insertByStart(runs, run);
+    if (this.starts(event, timestamp)) {
+      const record = this.newRecord(event, timestamp, ord);
+      if (this.length === 1) insertRecord((done ??= []), record, this.size, this.marks);
+      else insertRecord(s.runs, record, this.size, this.marks);
       changed = true;
     }
     if (changed) {
@@ -102,96 +109,207 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   advanceTime(s: ChainState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
     if (timestamp < s.deadline && s.completed === null) return;
     const runs = s.runs;
+    const size = this.size;
     const windowMs = this.windowMs;
-    let expired = 0;
+    let end = 0;
     // runs are sorted by start time, so the timed-out ones are a prefix
-    if (windowMs > 0) while (expired < runs.length && timestamp - runs[expired].startTs >= windowMs) expired++;
-    if (expired > 0) {
-      if (timedOut !== undefined) for (let i = 0; i < expired; i++) timedOut.push({ match: this.materialize(runs[i]), timestamp: runs[i].startTs + windowMs });
-      runs.splice(0, expired);
+    if (windowMs > 0) while (end < runs.length && timestamp - (runs[end + 1] as number) >= windowMs) end += size;
+    if (end > 0) {
+      if (timedOut !== undefined) {
+        for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs, at), timestamp: (runs[at + 1] as number) + windowMs });
+      }
+      runs.splice(0, end);
     }
-    if (expired > 0 || s.completed !== null) {
+    if (end > 0 || s.completed !== null) {
       this.emit(s, null, out);
       this.refresh(s);
     }
   }
 
   snapshotState(s: ChainState<E>): ChainStateSnapshot {
-    return snapshotChainState(s);
+    return snapshotChainState(s, this.length, this.isSkip);
   }
 
   restoreState(data: unknown): ChainState<E> {
     const s = restoreChainState<E>(data, this.length, this.isSkip);
+    // later events must order after every restored one
+    if (this.isSkip) {
+      for (const records of [s.runs, s.completed ?? []]) {
+        for (let at = 0; at < records.length; at += this.size) {
+          for (let i = 0; i < (records[at] as number); i++) this.ord = Math.max(this.ord, (records[at + this.marks + 2 * i + 1] as number) + 1);
+        }
+      }
+    }
     this.refresh(s);
     return s;
   }
 
-  /** Recomputes the deadline after the runs changed. */
+  /**
+   * Bits of the occupied stages whose runs this event may change. A stage's condition is decided
+   * once for all its runs unless it reads the run's events through ctx (then run by run); the
+   * verdicts are kept in known/verdicts for advanceRuns.
+   */
+  private affectedStages(occupied: number, event: E, timestamp: number): number {
+    let affected = 0;
+    let known = 0;
+    let verdicts = 0;
+    const ctx = this.ctx.probe(timestamp);
+    for (let mask = occupied; mask !== 0; mask &= mask - 1) {
+      const bit = mask & -mask;
+      const stage = 31 - Math.clz32(bit);
+      if (stage >= SHARED_BIT) {
+        affected |= bit;
+        continue;
+      }
+      let verdict: boolean;
+      ctx.consulted = false;
+      try {
+        verdict = !!this.takes[stage](event, ctx);
+      } catch {
+        affected |= bit; // evaluated again with the run, which raises it with the run's context
+        continue;
+      }
+      if (ctx.consulted) {
+        affected |= bit;
+        continue;
+      }
+      known |= bit;
+      if (verdict) {
+        verdicts |= bit;
+        affected |= bit;
+      } else if (this.strictBits & bit) affected |= bit;
+    }
+    this.known = known;
+    this.verdicts = verdicts;
+    return affected;
+  }
+
+  /** Advances or ends the runs of the affected stages; returns the runs this event completed. */
+  private advanceRuns(runs: unknown[], affected: number, event: E, timestamp: number, ord: number): unknown[] | null {
+    const size = this.size;
+    const length = this.length;
+    const n = runs.length;
+    let done: unknown[] | null = null;
+    let kept = 0;
+    let at = 0;
+    try {
+      for (; at < n; at += size) {
+        const stage = runs[at] as number;
+        const bit = bitOf(stage);
+        if ((affected & bit) !== 0) {
+          const take = (this.known & bit) !== 0 ? (this.verdicts & bit) !== 0 : this.test(stage, event, timestamp, runs, at);
+          if (take) {
+            runs[at] = stage + 1;
+            runs[at + 2 + stage] = event;
+            if (this.isSkip) {
+              runs[at + 2 + length + 2 * stage] = timestamp;
+              runs[at + 3 + length + 2 * stage] = ord;
+            }
+            if (stage + 1 === length) {
+              done ??= [];
+              for (let i = 0; i < size; i++) done.push(runs[at + i]);
+              continue;
+            }
+          } else if ((this.strictBits & bit) !== 0) continue; // strict contiguity broken: the run ends
+        }
+        if (kept !== at) for (let i = 0; i < size; i++) runs[kept + i] = runs[at + i];
+        kept += size;
+      }
+    } finally {
+      // a throwing condition leaves the runs not yet visited in place
+      for (; at < n; at += size, kept += size) if (kept !== at) for (let i = 0; i < size; i++) runs[kept + i] = runs[at + i];
+      if (kept !== n) runs.length = kept;
+    }
+    return done;
+  }
+
+  /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
+  private starts(event: E, timestamp: number): boolean {
+    if (event === this.lastEvent && timestamp === this.lastTs) return this.lastStart;
+    const verdict = this.test(0, event, timestamp, null, 0);
+    this.lastEvent = event;
+    this.lastTs = timestamp;
+    this.lastStart = verdict;
+    return verdict;
+  }
+
+  private newRecord(event: E, timestamp: number, ord: number): unknown[] {
+    const record: unknown[] = [1, timestamp, event];
+    for (let i = 1; i < this.length; i++) record.push(undefined);
+    if (this.isSkip) {
+      record.push(timestamp, ord);
+      for (let i = 1; i < this.length; i++) record.push(0, 0);
+    }
+    return record;
+  }
+
+  /** Recomputes the deadline and the occupied stages after the runs changed. */
   private refresh(s: ChainState<E>): void {
+    const runs = s.runs;
+    let occupied = 0;
+    for (let at = 0; at < runs.length; at += this.size) occupied |= bitOf(runs[at] as number);
+    s.occupied = occupied;
     s.changed = true;
-    s.deadline = this.windowMs > 0 && s.runs.length > 0 ? s.runs[0].startTs + this.windowMs : Infinity;
+    s.deadline = this.windowMs > 0 && runs.length > 0 ? (runs[1] as number) + this.windowMs : Infinity;
   }
 
   /**
    * Emits completed runs in start order. With a skip strategy a match waits while an earlier-started
    * run is still in progress, and each emitted match prunes the runs it makes obsolete (as NFA does).
    */
-  private emit(s: ChainState<E>, done: Run<E>[] | null, out: Match<E>[]): void {
+  private emit(s: ChainState<E>, done: unknown[] | null, out: Match<E>[]): void {
+    const size = this.size;
     let completed = s.completed;
     if (done !== null) {
       if (completed === null) completed = done;
-      else for (const r of done) insertByStart(completed, r);
+      else for (let at = 0; at < done.length; at += size) insertRecord(completed, done.slice(at, at + size), size, this.marks);
     }
     if (completed === null) return;
     if (!this.isSkip) {
-      for (const r of completed) out.push(this.materialize(r));
+      for (let at = 0; at < completed.length; at += size) out.push(this.materialize(completed, at));
       s.completed = null;
       return;
     }
+    const marks = this.marks;
     while (completed.length > 0) {
-      const earliest: Run<E> = completed[0];
-      if (s.runs.length > 0 && compareStarts(earliest, s.runs[0]) > 0) break;
-      completed.shift();
-      const pruning = this.pruningEvent(earliest.marks!);
+      if (s.runs.length > 0 && compareRecords(completed, 0, s.runs, 0, marks) > 0) break;
+      const earliest = completed.splice(0, size);
+      const pruning = this.pruningEvent(earliest);
       if (pruning >= 0) {
-        const marks: number[] = earliest.marks!;
-        const ts: number = marks[pruning];
-        const ord: number = marks[pruning + 1];
+        const ts = earliest[pruning] as number;
+        const ord = earliest[pruning + 1] as number;
         const inclusive = this.skip.kind === 'SKIP_PAST_LAST_EVENT' || this.skip.kind === 'SKIP_TO_NEXT';
-        const keep = (r: Run<E>): boolean => {
-          const c: number = r.startTs !== ts ? r.startTs - ts : r.startOrd - ord;
-          return inclusive ? c > 0 : c >= 0;
-        };
-        s.runs = s.runs.filter(keep);
-        completed = completed.filter(keep);
+        s.runs = keepRecords(s.runs, size, marks, ts, ord, inclusive);
+        completed = keepRecords(completed, size, marks, ts, ord, inclusive);
       }
-      out.push(this.materialize(earliest));
+      out.push(this.materialize(earliest, 0));
     }
     s.completed = completed.length > 0 ? completed : null;
   }
 
-  /** Index into `marks` of the event at or before which runs are pruned (see AfterMatchSkipStrategy), -1 for none. */
-  private pruningEvent(marks: number[]): number {
+  /** Index into the completed record of the (ts, ord) of the event at or before which runs are pruned, -1 for none. */
+  private pruningEvent(record: unknown[]): number {
     const skip = this.skip;
+    const mark = (stage: number) => 2 + this.length + 2 * stage;
     let at = -1;
     switch (skip.kind) {
       case 'SKIP_PAST_LAST_EVENT':
-        for (let i = 0; i < marks.length; i += 2) if (at < 0 || compareMarks(marks, i, at) > 0) at = i;
+        for (let i = 0; i < this.length; i++) if (at < 0 || compareMarks(record, mark(i), at) > 0) at = mark(i);
         return at;
       case 'SKIP_TO_NEXT':
-        for (const [, stages] of this.groups) if (at < 0 || compareMarks(marks, 2 * stages[0], at) < 0) at = 2 * stages[0];
+        for (const [, stages] of this.groups) if (at < 0 || compareMarks(record, mark(stages[0]), at) < 0) at = mark(stages[0]);
         return at;
       default: {
         const group = this.groups.find((g) => g[0] === skip.patternName);
         if (group === undefined) {
-          if (skip.throwOnMiss) throw new CepRuntimeError(`Could not skip to ${skip.patternName}. No such element in the found match ${this.describe(marks)}`);
+          if (skip.throwOnMiss) throw new CepRuntimeError(`Could not skip to ${skip.patternName}. No such element in the found match ${this.describe(record)}`);
           return -1;
         }
         const stages = group[1];
-        at = 2 * (skip.kind === 'SKIP_TO_FIRST' ? stages[0] : stages[stages.length - 1]);
+        at = mark(skip.kind === 'SKIP_TO_FIRST' ? stages[0] : stages[stages.length - 1]);
         if (skip.throwOnMiss) {
-          let start = 0;
-          for (let i = 2; i < marks.length; i += 2) if (compareMarks(marks, i, start) < 0) start = i;
+          let start = mark(0);
+          for (let i = 1; i < this.length; i++) if (compareMarks(record, mark(i), start) < 0) start = mark(i);
           if (start === at) throw new CepRuntimeError('Could not skip to first element of a match.');
         }
         return at;
@@ -199,33 +317,39 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     }
   }
 
-  private describe(marks: number[]): string {
-    const parts = this.groups.map(([name, stages]) => `${name}=[${stages.map((i) => `${marks[2 * i]}:${marks[2 * i + 1]}`).join(', ')}]`);
-    return `{${parts.join(', ')}}`;
+  private describe(record: unknown[]): string {
+    const mark = (i: number) => `${record[2 + this.length + 2 * i]}:${record[3 + this.length + 2 * i]}`;
+    return `{${this.groups.map(([name, stages]) => `${name}=[${stages.map(mark).join(', ')}]`).join(', ')}}`;
   }
 
-  /** The run's events by pattern name, in pattern order. */
-  materialize(run: Run<E>): Match<E> {
+  /** The record's events by pattern name, in pattern order. */
+  private materialize(records: unknown[], at: number): Match<E> {
     const out: Match<E> = new Map();
-    const events = run.events;
+    const stage = records[at] as number;
     for (const [name, stages] of this.groups) {
-      if (stages[0] >= events.length) break;
-      out.set(name, pick(events, stages));
+      if (stages[0] >= stage) break;
+      out.set(name, this.pick(records, at, stages));
     }
     return out;
   }
 
-  /** Events the run has taken for `name` (ConditionContext.getEventsForPattern). */
-  eventsFor(run: Run<E> | null, name: string): E[] {
-    if (run === null) return [];
+  /** Events the run at `at` has taken for `name` (ConditionContext.getEventsForPattern). */
+  eventsFor(records: unknown[] | null, at: number, name: string): E[] {
+    if (records === null) return [];
     const group = this.groups.find((g) => g[0] === name);
-    return group === undefined ? [] : pick(run.events, group[1]);
+    return group === undefined ? [] : this.pick(records, at, group[1]);
   }
 
-  private test(stage: number, event: E, timestamp: number, run: Run<E> | null): boolean {
-    const ctx = this.ctx;
-    ctx.run = run;
-    ctx.ts = timestamp;
+  /** The events at the given stages, up to the stage the run has reached. */
+  private pick(records: unknown[], at: number, stages: readonly number[]): E[] {
+    const stage = records[at] as number;
+    const out: E[] = [];
+    for (let i = 0; i < stages.length && stages[i] < stage; i++) out.push(records[at + 2 + stages[i]] as E);
+    return out;
+  }
+
+  private test(stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
+    const ctx = this.ctx.reset(records, at, timestamp);
     try {
       return !!this.takes[stage](event, ctx);
     } catch (e) {
@@ -234,36 +358,79 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 }
 
+/** The context handed to conditions: the run's events, read from its record only when asked. */
 class ChainContext<E> implements ConditionContext<E> {
-  run: Run<E> | null = null;
-  ts = 0;
+  private records: unknown[] | null = null;
+  private at = 0;
+  private ts = 0;
+  /** Probing (no run): set when a condition asked for the run's events. */
+  consulted = false;
+  private probing = false;
+
   constructor(private readonly nfa: ChainNFA<E>) {}
-  getEventsForPattern(name: string): Iterable<E> {
-    return this.nfa.eventsFor(this.run, name);
+
+  reset(records: unknown[] | null, at: number, ts: number): this {
+    this.records = records;
+    this.at = at;
+    this.ts = ts;
+    this.probing = false;
+    return this;
   }
+
+  probe(ts: number): this {
+    this.records = null;
+    this.ts = ts;
+    this.probing = true;
+    return this;
+  }
+
+  getEventsForPattern(name: string): Iterable<E> {
+    if (this.probing) this.consulted = true;
+    return this.nfa.eventsFor(this.records, this.at, name);
+  }
+
   timestamp(): number {
     return this.ts;
   }
 }
 
-/** The events at the given stages, up to the stage the run has reached. */
-function pick<E>(events: E[], stages: readonly number[]): E[] {
-  const out: E[] = [];
-  for (let i = 0; i < stages.length && stages[i] < events.length; i++) out.push(events[stages[i]]);
-  return out;
+/** Orders two records by start event: start time, then (under a skip strategy) the start event's ord. */
+function compareRecords(a: unknown[], i: number, b: unknown[], j: number, marks: number): number {
+  const x = a[i + 1] as number;
+  const y = b[j + 1] as number;
+  if (x !== y) return x < y ? -1 : 1;
+  return (a[i + marks + 1] as number) - (b[j + marks + 1] as number);
 }
 
-function compareStarts(a: Run<unknown>, b: Run<unknown>): number {
-  return a.startTs !== b.startTs ? (a.startTs < b.startTs ? -1 : 1) : a.startOrd - b.startOrd;
+function compareMarks(record: unknown[], i: number, j: number): number {
+  const x = record[i] as number;
+  const y = record[j] as number;
+  return x !== y ? (x < y ? -1 : 1) : (record[i + 1] as number) - (record[j + 1] as number);
 }
 
-function compareMarks(marks: number[], i: number, j: number): number {
-  return marks[i] !== marks[j] ? (marks[i] < marks[j] ? -1 : 1) : marks[i + 1] - marks[j + 1];
+/**
+ * Inserts a record in start order. Without marks, equal start times keep arrival order (a new
+ * run starts with the newest event). Runs usually start in order, so this is normally a push.
+ */
+function insertRecord(records: unknown[], record: unknown[], size: number, marks: number): void {
+  let at = records.length;
+  while (at > 0) {
+    const c = marks < 0 ? ((records[at - size + 1] as number) > (record[1] as number) ? 1 : 0) : compareRecords(records, at - size, record, 0, marks);
+    if (c <= 0) break;
+    at -= size;
+  }
+  for (let i = 0; i < size; i++) records.push(undefined);
+  for (let i = records.length - 1; i >= at + size; i--) records[i] = records[i - size];
+  for (let i = 0; i < size; i++) records[at + i] = record[i];
 }
 
-/** Inserts in start order; runs usually start in order, so this is normally a push. */
-function insertByStart<E>(runs: Run<E>[], run: Run<E>): void {
-  let i = runs.length;
-  while (i > 0 && compareStarts(runs[i - 1], run) > 0) i--;
-  runs.splice(i, 0, run);
+/** The records whose start event is after (inclusive) or not before the pruning event (ts, ord). */
+function keepRecords(records: unknown[], size: number, marks: number, ts: number, ord: number, inclusive: boolean): unknown[] {
+  const kept: unknown[] = [];
+  for (let at = 0; at < records.length; at += size) {
+    const start = records[at + 1] as number;
+    const c = start !== ts ? (start < ts ? -1 : 1) : (records[at + marks + 1] as number) - ord;
+    if (inclusive ? c > 0 : c >= 0) for (let i = 0; i < size; i++) kept.push(records[at + i]);
+  }
+  return kept;
 }

@@ -1,34 +1,51 @@
-import { ChainState, Run } from './chain-state.js';
+import { ChainState } from './chain-state.js';
 
 /** Plain-data form of one key's ChainNFA state. */
 export interface ChainStateSnapshot {
   readonly kind: 'chain';
-  readonly ord: number;
-  /** [start ts, start ord, events, marks or null] */
   readonly runs: RunSnapshot[];
   readonly completed: RunSnapshot[] | null;
 }
 
-type RunSnapshot = [number, number, unknown[], number[] | null];
+/** [start ts, events taken, [ts, ord] of each event or null (no skip strategy)] */
+type RunSnapshot = [number, unknown[], number[] | null];
 
-export function snapshotChainState<E>(s: ChainState<E>): ChainStateSnapshot {
-  const run = (r: Run<E>): RunSnapshot => [r.startTs, r.startOrd, [...r.events], r.marks === null ? null : [...r.marks]];
-  return { kind: 'chain', ord: s.ord, runs: s.runs.map(run), completed: s.completed === null ? null : s.completed.map(run) };
+/** The state of a chain of `length` stages; records carry marks under a skip strategy. */
+export function snapshotChainState<E>(s: ChainState<E>, length: number, withMarks: boolean): ChainStateSnapshot {
+  const size = 2 + length * (withMarks ? 3 : 1);
+  const runs = (records: unknown[]): RunSnapshot[] => {
+    const out: RunSnapshot[] = [];
+    for (let at = 0; at < records.length; at += size) {
+      const stage = records[at] as number;
+      const marks = withMarks ? (records.slice(at + 2 + length, at + 2 + length + 2 * stage) as number[]) : null;
+      out.push([records[at + 1] as number, records.slice(at + 2, at + 2 + stage), marks]);
+    }
+    return out;
+  };
+  return { kind: 'chain', runs: runs(s.runs), completed: s.completed === null ? null : runs(s.completed) };
 }
 
-/** Restores a snapshot for a chain of `length` stages; marks are required by skip strategies. */
 export function restoreChainState<E>(data: unknown, length: number, withMarks: boolean): ChainState<E> {
   const d = data as ChainStateSnapshot;
-  if (d?.kind !== 'chain') throw new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
-  const run = ([startTs, startOrd, events, marks]: RunSnapshot): Run<E> => {
-    if (events.length === 0 || events.length > length || (marks === null) === withMarks) {
-      throw new TypeError('restore: a run does not fit this pattern (was the pattern changed?)');
+  if (d?.kind !== 'chain' || !Array.isArray(d.runs)) throw new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
+  const records = (runs: RunSnapshot[]): unknown[] => {
+    const out: unknown[] = [];
+    for (const [startTs, events, marks] of runs) {
+      const stage = events.length;
+      if (stage === 0 || stage > length || (marks === null) === withMarks || (marks !== null && marks.length !== 2 * stage)) {
+        throw new TypeError('restore: a run does not fit this pattern (was the pattern changed?)');
+      }
+      out.push(stage, startTs, ...events);
+      for (let i = stage; i < length; i++) out.push(undefined);
+      if (marks !== null) {
+        out.push(...marks);
+        for (let i = stage; i < length; i++) out.push(0, 0);
+      }
     }
-    return new Run<E>(startTs, startOrd, [...events] as E[], marks === null ? null : [...marks]);
+    return out;
   };
   const s = new ChainState<E>();
-  s.ord = d.ord;
-  s.runs = d.runs.map(run);
-  s.completed = d.completed === null ? null : d.completed.map(run);
+  s.runs = records(d.runs);
+  s.completed = d.completed === null ? null : records(d.completed);
   return s;
 }

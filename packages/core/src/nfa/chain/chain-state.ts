@@ -1,33 +1,30 @@
 import type { KeyState } from '../matcher.js';
 
 /**
- * One run: the events taken so far (run.events.length is the stage it waits in). Runs never
- * share events, so they own them outright and advance in place.
+ * The matching state of one key for a ChainNFA. Runs are kept as fixed-size records in one flat
+ * array, so that a key's whole state is two objects: with many keys the per-event cost is the
+ * memory touched, not the computation. A record of a chain of L stages is
+ *
+ *   [stage, startTs, event 0 .. event L-1, (ts, ord) of event 0 .. event L-1]
+ *
+ * where `stage` is the number of events taken (the stage the run waits in), unused event slots
+ * hold undefined, and the (ts, ord) marks are present only under a skip strategy, which prunes
+ * runs by comparing events (ord orders events of equal timestamp, as Flink's event ids do).
  */
-export class Run<E> {
-  constructor(
-    readonly startTs: number,
-    /** Order of the start event among the key's events (Flink's EventId within equal timestamps). */
-    readonly startOrd: number,
-    readonly events: E[],
-    /** [timestamp, ord] of every taken event; kept only for skip strategies, which prune by event. */
-    readonly marks: number[] | null,
-  ) {}
-}
-
-/** The matching state of one key for a ChainNFA. */
 export class ChainState<E> implements KeyState {
   /** Runs in progress, ordered by start event (Flink's partial-match order). */
-  runs: Run<E>[] = [];
+  runs: unknown[] = [];
   /** Completed runs held back by a skip strategy until no earlier run can finish first. */
-  completed: Run<E>[] | null = null;
-  /** Events this key has processed: orders events of equal timestamp, as Flink's event ids do. */
-  ord = 0;
+  completed: unknown[] | null = null;
+  /** Bit min(i, 30) set: some run waits in stage i. */
+  occupied = 0;
   deadline = Infinity;
   changed = false;
   key: unknown = undefined;
   seq = 0;
   scheduled = Infinity;
+  /** Exists only so that E is part of the type. */
+  declare private readonly _events?: E;
 
   isIdle(): boolean {
     return this.runs.length === 0 && this.completed === null;
