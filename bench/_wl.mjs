@@ -1198,29 +1198,17 @@ var init_nfa_compiler = __esm({
 });
 
 // packages/core/src/nfa/chain/chain-state.ts
-var Run, ChainState;
+var ChainState;
 var init_chain_state = __esm({
   "packages/core/src/nfa/chain/chain-state.ts"() {
     "use strict";
-    Run = class {
-      constructor(startTs, startOrd, events, marks) {
-        this.startTs = startTs;
-        this.startOrd = startOrd;
-        this.events = events;
-        this.marks = marks;
-      }
-      startTs;
-      startOrd;
-      events;
-      marks;
-    };
     ChainState = class {
       /** Runs in progress, ordered by start event (Flink's partial-match order). */
       runs = [];
       /** Completed runs held back by a skip strategy until no earlier run can finish first. */
       completed = null;
-      /** Events this key has processed: orders events of equal timestamp, as Flink's event ids do. */
-      ord = 0;
+      /** Bit min(i, 30) set: some run waits in stage i. */
+      occupied = 0;
       deadline = Infinity;
       changed = false;
       key = void 0;
@@ -1234,23 +1222,41 @@ var init_chain_state = __esm({
 });
 
 // packages/core/src/nfa/chain/chain-snapshot.ts
-function snapshotChainState(s) {
-  const run2 = (r) => [r.startTs, r.startOrd, [...r.events], r.marks === null ? null : [...r.marks]];
-  return { kind: "chain", ord: s.ord, runs: s.runs.map(run2), completed: s.completed === null ? null : s.completed.map(run2) };
+function snapshotChainState(s, length, withMarks) {
+  const size = 2 + length * (withMarks ? 3 : 1);
+  const runs2 = (records) => {
+    const out = [];
+    for (let at = 0; at < records.length; at += size) {
+      const stage = records[at];
+      const marks = withMarks ? records.slice(at + 2 + length, at + 2 + length + 2 * stage) : null;
+      out.push([records[at + 1], records.slice(at + 2, at + 2 + stage), marks]);
+    }
+    return out;
+  };
+  return { kind: "chain", runs: runs2(s.runs), completed: s.completed === null ? null : runs2(s.completed) };
 }
 function restoreChainState(data, length, withMarks) {
   const d = data;
-  if (d?.kind !== "chain") throw new TypeError("restore: the key state was not taken from this pattern (was the pattern changed?)");
-  const run2 = ([startTs, startOrd, events, marks]) => {
-    if (events.length === 0 || events.length > length || marks === null === withMarks) {
-      throw new TypeError("restore: a run does not fit this pattern (was the pattern changed?)");
+  if (d?.kind !== "chain" || !Array.isArray(d.runs)) throw new TypeError("restore: the key state was not taken from this pattern (was the pattern changed?)");
+  const records = (runs2) => {
+    const out = [];
+    for (const [startTs, events, marks] of runs2) {
+      const stage = events.length;
+      if (stage === 0 || stage > length || marks === null === withMarks || marks !== null && marks.length !== 2 * stage) {
+        throw new TypeError("restore: a run does not fit this pattern (was the pattern changed?)");
+      }
+      out.push(stage, startTs, ...events);
+      for (let i = stage; i < length; i++) out.push(void 0);
+      if (marks !== null) {
+        out.push(...marks);
+        for (let i = stage; i < length; i++) out.push(0, 0);
+      }
     }
-    return new Run(startTs, startOrd, [...events], marks === null ? null : [...marks]);
+    return out;
   };
   const s = new ChainState();
-  s.ord = d.ord;
-  s.runs = d.runs.map(run2);
-  s.completed = d.completed === null ? null : d.completed.map(run2);
+  s.runs = records(d.runs);
+  s.completed = d.completed === null ? null : records(d.completed);
   return s;
 }
 var init_chain_snapshot = __esm({
@@ -1261,29 +1267,46 @@ var init_chain_snapshot = __esm({
 });
 
 // packages/core/src/nfa/chain/chain-nfa.ts
-function pick(events, stages) {
-  const out = [];
-  for (let i = 0; i < stages.length && stages[i] < events.length; i++) out.push(events[stages[i]]);
-  return out;
+function compareRecords(a, i, b, j, marks) {
+  const x = a[i + 1];
+  const y = b[j + 1];
+  if (x !== y) return x < y ? -1 : 1;
+  return a[i + marks + 1] - b[j + marks + 1];
 }
-function compareStarts(a, b) {
-  return a.startTs !== b.startTs ? a.startTs < b.startTs ? -1 : 1 : a.startOrd - b.startOrd;
+function compareMarks(record, i, j) {
+  const x = record[i];
+  const y = record[j];
+  return x !== y ? x < y ? -1 : 1 : record[i + 1] - record[j + 1];
 }
-function compareMarks(marks, i, j) {
-  return marks[i] !== marks[j] ? marks[i] < marks[j] ? -1 : 1 : marks[i + 1] - marks[j + 1];
+function insertRecord(records, record, size, marks) {
+  let at = records.length;
+  while (at > 0) {
+    const c = marks < 0 ? records[at - size + 1] > record[1] ? 1 : 0 : compareRecords(records, at - size, record, 0, marks);
+    if (c <= 0) break;
+    at -= size;
+  }
+  for (let i = 0; i < size; i++) records.push(void 0);
+  for (let i = records.length - 1; i >= at + size; i--) records[i] = records[i - size];
+  for (let i = 0; i < size; i++) records[at + i] = record[i];
 }
-function insertByStart(runs2, run2) {
-  let i = runs2.length;
-  while (i > 0 && compareStarts(runs2[i - 1], run2) > 0) i--;
-  runs2.splice(i, 0, run2);
+function keepRecords(records, size, marks, ts, ord, inclusive) {
+  const kept = [];
+  for (let at = 0; at < records.length; at += size) {
+    const start = records[at + 1];
+    const c = start !== ts ? start < ts ? -1 : 1 : records[at + marks + 1] - ord;
+    if (inclusive ? c > 0 : c >= 0) for (let i = 0; i < size; i++) kept.push(records[at + i]);
+  }
+  return kept;
 }
-var ChainNFA, ChainContext;
+var SHARED_BIT, bitOf, ChainNFA, ChainContext;
 var init_chain_nfa = __esm({
   "packages/core/src/nfa/chain/chain-nfa.ts"() {
     "use strict";
     init_errors();
     init_chain_snapshot();
     init_chain_state();
+    SHARED_BIT = 30;
+    bitOf = (stage) => 1 << (stage < SHARED_BIT ? stage : SHARED_BIT);
     ChainNFA = class {
       constructor(compiled, shape) {
         this.compiled = compiled;
@@ -1291,9 +1314,15 @@ var init_chain_nfa = __esm({
         this.skip = compiled.skipStrategy;
         this.isSkip = this.skip.isSkipStrategy();
         this.takes = shape.takes;
-        this.relaxed = shape.relaxed;
         this.names = shape.names;
         this.length = shape.takes.length;
+        this.size = 2 + this.length * (this.isSkip ? 3 : 1);
+        this.marks = this.isSkip ? 2 + this.length : -1;
+        let strict = 0;
+        shape.relaxed.forEach((relaxed, i) => {
+          if (!relaxed) strict |= bitOf(i);
+        });
+        this.strictBits = strict;
         const groups = /* @__PURE__ */ new Map();
         shape.names.forEach((name, i) => {
           const stages = groups.get(name);
@@ -1307,53 +1336,48 @@ var init_chain_nfa = __esm({
       skip;
       isSkip;
       takes;
-      relaxed;
       names;
+      /** Number of stages (L). */
       length;
+      /** Slots per record, and where a record's marks begin (-1: none, no skip strategy). */
+      size;
+      marks;
+      /** Bits of the stages with strict contiguity, where an event the stage rejects ends the run. */
+      strictBits;
       /** The stages of each pattern name, names in order of first appearance (a group quantifier repeats names). */
       groups;
       ctx = new ChainContext(this);
+      /** Orders events of equal timestamp (under a skip strategy): increases with every event processed. */
+      ord = 0;
+      /** Per event: stages whose condition was decided without a run (known), and their verdicts. */
+      known = 0;
+      verdicts = 0;
+      /** The last start-condition evaluation, reused when the operator asks twice for one event. */
+      lastEvent = void 0;
+      lastTs = NaN;
+      lastStart = false;
       createState() {
         return new ChainState();
       }
       ignoredByNewRun(event, timestamp) {
-        return !this.test(0, event, timestamp, null);
+        return !this.starts(event, timestamp);
       }
       process(s, event, timestamp, out = []) {
-        const ord = s.ord++;
-        const runs2 = s.runs;
-        const n = runs2.length;
-        const last2 = this.length - 1;
+        const ord = this.isSkip ? this.ord++ : 0;
+        const occupied = s.occupied;
         let done = null;
         let changed = false;
-        let kept = 0;
-        let i = 0;
-        try {
-          for (; i < n; i++) {
-            const run2 = runs2[i];
-            const stage = run2.events.length;
-            if (this.test(stage, event, timestamp, run2)) {
-              run2.events.push(event);
-              run2.marks?.push(timestamp, ord);
-              changed = true;
-              if (stage === last2) {
-                (done ??= []).push(run2);
-                continue;
-              }
-            } else if (!this.relaxed[stage]) {
-              changed = true;
-              continue;
-            }
-            runs2[kept++] = run2;
+        if (occupied !== 0) {
+          const affected = this.affectedStages(occupied, event, timestamp);
+          if (affected !== 0) {
+            done = this.advanceRuns(s.runs, affected, event, timestamp, ord);
+            changed = true;
           }
-        } finally {
-          if (kept !== i) for (; i < n; i++) runs2[kept++] = runs2[i];
-          runs2.length = kept;
         }
-        if (this.test(0, event, timestamp, null)) {
-          const run2 = new Run(timestamp, ord, [event], this.isSkip ? [timestamp, ord] : null);
-          if (last2 === 0) insertByStart(done ??= [], run2);
-          else insertByStart(runs2, run2);
+        if (this.starts(event, timestamp)) {
+          const record = this.newRecord(event, timestamp, ord);
+          if (this.length === 1) insertRecord(done ??= [], record, this.size, this.marks);
+          else insertRecord(s.runs, record, this.size, this.marks);
           changed = true;
         }
         if (changed) {
@@ -1365,120 +1389,230 @@ var init_chain_nfa = __esm({
       advanceTime(s, timestamp, out = [], timedOut) {
         if (timestamp < s.deadline && s.completed === null) return;
         const runs2 = s.runs;
+        const size = this.size;
         const windowMs = this.windowMs;
-        let expired = 0;
-        if (windowMs > 0) while (expired < runs2.length && timestamp - runs2[expired].startTs >= windowMs) expired++;
-        if (expired > 0) {
-          if (timedOut !== void 0) for (let i = 0; i < expired; i++) timedOut.push({ match: this.materialize(runs2[i]), timestamp: runs2[i].startTs + windowMs });
-          runs2.splice(0, expired);
+        let end = 0;
+        if (windowMs > 0) while (end < runs2.length && timestamp - runs2[end + 1] >= windowMs) end += size;
+        if (end > 0) {
+          if (timedOut !== void 0) {
+            for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs2, at), timestamp: runs2[at + 1] + windowMs });
+          }
+          runs2.splice(0, end);
         }
-        if (expired > 0 || s.completed !== null) {
+        if (end > 0 || s.completed !== null) {
           this.emit(s, null, out);
           this.refresh(s);
         }
       }
       snapshotState(s) {
-        return snapshotChainState(s);
+        return snapshotChainState(s, this.length, this.isSkip);
       }
       restoreState(data) {
         const s = restoreChainState(data, this.length, this.isSkip);
+        if (this.isSkip) {
+          for (const records of [s.runs, s.completed ?? []]) {
+            for (let at = 0; at < records.length; at += this.size) {
+              for (let i = 0; i < records[at]; i++) this.ord = Math.max(this.ord, records[at + this.marks + 2 * i + 1] + 1);
+            }
+          }
+        }
         this.refresh(s);
         return s;
       }
-      /** Recomputes the deadline after the runs changed. */
+      /**
+       * Bits of the occupied stages whose runs this event may change. A stage's condition is decided
+       * once for all its runs unless it reads the run's events through ctx (then run by run); the
+       * verdicts are kept in known/verdicts for advanceRuns.
+       */
+      affectedStages(occupied, event, timestamp) {
+        let affected = 0;
+        let known = 0;
+        let verdicts = 0;
+        const ctx = this.ctx.probe(timestamp);
+        for (let mask = occupied; mask !== 0; mask &= mask - 1) {
+          const bit = mask & -mask;
+          const stage = 31 - Math.clz32(bit);
+          if (stage >= SHARED_BIT) {
+            affected |= bit;
+            continue;
+          }
+          let verdict;
+          ctx.consulted = false;
+          try {
+            verdict = !!this.takes[stage](event, ctx);
+          } catch {
+            affected |= bit;
+            continue;
+          }
+          if (ctx.consulted) {
+            affected |= bit;
+            continue;
+          }
+          known |= bit;
+          if (verdict) {
+            verdicts |= bit;
+            affected |= bit;
+          } else if (this.strictBits & bit) affected |= bit;
+        }
+        this.known = known;
+        this.verdicts = verdicts;
+        return affected;
+      }
+      /** Advances or ends the runs of the affected stages; returns the runs this event completed. */
+      advanceRuns(runs2, affected, event, timestamp, ord) {
+        const size = this.size;
+        const length = this.length;
+        const n = runs2.length;
+        let done = null;
+        let kept = 0;
+        let at = 0;
+        try {
+          for (; at < n; at += size) {
+            const stage = runs2[at];
+            const bit = bitOf(stage);
+            if ((affected & bit) !== 0) {
+              const take = (this.known & bit) !== 0 ? (this.verdicts & bit) !== 0 : this.test(stage, event, timestamp, runs2, at);
+              if (take) {
+                runs2[at] = stage + 1;
+                runs2[at + 2 + stage] = event;
+                if (this.isSkip) {
+                  runs2[at + 2 + length + 2 * stage] = timestamp;
+                  runs2[at + 3 + length + 2 * stage] = ord;
+                }
+                if (stage + 1 === length) {
+                  done ??= [];
+                  for (let i = 0; i < size; i++) done.push(runs2[at + i]);
+                  continue;
+                }
+              } else if ((this.strictBits & bit) !== 0) continue;
+            }
+            if (kept !== at) for (let i = 0; i < size; i++) runs2[kept + i] = runs2[at + i];
+            kept += size;
+          }
+        } finally {
+          for (; at < n; at += size, kept += size) if (kept !== at) for (let i = 0; i < size; i++) runs2[kept + i] = runs2[at + i];
+          if (kept !== n) runs2.length = kept;
+        }
+        return done;
+      }
+      /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
+      starts(event, timestamp) {
+        if (event === this.lastEvent && timestamp === this.lastTs) return this.lastStart;
+        const verdict = this.test(0, event, timestamp, null, 0);
+        this.lastEvent = event;
+        this.lastTs = timestamp;
+        this.lastStart = verdict;
+        return verdict;
+      }
+      newRecord(event, timestamp, ord) {
+        const record = [1, timestamp, event];
+        for (let i = 1; i < this.length; i++) record.push(void 0);
+        if (this.isSkip) {
+          record.push(timestamp, ord);
+          for (let i = 1; i < this.length; i++) record.push(0, 0);
+        }
+        return record;
+      }
+      /** Recomputes the deadline and the occupied stages after the runs changed. */
       refresh(s) {
+        const runs2 = s.runs;
+        let occupied = 0;
+        for (let at = 0; at < runs2.length; at += this.size) occupied |= bitOf(runs2[at]);
+        s.occupied = occupied;
         s.changed = true;
-        s.deadline = this.windowMs > 0 && s.runs.length > 0 ? s.runs[0].startTs + this.windowMs : Infinity;
+        s.deadline = this.windowMs > 0 && runs2.length > 0 ? runs2[1] + this.windowMs : Infinity;
       }
       /**
        * Emits completed runs in start order. With a skip strategy a match waits while an earlier-started
        * run is still in progress, and each emitted match prunes the runs it makes obsolete (as NFA does).
        */
       emit(s, done, out) {
+        const size = this.size;
         let completed = s.completed;
         if (done !== null) {
           if (completed === null) completed = done;
-          else for (const r of done) insertByStart(completed, r);
+          else for (let at = 0; at < done.length; at += size) insertRecord(completed, done.slice(at, at + size), size, this.marks);
         }
         if (completed === null) return;
         if (!this.isSkip) {
-          for (const r of completed) out.push(this.materialize(r));
+          for (let at = 0; at < completed.length; at += size) out.push(this.materialize(completed, at));
           s.completed = null;
           return;
         }
+        const marks = this.marks;
         while (completed.length > 0) {
-          const earliest = completed[0];
-          if (s.runs.length > 0 && compareStarts(earliest, s.runs[0]) > 0) break;
-          completed.shift();
-          const pruning = this.pruningEvent(earliest.marks);
+          if (s.runs.length > 0 && compareRecords(completed, 0, s.runs, 0, marks) > 0) break;
+          const earliest = completed.splice(0, size);
+          const pruning = this.pruningEvent(earliest);
           if (pruning >= 0) {
-            const marks = earliest.marks;
-            const ts = marks[pruning];
-            const ord = marks[pruning + 1];
+            const ts = earliest[pruning];
+            const ord = earliest[pruning + 1];
             const inclusive = this.skip.kind === "SKIP_PAST_LAST_EVENT" || this.skip.kind === "SKIP_TO_NEXT";
-            const keep = (r) => {
-              const c = r.startTs !== ts ? r.startTs - ts : r.startOrd - ord;
-              return inclusive ? c > 0 : c >= 0;
-            };
-            s.runs = s.runs.filter(keep);
-            completed = completed.filter(keep);
+            s.runs = keepRecords(s.runs, size, marks, ts, ord, inclusive);
+            completed = keepRecords(completed, size, marks, ts, ord, inclusive);
           }
-          out.push(this.materialize(earliest));
+          out.push(this.materialize(earliest, 0));
         }
         s.completed = completed.length > 0 ? completed : null;
       }
-      /** Index into `marks` of the event at or before which runs are pruned (see AfterMatchSkipStrategy), -1 for none. */
-      pruningEvent(marks) {
+      /** Index into the completed record of the (ts, ord) of the event at or before which runs are pruned, -1 for none. */
+      pruningEvent(record) {
         const skip = this.skip;
+        const mark = (stage) => 2 + this.length + 2 * stage;
         let at = -1;
         switch (skip.kind) {
           case "SKIP_PAST_LAST_EVENT":
-            for (let i = 0; i < marks.length; i += 2) if (at < 0 || compareMarks(marks, i, at) > 0) at = i;
+            for (let i = 0; i < this.length; i++) if (at < 0 || compareMarks(record, mark(i), at) > 0) at = mark(i);
             return at;
           case "SKIP_TO_NEXT":
-            for (const [, stages] of this.groups) if (at < 0 || compareMarks(marks, 2 * stages[0], at) < 0) at = 2 * stages[0];
+            for (const [, stages] of this.groups) if (at < 0 || compareMarks(record, mark(stages[0]), at) < 0) at = mark(stages[0]);
             return at;
           default: {
             const group = this.groups.find((g) => g[0] === skip.patternName);
             if (group === void 0) {
-              if (skip.throwOnMiss) throw new CepRuntimeError(`Could not skip to ${skip.patternName}. No such element in the found match ${this.describe(marks)}`);
+              if (skip.throwOnMiss) throw new CepRuntimeError(`Could not skip to ${skip.patternName}. No such element in the found match ${this.describe(record)}`);
               return -1;
             }
             const stages = group[1];
-            at = 2 * (skip.kind === "SKIP_TO_FIRST" ? stages[0] : stages[stages.length - 1]);
+            at = mark(skip.kind === "SKIP_TO_FIRST" ? stages[0] : stages[stages.length - 1]);
             if (skip.throwOnMiss) {
-              let start = 0;
-              for (let i = 2; i < marks.length; i += 2) if (compareMarks(marks, i, start) < 0) start = i;
+              let start = mark(0);
+              for (let i = 1; i < this.length; i++) if (compareMarks(record, mark(i), start) < 0) start = mark(i);
               if (start === at) throw new CepRuntimeError("Could not skip to first element of a match.");
             }
             return at;
           }
         }
       }
-      describe(marks) {
-        const parts = this.groups.map(([name, stages]) => `${name}=[${stages.map((i) => `${marks[2 * i]}:${marks[2 * i + 1]}`).join(", ")}]`);
-        return `{${parts.join(", ")}}`;
+      describe(record) {
+        const mark = (i) => `${record[2 + this.length + 2 * i]}:${record[3 + this.length + 2 * i]}`;
+        return `{${this.groups.map(([name, stages]) => `${name}=[${stages.map(mark).join(", ")}]`).join(", ")}}`;
       }
-      /** The run's events by pattern name, in pattern order. */
-      materialize(run2) {
+      /** The record's events by pattern name, in pattern order. */
+      materialize(records, at) {
         const out = /* @__PURE__ */ new Map();
-        const events = run2.events;
+        const stage = records[at];
         for (const [name, stages] of this.groups) {
-          if (stages[0] >= events.length) break;
-          out.set(name, pick(events, stages));
+          if (stages[0] >= stage) break;
+          out.set(name, this.pick(records, at, stages));
         }
         return out;
       }
-      /** Events the run has taken for `name` (ConditionContext.getEventsForPattern). */
-      eventsFor(run2, name) {
-        if (run2 === null) return [];
+      /** Events the run at `at` has taken for `name` (ConditionContext.getEventsForPattern). */
+      eventsFor(records, at, name) {
+        if (records === null) return [];
         const group = this.groups.find((g) => g[0] === name);
-        return group === void 0 ? [] : pick(run2.events, group[1]);
+        return group === void 0 ? [] : this.pick(records, at, group[1]);
       }
-      test(stage, event, timestamp, run2) {
-        const ctx = this.ctx;
-        ctx.run = run2;
-        ctx.ts = timestamp;
+      /** The events at the given stages, up to the stage the run has reached. */
+      pick(records, at, stages) {
+        const stage = records[at];
+        const out = [];
+        for (let i = 0; i < stages.length && stages[i] < stage; i++) out.push(records[at + 2 + stages[i]]);
+        return out;
+      }
+      test(stage, event, timestamp, records, at) {
+        const ctx = this.ctx.reset(records, at, timestamp);
         try {
           return !!this.takes[stage](event, ctx);
         } catch (e) {
@@ -1491,10 +1625,28 @@ var init_chain_nfa = __esm({
         this.nfa = nfa;
       }
       nfa;
-      run = null;
+      records = null;
+      at = 0;
       ts = 0;
+      /** Probing (no run): set when a condition asked for the run's events. */
+      consulted = false;
+      probing = false;
+      reset(records, at, ts) {
+        this.records = records;
+        this.at = at;
+        this.ts = ts;
+        this.probing = false;
+        return this;
+      }
+      probe(ts) {
+        this.records = null;
+        this.ts = ts;
+        this.probing = true;
+        return this;
+      }
       getEventsForPattern(name) {
-        return this.nfa.eventsFor(this.run, name);
+        if (this.probing) this.consulted = true;
+        return this.nfa.eventsFor(this.records, this.at, name);
       }
       timestamp() {
         return this.ts;
@@ -2379,6 +2531,7 @@ var init_cep_operator = __esm({
       mode;
       watermark = -Infinity;
       keySeq = 0;
+      lastProcessingTime = -Infinity;
       pending = new EventTimeBuffer();
       matches = [];
       timedOut;
@@ -2400,7 +2553,7 @@ var init_cep_operator = __esm({
       processElement(event) {
         this.stats.events++;
         if (this.mode === "processing") {
-          this.processAt(event, this.clock());
+          this.processAt(event, this.processingTime());
           return;
         }
         const ts = this.timeOf(event);
@@ -2421,8 +2574,14 @@ var init_cep_operator = __esm({
         for (const r of this.runners) this.fireTimers(r, watermark);
       }
       /** Processing time: fires the window timeouts due at `now` (default: the clock). */
-      advanceProcessingTime(now = this.clock()) {
+      advanceProcessingTime(now = this.processingTime()) {
         for (const r of this.runners) this.fireTimers(r, now);
+      }
+      /** The clock, never going back (a wall clock can be set back; runs are ordered by time). */
+      processingTime() {
+        const t = this.clock();
+        if (t > this.lastProcessingTime) this.lastProcessingTime = t;
+        return this.lastProcessingTime;
       }
       /** End of input in event time: releases every buffered event and closes all windows. */
       flush() {

@@ -37,6 +37,8 @@ export interface Matcher<E, S extends KeyState = KeyState> {
   createState(): S;
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean;
+  /** True when `process` would leave every state unchanged, whatever its runs: no need to find the key's state. */
+  irrelevant(event: E, timestamp: number): boolean;
   /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
   process(s: S, event: E, timestamp: number, out?: Match<E>[]): Match<E>[];
   /** Time passes `timestamp`: timed-out runs go to `timedOut`, runs that complete on time to `out`. */

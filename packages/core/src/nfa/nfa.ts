@@ -54,12 +54,15 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   private readonly ctx = new RunContext<E>();
   /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
+  /** Bits of the states a run can wait in (all but final and stop states). */
+  private readonly waitStates: number = 0;
 
   constructor(readonly compiled: CompiledNFA<E>) {
     this.windowMs = compiled.windowMs;
     this.skip = compiled.skipStrategy;
     this.startState = compiled.startState;
     this.trackStates = compiled.states.length <= 30;
+    for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
   }
 
   /** Runs in the start state are immutable and differ only by version [k]: shared by all keys. */
@@ -82,6 +85,10 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean {
     return this.trackStates && this.isNoOp(this.startState, event, timestamp);
+  }
+
+  irrelevant(event: E, timestamp: number): boolean {
+    return this.trackStates && this.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
   }
 
   snapshotState(s: NFAState<E>): NFAStateSnapshot {

@@ -197,11 +197,18 @@ export class CepOperator<E, K = unknown> {
   }
 
   private readonly processAt = (event: E, ts: number): void => {
-    const key = this.keyOf(event);
+    let key: K | undefined;
+    let keyed = false;
     const runners = this.runners;
     for (let i = 0; i < runners.length; i++) {
       const r = runners[i];
       if (r.timers.peekTime() <= ts) this.fireTimers(r, ts);
+      // most events of a selective pattern change nothing for anyone: skip finding the key's state
+      if (r.nfa.irrelevant(event, ts)) continue;
+      if (!keyed) {
+        key = this.keyOf(event);
+        keyed = true;
+      }
       let s = r.keys.get(key);
       const created = s === undefined;
       if (s === undefined) {

@@ -10,6 +10,10 @@ import { ChainState } from './chain-state.js';
 /** Stages from this one on share one bit of ChainState.occupied (and are never skipped). */
 const SHARED_BIT = 30;
 const bitOf = (stage: number) => 1 << (stage < SHARED_BIT ? stage : SHARED_BIT);
+const UNSEEN = 0;
+const FALSE = 1;
+const TRUE = 2;
+const RUN_SPECIFIC = 3;
 
 /**
  * The runtime for chain-shaped NFAs (see chainShape). It produces exactly what `NFA` produces for
@@ -42,10 +46,21 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** Per event: stages whose condition was decided without a run (known), and their verdicts. */
   private known = 0;
   private verdicts = 0;
-  /** The last start-condition evaluation, reused when the operator asks twice for one event. */
-  private lastEvent: E | undefined = undefined;
-  private lastTs = NaN;
-  private lastStart = false;
+  /** The distinct TAKE conditions, each stage's index into them, and those of the stages after the first. */
+  private readonly conds: ChainShape<E>['takes'];
+  private readonly condOf: readonly number[];
+  private readonly laterConds: readonly number[];
+  /** Whether a stage after the first has strict contiguity (then every event can end runs). */
+  private readonly anyStrict: boolean;
+  /**
+   * Verdicts for the current event, computed at most once per event and condition (the operator
+   * asks irrelevant, ignoredByNewRun and process about the same event): per condition UNSEEN,
+   * FALSE, TRUE or RUN_SPECIFIC (it read the run's events, or threw: decided run by run).
+   */
+  private readonly condVerdicts: Int8Array;
+  private event: E | undefined = undefined;
+  private eventTs = NaN;
+  private startVerdict = UNSEEN;
 
   constructor(
     readonly compiled: CompiledNFA<E>,
@@ -64,6 +79,12 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       if (!relaxed) strict |= bitOf(i);
     });
     this.strictBits = strict;
+    this.anyStrict = shape.relaxed.some((relaxed, i) => i > 0 && !relaxed);
+    const conds: ChainShape<E>['takes'][number][] = [];
+    this.condOf = shape.takes.map((c) => (conds.includes(c) ? conds.indexOf(c) : conds.push(c) - 1));
+    this.conds = conds;
+    this.laterConds = [...new Set(this.condOf.slice(1))];
+    this.condVerdicts = new Int8Array(conds.length);
     const groups = new Map<string, number[]>();
     shape.names.forEach((name, i) => {
       const stages = groups.get(name);
@@ -79,6 +100,17 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   ignoredByNewRun(event: E, timestamp: number): boolean {
     return !this.starts(event, timestamp);
+  }
+
+  /**
+   * True when the event changes no key's runs and starts none: the operator then need not look the
+   * key up at all. That holds when no condition takes it and no stage has strict contiguity.
+   */
+  irrelevant(event: E, timestamp: number): boolean {
+    if (this.anyStrict || this.starts(event, timestamp)) return false;
+    const later = this.laterConds;
+    for (let i = 0; i < later.length; i++) if (this.condVerdict(later[i], event, timestamp) !== FALSE) return false;
+    return true;
   }
 
   process(s: ChainState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
@@ -153,28 +185,16 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     let affected = 0;
     let known = 0;
     let verdicts = 0;
-    const ctx = this.ctx.probe(timestamp);
     for (let mask = occupied; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
       const stage = 31 - Math.clz32(bit);
-      if (stage >= SHARED_BIT) {
-        affected |= bit;
-        continue;
-      }
-      let verdict: boolean;
-      ctx.consulted = false;
-      try {
-        verdict = !!this.takes[stage](event, ctx);
-      } catch {
-        affected |= bit; // evaluated again with the run, which raises it with the run's context
-        continue;
-      }
-      if (ctx.consulted) {
+      const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdict(this.condOf[stage], event, timestamp);
+      if (verdict === RUN_SPECIFIC) {
         affected |= bit;
         continue;
       }
       known |= bit;
-      if (verdict) {
+      if (verdict === TRUE) {
         verdicts |= bit;
         affected |= bit;
       } else if (this.strictBits & bit) affected |= bit;
@@ -223,13 +243,36 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     return done;
   }
 
+  /** Forgets the verdicts of the previous event. */
+  private see(event: E, timestamp: number): void {
+    if (event === this.event && timestamp === this.eventTs) return;
+    this.event = event;
+    this.eventTs = timestamp;
+    this.startVerdict = UNSEEN;
+    this.condVerdicts.fill(UNSEEN);
+  }
+
   /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
   private starts(event: E, timestamp: number): boolean {
-    if (event === this.lastEvent && timestamp === this.lastTs) return this.lastStart;
-    const verdict = this.test(0, event, timestamp, null, 0);
-    this.lastEvent = event;
-    this.lastTs = timestamp;
-    this.lastStart = verdict;
+    this.see(event, timestamp);
+    if (this.startVerdict === UNSEEN) this.startVerdict = this.test(0, event, timestamp, null, 0) ? TRUE : FALSE;
+    return this.startVerdict === TRUE;
+  }
+
+  /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
+  private condVerdict(c: number, event: E, timestamp: number): number {
+    this.see(event, timestamp);
+    let verdict = this.condVerdicts[c];
+    if (verdict === UNSEEN) {
+      const ctx = this.ctx.probe(timestamp);
+      try {
+        verdict = this.conds[c](event, ctx) ? TRUE : FALSE;
+      } catch {
+        verdict = RUN_SPECIFIC; // evaluated again with the run, which raises it with the run's context
+      }
+      if (ctx.consulted) verdict = RUN_SPECIFIC;
+      this.condVerdicts[c] = verdict;
+    }
     return verdict;
   }
 
@@ -381,6 +424,7 @@ class ChainContext<E> implements ConditionContext<E> {
     this.records = null;
     this.ts = ts;
     this.probing = true;
+    this.consulted = false;
     return this;
   }
 
