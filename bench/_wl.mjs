@@ -1298,7 +1298,7 @@ function keepRecords(records, size, marks, ts, ord, inclusive) {
   }
   return kept;
 }
-var SHARED_BIT, bitOf, ChainNFA, ChainContext;
+var SHARED_BIT, bitOf, UNSEEN, FALSE, TRUE2, RUN_SPECIFIC, ChainNFA, ChainContext;
 var init_chain_nfa = __esm({
   "packages/core/src/nfa/chain/chain-nfa.ts"() {
     "use strict";
@@ -1307,6 +1307,10 @@ var init_chain_nfa = __esm({
     init_chain_state();
     SHARED_BIT = 30;
     bitOf = (stage) => 1 << (stage < SHARED_BIT ? stage : SHARED_BIT);
+    UNSEEN = 0;
+    FALSE = 1;
+    TRUE2 = 2;
+    RUN_SPECIFIC = 3;
     ChainNFA = class {
       constructor(compiled, shape) {
         this.compiled = compiled;
@@ -1323,6 +1327,12 @@ var init_chain_nfa = __esm({
           if (!relaxed) strict |= bitOf(i);
         });
         this.strictBits = strict;
+        this.anyStrict = shape.relaxed.some((relaxed, i) => i > 0 && !relaxed);
+        const conds = [];
+        this.condOf = shape.takes.map((c) => conds.includes(c) ? conds.indexOf(c) : conds.push(c) - 1);
+        this.conds = conds;
+        this.laterConds = [...new Set(this.condOf.slice(1))];
+        this.condVerdicts = new Int8Array(conds.length);
         const groups = /* @__PURE__ */ new Map();
         shape.names.forEach((name, i) => {
           const stages = groups.get(name);
@@ -1352,15 +1362,36 @@ var init_chain_nfa = __esm({
       /** Per event: stages whose condition was decided without a run (known), and their verdicts. */
       known = 0;
       verdicts = 0;
-      /** The last start-condition evaluation, reused when the operator asks twice for one event. */
-      lastEvent = void 0;
-      lastTs = NaN;
-      lastStart = false;
+      /** The distinct TAKE conditions, each stage's index into them, and those of the stages after the first. */
+      conds;
+      condOf;
+      laterConds;
+      /** Whether a stage after the first has strict contiguity (then every event can end runs). */
+      anyStrict;
+      /**
+       * Verdicts for the current event, computed at most once per event and condition (the operator
+       * asks irrelevant, ignoredByNewRun and process about the same event): per condition UNSEEN,
+       * FALSE, TRUE or RUN_SPECIFIC (it read the run's events, or threw: decided run by run).
+       */
+      condVerdicts;
+      event = void 0;
+      eventTs = NaN;
+      startVerdict = UNSEEN;
       createState() {
         return new ChainState();
       }
       ignoredByNewRun(event, timestamp) {
         return !this.starts(event, timestamp);
+      }
+      /**
+       * True when the event changes no key's runs and starts none: the operator then need not look the
+       * key up at all. That holds when no condition takes it and no stage has strict contiguity.
+       */
+      irrelevant(event, timestamp) {
+        if (this.anyStrict || this.starts(event, timestamp)) return false;
+        const later = this.laterConds;
+        for (let i = 0; i < later.length; i++) if (this.condVerdict(later[i], event, timestamp) !== FALSE) return false;
+        return true;
       }
       process(s, event, timestamp, out = []) {
         const ord = this.isSkip ? this.ord++ : 0;
@@ -1428,28 +1459,16 @@ var init_chain_nfa = __esm({
         let affected = 0;
         let known = 0;
         let verdicts = 0;
-        const ctx = this.ctx.probe(timestamp);
         for (let mask = occupied; mask !== 0; mask &= mask - 1) {
           const bit = mask & -mask;
           const stage = 31 - Math.clz32(bit);
-          if (stage >= SHARED_BIT) {
-            affected |= bit;
-            continue;
-          }
-          let verdict;
-          ctx.consulted = false;
-          try {
-            verdict = !!this.takes[stage](event, ctx);
-          } catch {
-            affected |= bit;
-            continue;
-          }
-          if (ctx.consulted) {
+          const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdict(this.condOf[stage], event, timestamp);
+          if (verdict === RUN_SPECIFIC) {
             affected |= bit;
             continue;
           }
           known |= bit;
-          if (verdict) {
+          if (verdict === TRUE2) {
             verdicts |= bit;
             affected |= bit;
           } else if (this.strictBits & bit) affected |= bit;
@@ -1495,13 +1514,34 @@ var init_chain_nfa = __esm({
         }
         return done;
       }
+      /** Forgets the verdicts of the previous event. */
+      see(event, timestamp) {
+        if (event === this.event && timestamp === this.eventTs) return;
+        this.event = event;
+        this.eventTs = timestamp;
+        this.startVerdict = UNSEEN;
+        this.condVerdicts.fill(UNSEEN);
+      }
       /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
       starts(event, timestamp) {
-        if (event === this.lastEvent && timestamp === this.lastTs) return this.lastStart;
-        const verdict = this.test(0, event, timestamp, null, 0);
-        this.lastEvent = event;
-        this.lastTs = timestamp;
-        this.lastStart = verdict;
+        this.see(event, timestamp);
+        if (this.startVerdict === UNSEEN) this.startVerdict = this.test(0, event, timestamp, null, 0) ? TRUE2 : FALSE;
+        return this.startVerdict === TRUE2;
+      }
+      /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
+      condVerdict(c, event, timestamp) {
+        this.see(event, timestamp);
+        let verdict = this.condVerdicts[c];
+        if (verdict === UNSEEN) {
+          const ctx = this.ctx.probe(timestamp);
+          try {
+            verdict = this.conds[c](event, ctx) ? TRUE2 : FALSE;
+          } catch {
+            verdict = RUN_SPECIFIC;
+          }
+          if (ctx.consulted) verdict = RUN_SPECIFIC;
+          this.condVerdicts[c] = verdict;
+        }
         return verdict;
       }
       newRecord(event, timestamp, ord) {
@@ -1642,6 +1682,7 @@ var init_chain_nfa = __esm({
         this.records = null;
         this.ts = ts;
         this.probing = true;
+        this.consulted = false;
         return this;
       }
       getEventsForPattern(name) {
@@ -1910,6 +1951,7 @@ var init_nfa = __esm({
         this.skip = compiled.skipStrategy;
         this.startState = compiled.startState;
         this.trackStates = compiled.states.length <= 30;
+        for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
       }
       compiled;
       windowMs;
@@ -1918,6 +1960,8 @@ var init_nfa = __esm({
       ctx = new RunContext();
       /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
       trackStates;
+      /** Bits of the states a run can wait in (all but final and stop states). */
+      waitStates = 0;
       /** Runs in the start state are immutable and differ only by version [k]: shared by all keys. */
       startRuns = [];
       /** The start-state run with version [k]. */
@@ -1935,6 +1979,9 @@ var init_nfa = __esm({
       /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
       ignoredByNewRun(event, timestamp) {
         return this.trackStates && this.isNoOp(this.startState, event, timestamp);
+      }
+      irrelevant(event, timestamp) {
+        return this.trackStates && this.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
       }
       snapshotState(s) {
         return snapshotNFAState(s);
@@ -2620,11 +2667,17 @@ var init_cep_operator = __esm({
         return op;
       }
       processAt = (event, ts) => {
-        const key = this.keyOf(event);
+        let key;
+        let keyed = false;
         const runners = this.runners;
         for (let i = 0; i < runners.length; i++) {
           const r = runners[i];
           if (r.timers.peekTime() <= ts) this.fireTimers(r, ts);
+          if (r.nfa.irrelevant(event, ts)) continue;
+          if (!keyed) {
+            key = this.keyOf(event);
+            keyed = true;
+          }
           let s = r.keys.get(key);
           const created = s === void 0;
           if (s === void 0) {

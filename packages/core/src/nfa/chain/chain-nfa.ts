@@ -58,6 +58,9 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
    * FALSE, TRUE or RUN_SPECIFIC (it read the run's events, or threw: decided run by run).
    */
   private readonly condVerdicts: Int8Array;
+  /** Event generation in which each verdict was computed: older ones count as UNSEEN (no clearing per event). */
+  private readonly condSeen: Int32Array;
+  private generation = 0;
   private event: E | undefined = undefined;
   private eventTs = NaN;
   private startVerdict = UNSEEN;
@@ -85,6 +88,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.conds = conds;
     this.laterConds = [...new Set(this.condOf.slice(1))];
     this.condVerdicts = new Int8Array(conds.length);
+    this.condSeen = new Int32Array(conds.length);
     const groups = new Map<string, number[]>();
     shape.names.forEach((name, i) => {
       const stages = groups.get(name);
@@ -249,7 +253,10 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.event = event;
     this.eventTs = timestamp;
     this.startVerdict = UNSEEN;
-    this.condVerdicts.fill(UNSEEN);
+    if (++this.generation === 0x7fffffff) {
+      this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
+      this.condSeen.fill(0);
+    }
   }
 
   /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
@@ -262,7 +269,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
   private condVerdict(c: number, event: E, timestamp: number): number {
     this.see(event, timestamp);
-    let verdict = this.condVerdicts[c];
+    let verdict = this.condSeen[c] === this.generation ? this.condVerdicts[c] : UNSEEN;
     if (verdict === UNSEEN) {
       const ctx = this.ctx.probe(timestamp);
       try {
@@ -272,6 +279,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       }
       if (ctx.consulted) verdict = RUN_SPECIFIC;
       this.condVerdicts[c] = verdict;
+      this.condSeen[c] = this.generation;
     }
     return verdict;
   }
