@@ -1333,6 +1333,7 @@ var init_chain_nfa = __esm({
         this.conds = conds;
         this.laterConds = [...new Set(this.condOf.slice(1))];
         this.condVerdicts = new Int8Array(conds.length);
+        this.condSeen = new Int32Array(conds.length);
         const groups = /* @__PURE__ */ new Map();
         shape.names.forEach((name, i) => {
           const stages = groups.get(name);
@@ -1374,6 +1375,9 @@ var init_chain_nfa = __esm({
        * FALSE, TRUE or RUN_SPECIFIC (it read the run's events, or threw: decided run by run).
        */
       condVerdicts;
+      /** Event generation in which each verdict was computed: older ones count as UNSEEN (no clearing per event). */
+      condSeen;
+      generation = 0;
       event = void 0;
       eventTs = NaN;
       startVerdict = UNSEEN;
@@ -1520,7 +1524,10 @@ var init_chain_nfa = __esm({
         this.event = event;
         this.eventTs = timestamp;
         this.startVerdict = UNSEEN;
-        this.condVerdicts.fill(UNSEEN);
+        if (++this.generation === 2147483647) {
+          this.generation = 1;
+          this.condSeen.fill(0);
+        }
       }
       /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
       starts(event, timestamp) {
@@ -1531,7 +1538,7 @@ var init_chain_nfa = __esm({
       /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
       condVerdict(c, event, timestamp) {
         this.see(event, timestamp);
-        let verdict = this.condVerdicts[c];
+        let verdict = this.condSeen[c] === this.generation ? this.condVerdicts[c] : UNSEEN;
         if (verdict === UNSEEN) {
           const ctx = this.ctx.probe(timestamp);
           try {
@@ -1541,6 +1548,7 @@ var init_chain_nfa = __esm({
           }
           if (ctx.consulted) verdict = RUN_SPECIFIC;
           this.condVerdicts[c] = verdict;
+          this.condSeen[c] = this.generation;
         }
         return verdict;
       }
