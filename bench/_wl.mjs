@@ -3493,24 +3493,22 @@ function accumulator(call, recompute) {
       };
     case "DISTINCT":
       return () => {
-        const counts = /* @__PURE__ */ new Map();
+        const latest = /* @__PURE__ */ new Map();
+        let added = 0;
+        let removed = 0;
         const key = (v) => typeof v === "object" ? JSON.stringify(v) : v;
         return {
           add: (e) => {
             const v = valueOf(e);
-            if (!present(v)) return;
-            const k = key(v);
-            counts.set(k, (counts.get(k) ?? 0) + 1);
+            if (present(v)) latest.set(key(v), added++);
           },
           remove: (e) => {
             const v = valueOf(e);
             if (!present(v)) return;
             const k = key(v);
-            const n = counts.get(k) - 1;
-            if (n === 0) counts.delete(k);
-            else counts.set(k, n);
+            if (latest.get(k) === removed++) latest.delete(k);
           },
-          value: () => counts.size
+          value: () => latest.size
         };
       };
     case "SUM":

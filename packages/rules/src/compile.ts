@@ -417,10 +417,6 @@ function conjuncts(e: Expr): Expr[] {
 function keyOf(paths: string[][]): (e: StandardEvent) => string {
   if (paths.length === 1) {
     const p = paths[0];
-    if (p.length === 1) {
-      const f = p[0];
-      return (e) => String(readPath(e, [f]) ?? '');
-    }
     return (e) => String(readPath(e, p) ?? '');
   }
   return (e) => paths.map((p) => String(readPath(e, p) ?? '')).join('|');

@@ -40,7 +40,12 @@ export class RuleEngine {
 
   constructor(private readonly options: RuleEngineOptions) {
     const ordered = dependencyOrder(options.rules);
-    this.runners = ordered.map((rule) => (rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit) : new NfaRunner(rule, this.emit, this.late)));
+    const names = new Set(ordered.map((r) => r.name));
+    this.runners = ordered.map((rule) => {
+      // a rule that reads no rule's output gets events in time order straight from the buffer
+      const ordered = ![...rule.codes].some((c) => names.has(c));
+      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late);
+    });
     for (const r of this.runners) {
       for (const code of r.rule.codes) {
         if (!this.byCode.has(code)) this.byCode.set(code, []);
@@ -130,12 +135,16 @@ class RepeatRunner implements Runner {
   constructor(
     readonly rule: CompiledRule,
     private readonly emit: (e: StandardEvent, rule: string) => void,
+    /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
+    private readonly ordered: boolean,
   ) {
     this.spec = rule.repeat!;
   }
 
   push(e: StandardEvent): void {
-    if (this.spec.accepts(e)) this.pending.add(e.event_time, e);
+    if (!this.spec.accepts(e)) return;
+    if (this.ordered) this.process(e, e.event_time);
+    else this.pending.add(e.event_time, e);
   }
 
   advance(watermark: number): void {
@@ -160,6 +169,8 @@ class RepeatRunner implements Runner {
 /** One key's window: a queue of events (consumed from `head`) and its incremental aggregates. */
 class KeyWindow {
   private events: StandardEvent[] = [];
+  /** The events' times, apart: eviction then reads this key's recent memory, not its oldest events. */
+  private times: number[] = [];
   private head = 0;
   private cached: StandardEvent[] | undefined;
 
@@ -171,14 +182,15 @@ class KeyWindow {
 
   push(e: StandardEvent): void {
     this.events.push(e);
+    this.times.push(e.event_time);
     this.aggregates.add(e);
     this.cached = undefined;
   }
 
   /** Drops events at or before `limit` (time - WITHIN): they are WITHIN or more before the newest. */
   evictBefore(limit: number): void {
-    const evs = this.events;
-    while (this.head < evs.length && evs[this.head].event_time <= limit) this.dropOldest();
+    const times = this.times;
+    while (this.head < times.length && times[this.head] <= limit) this.dropOldest();
   }
 
   dropOldest(): void {
@@ -186,6 +198,7 @@ class KeyWindow {
     this.cached = undefined;
     if (this.head > 64 && this.head > this.events.length >>> 1) {
       this.events = this.events.slice(this.head);
+      this.times = this.times.slice(this.head);
       this.head = 0;
     }
   }

@@ -9,6 +9,7 @@ import { compileExpr, readPath, toNumber, variablesOf, type Evaluator } from './
  */
 export interface WindowAggregates<E> {
   add(e: E): void;
+  /** Removes the oldest event added and not yet removed (windows are first in, first out). */
   remove(e: E): void;
   value(index: number, events: readonly E[]): unknown;
 }
@@ -68,25 +69,26 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
         return { add: (e) => void (present(valueOf(e)) && n++), remove: (e) => void (present(valueOf(e)) && n--), value: () => n };
       };
     case 'DISTINCT':
+      // Each value maps to the position of its latest occurrence: adding is one Map.set (most
+      // values in a window are new, so counting them would cost a get and a set), and a value
+      // leaves when the occurrence that leaves is its latest. Relies on removal in arrival order.
       return () => {
-        const counts = new Map<unknown, number>();
+        const latest = new Map<unknown, number>();
+        let added = 0;
+        let removed = 0;
         const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : v);
         return {
           add: (e) => {
             const v = valueOf(e);
-            if (!present(v)) return;
-            const k = key(v);
-            counts.set(k, (counts.get(k) ?? 0) + 1);
+            if (present(v)) latest.set(key(v), added++);
           },
           remove: (e) => {
             const v = valueOf(e);
             if (!present(v)) return;
             const k = key(v);
-            const n = counts.get(k)! - 1;
-            if (n === 0) counts.delete(k);
-            else counts.set(k, n);
+            if (latest.get(k) === removed++) latest.delete(k);
           },
-          value: () => counts.size,
+          value: () => latest.size,
         };
       };
     case 'SUM':
