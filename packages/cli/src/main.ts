@@ -275,7 +275,7 @@ function fieldMapping(spec: string): (raw: unknown) => unknown {
 }
 
 /** Buffers output lines and writes them in large chunks, respecting backpressure. */
-class LineWriter {
+export class LineWriter {
   private buf: string[] = [];
   pending = 0;
   private failed = false;
@@ -306,9 +306,16 @@ class LineWriter {
     this.buf = [];
     this.pending = 0;
     if (!this.stream.write(data) && !this.failed) {
+      const stream = this.stream as WriteStream;
       await new Promise<void>((resolve) => {
-        (this.stream as WriteStream).once('drain', () => resolve());
-        (this.stream as WriteStream).once('error', () => resolve());
+        // whichever comes first removes the other, so waits do not pile up listeners
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('error', done);
       });
     }
   }

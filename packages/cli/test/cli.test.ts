@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main, parseDuration } from '../src/main.ts';
+import { Writable } from 'node:stream';
+import { LineWriter, main, parseDuration } from '../src/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cepheus-cli-'));
 const file = (name: string, text: string) => {
@@ -93,5 +94,28 @@ describe('cepheus run', () => {
 
   it('reads durations', () => {
     expect([parseDuration('250'), parseDuration('5s'), parseDuration('2m'), parseDuration('1.5h')]).toEqual([250, 5000, 120000, 5400000]);
+  });
+});
+
+describe('output writer', () => {
+  it('waits for a slow reader without piling up listeners', async () => {
+    const chunks: string[] = [];
+    const slow = new Writable({
+      highWaterMark: 16,
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        setImmediate(done);
+      },
+    });
+    const w = new LineWriter(slow);
+    w.onError(() => {});
+    for (let i = 0; i < 50; i++) {
+      w.write(`line ${i}`);
+      await w.flush();
+    }
+    await w.close();
+    expect(chunks.join('')).toBe(Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join(''));
+    expect(slow.listenerCount('error')).toBe(1); // the writer's own handler only
+    expect(slow.listenerCount('drain')).toBe(0);
   });
 });
