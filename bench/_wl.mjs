@@ -3608,10 +3608,6 @@ function conjuncts(e) {
 function keyOf(paths) {
   if (paths.length === 1) {
     const p = paths[0];
-    if (p.length === 1) {
-      const f = p[0];
-      return (e) => String(readPath(e, [f]) ?? "");
-    }
     return (e) => String(readPath(e, p) ?? "");
   }
   return (e) => paths.map((p) => String(readPath(e, p) ?? "")).join("|");
@@ -4179,7 +4175,11 @@ var init_engine = __esm({
       constructor(options) {
         this.options = options;
         const ordered = dependencyOrder(options.rules);
-        this.runners = ordered.map((rule) => rule.kind === "repeat" ? new RepeatRunner(rule, this.emit) : new NfaRunner(rule, this.emit, this.late));
+        const names = new Set(ordered.map((r) => r.name));
+        this.runners = ordered.map((rule) => {
+          const ordered2 = ![...rule.codes].some((c) => names.has(c));
+          return rule.kind === "repeat" ? new RepeatRunner(rule, this.emit, ordered2) : new NfaRunner(rule, this.emit, this.late);
+        });
         for (const r of this.runners) {
           for (const code of r.rule.codes) {
             if (!this.byCode.has(code)) this.byCode.set(code, []);
@@ -4251,18 +4251,22 @@ var init_engine = __esm({
       }
     };
     RepeatRunner = class {
-      constructor(rule, emit) {
+      constructor(rule, emit, ordered) {
         this.rule = rule;
         this.emit = emit;
+        this.ordered = ordered;
         this.spec = rule.repeat;
       }
       rule;
       emit;
+      ordered;
       spec;
       windows = /* @__PURE__ */ new Map();
       pending = new EventTimeBuffer();
       push(e) {
-        if (this.spec.accepts(e)) this.pending.add(e.event_time, e);
+        if (!this.spec.accepts(e)) return;
+        if (this.ordered) this.process(e, e.event_time);
+        else this.pending.add(e.event_time, e);
       }
       advance(watermark) {
         this.pending.release(watermark, this.process);
@@ -4287,6 +4291,8 @@ var init_engine = __esm({
       }
       aggregates;
       events = [];
+      /** The events' times, apart: eviction then reads this key's recent memory, not its oldest events. */
+      times = [];
       head = 0;
       cached;
       get size() {
@@ -4294,19 +4300,21 @@ var init_engine = __esm({
       }
       push(e) {
         this.events.push(e);
+        this.times.push(e.event_time);
         this.aggregates.add(e);
         this.cached = void 0;
       }
       /** Drops events at or before `limit` (time - WITHIN): they are WITHIN or more before the newest. */
       evictBefore(limit) {
-        const evs = this.events;
-        while (this.head < evs.length && evs[this.head].event_time <= limit) this.dropOldest();
+        const times = this.times;
+        while (this.head < times.length && times[this.head] <= limit) this.dropOldest();
       }
       dropOldest() {
         this.aggregates.remove(this.events[this.head++]);
         this.cached = void 0;
         if (this.head > 64 && this.head > this.events.length >>> 1) {
           this.events = this.events.slice(this.head);
+          this.times = this.times.slice(this.head);
           this.head = 0;
         }
       }
@@ -4336,6 +4344,7 @@ var init_src2 = __esm({
 // packages/cli/src/main.ts
 var main_exports = {};
 __export(main_exports, {
+  LineWriter: () => LineWriter,
   main: () => main,
   parseDuration: () => parseDuration
 });
@@ -4646,9 +4655,15 @@ counted and never stop the run. Events at or behind the watermark go to --late (
         this.buf = [];
         this.pending = 0;
         if (!this.stream.write(data) && !this.failed) {
+          const stream = this.stream;
           await new Promise((resolve) => {
-            this.stream.once("drain", () => resolve());
-            this.stream.once("error", () => resolve());
+            const done = () => {
+              stream.off("drain", done);
+              stream.off("error", done);
+              resolve();
+            };
+            stream.once("drain", done);
+            stream.once("error", done);
           });
         }
       }
