@@ -1317,6 +1317,7 @@ var init_chain_nfa = __esm({
         this.windowMs = compiled.windowMs;
         this.skip = compiled.skipStrategy;
         this.isSkip = this.skip.isSkipStrategy();
+        this.quietExpiry = !this.isSkip;
         this.takes = shape.takes;
         this.names = shape.names;
         this.length = shape.takes.length;
@@ -1344,6 +1345,8 @@ var init_chain_nfa = __esm({
       }
       compiled;
       windowMs;
+      /** Without a skip strategy no match waits for other runs, so time passing only drops runs. */
+      quietExpiry;
       skip;
       isSkip;
       takes;
@@ -1383,6 +1386,10 @@ var init_chain_nfa = __esm({
       startVerdict = UNSEEN;
       createState() {
         return new ChainState();
+      }
+      lastDeadline(s) {
+        const runs2 = s.runs;
+        return this.windowMs > 0 && runs2.length > 0 ? runs2[runs2.length - this.size + 1] + this.windowMs : Infinity;
       }
       ignoredByNewRun(event, timestamp) {
         return !this.starts(event, timestamp);
@@ -1988,6 +1995,13 @@ var init_nfa = __esm({
       ignoredByNewRun(event, timestamp) {
         return this.trackStates && this.isNoOp(this.startState, event, timestamp);
       }
+      /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
+      quietExpiry = false;
+      lastDeadline(s) {
+        let max = -Infinity;
+        for (const cs of s.partial) if (!cs.state.isStart) max = Math.max(max, this.windowMs > 0 ? cs.startTs + this.windowMs : Infinity);
+        return max === -Infinity ? Infinity : max;
+      }
       irrelevant(event, timestamp) {
         return this.trackStates && this.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
       }
@@ -2567,7 +2581,10 @@ var init_cep_operator = __esm({
         this.options = options;
         const names = Object.keys(options.patterns);
         if (names.length === 0) throw new TypeError("CepOperator: give at least one pattern");
-        this.runners = names.map((name) => ({ name, nfa: compile(options.patterns[name]), keys: /* @__PURE__ */ new Map(), timers: new TimerQueue() }));
+        this.runners = names.map((name) => {
+          const nfa = compile(options.patterns[name]);
+          return { name, nfa, keys: /* @__PURE__ */ new Map(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === void 0 };
+        });
         this.keyOf = options.key ?? (() => void 0);
         this.mode = options.time ?? "event";
         this.clock = options.clock ?? Date.now;
@@ -2691,7 +2708,7 @@ var init_cep_operator = __esm({
           if (s === void 0) {
             if (r.nfa.ignoredByNewRun(event, ts)) continue;
             s = this.newKeyState(r, key);
-          }
+          } else if (r.deferExpiry && s.deadline <= ts) r.nfa.advanceTime(s, ts, this.matches);
           const out = r.nfa.process(s, event, ts, this.matches);
           if (out.length > 0) this.emit(r, s, ts);
           if (s.changed) this.schedule(r, s);
@@ -2727,6 +2744,14 @@ var init_cep_operator = __esm({
       /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
       schedule(r, s) {
         s.changed = false;
+        if (r.deferExpiry) {
+          const last2 = r.nfa.lastDeadline(s);
+          if (last2 !== Infinity && (s.scheduled === Infinity || last2 > s.scheduled)) {
+            s.scheduled = last2;
+            r.timers.add(last2, s.seq, s);
+          } else if (last2 === Infinity && s.scheduled === Infinity && s.isIdle()) r.keys.delete(s.key);
+          return;
+        }
         if (s.deadline < s.scheduled) {
           s.scheduled = s.deadline;
           r.timers.add(s.deadline, s.seq, s);

@@ -46,6 +46,30 @@ export const patternSpec = (requireWindow = false): fc.Arbitrary<PatternSpec> =>
     skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
   });
 
+/** Chain-shaped patterns: single steps and times(n), joined by next/followedBy, any skip strategy. */
+export const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
+  steps: fc.array(
+    fc.record({
+      link: fc.constantFrom('next' as const, 'followedBy' as const),
+      code: fc.constantFrom('a', 'b', 'c', 'd'),
+      quant: fc.constantFrom('one' as const, 'times' as const),
+      n: fc.integer({ min: 1, max: 3 }),
+      optional: fc.constant(false),
+      inner: fc.constantFrom('none' as const, 'consecutive' as const),
+      greedy: fc.constant(false),
+      iterative: fc.boolean(),
+      loopWindow: fc.constant(null),
+    }).map((x) => (x.quant === 'one' ? { ...x, inner: 'none' as const } : x)), // consecutive() applies to times only
+    { minLength: 1, maxLength: 4 },
+  ),
+  within: fc.option(fc.integer({ min: 1, max: 12 })),
+  withinType: fc.constant('FIRST_AND_LAST' as const),
+  skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
+});
+
+/** Patterns of either kind, chain-shaped ones often enough to exercise the chain runtime. */
+export const anySpec = (): fc.Arbitrary<PatternSpec> => fc.oneof(patternSpec(), chainSpec);
+
 /** Builds the pattern; throws MalformedPatternError for invalid combinations, as Flink would. */
 export function buildPattern(spec: PatternSpec): Pattern<Ev> {
   const skip =

@@ -1,28 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainNFA, compile, compilePattern, NFA, type Match, type Matcher } from '../src/index.ts';
-import { buildPattern, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
-
-/** Chain-shaped patterns: single steps and times(n), joined by next/followedBy, any skip strategy. */
-const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
-  steps: fc.array(
-    fc.record({
-      link: fc.constantFrom('next' as const, 'followedBy' as const),
-      code: fc.constantFrom('a', 'b', 'c', 'd'),
-      quant: fc.constantFrom('one' as const, 'times' as const),
-      n: fc.integer({ min: 1, max: 3 }),
-      optional: fc.constant(false),
-      inner: fc.constantFrom('none' as const, 'consecutive' as const),
-      greedy: fc.constant(false),
-      iterative: fc.boolean(),
-      loopWindow: fc.constant(null),
-    }).map((x) => (x.quant === 'one' ? { ...x, inner: 'none' as const } : x)), // consecutive() applies to times only
-    { minLength: 1, maxLength: 4 },
-  ),
-  within: fc.option(fc.integer({ min: 1, max: 12 })),
-  withinType: fc.constant('FIRST_AND_LAST' as const),
-  skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
-});
+import { CepOperator, ChainNFA, compile, compilePattern, NFA, type Match, type Matcher } from '../src/index.ts';
+import { buildPattern, chainSpec, patternSpec, type Ev } from './arbitraries.ts';
 
 /**
  * Events for one key, timestamps non-decreasing (often equal), as the operator delivers them. (Fed
@@ -118,5 +97,53 @@ describe('chain runtime', () => {
       { numRuns: 300 },
     );
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('chain runtime in the operator', () => {
+  /** Windows always set, mostly followedBy and no skip strategy, two codes: where expiry is deferred and runs overlap. */
+  const windowed = chainSpec.chain((spec) =>
+    fc
+      .record({ within: fc.integer({ min: 1, max: 8 }), skip: fc.constantFrom('noSkip', 'noSkip', 'noSkip', spec.skip), relaxed: fc.boolean() })
+      .map(({ relaxed, ...x }) => ({ ...spec, ...x, steps: spec.steps.map((st) => ({ ...st, code: st.code < 'c' ? st.code : 'a', link: relaxed ? ('followedBy' as const) : st.link })) })),
+  );
+  /** Long inputs for two keys, timestamps close together. */
+  const dense = fc
+    .array(fc.record({ k: fc.integer({ min: 0, max: 1 }), c: fc.constantFrom('a', 'b', 'c'), gap: fc.integer({ min: 0, max: 2 }) }), { minLength: 10, maxLength: 60 })
+    .map((xs) => {
+      let ts = 0;
+      return xs.map((x, id): Ev => ({ id, k: x.k, c: x.c, v: 0, ts: (ts += x.gap) }));
+    });
+
+  it('defers expiry (no timeouts observed) without changing a match: against the general NFA, eager', () => {
+    fc.assert(
+      fc.property(windowed, dense, fc.boolean(), (spec, evs, observeTimeouts) => {
+        const run = (general: boolean) => {
+          const out: string[] = [];
+          const op = new CepOperator<Ev, number>({
+            patterns: { p: buildPattern(spec) },
+            key: (e) => e.k,
+            timestamp: (e) => e.ts,
+            outOfOrdernessMs: 2,
+            onMatch: (m) => out.push(`M k${m.key} @${m.timestamp} ${render(m.match)}`),
+            onTimeout: observeTimeouts ? (m) => out.push(`T k${m.key} @${m.timestamp} ${render(m.match)}`) : undefined,
+          });
+          // the reference: the general NFA, every event processed, expiry on time (runners are private)
+          if (general) {
+            for (const r of (op as unknown as { runners: { nfa: Matcher<Ev>; deferExpiry: boolean }[] }).runners) {
+              const nfa = new NFA(r.nfa.compiled);
+              nfa.irrelevant = () => false;
+              r.nfa = nfa;
+              r.deferExpiry = false;
+            }
+          }
+          for (const e of evs) op.processElement(e);
+          op.flush();
+          return out;
+        };
+        expect(run(false)).toEqual(run(true));
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, ChainState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
-import { buildPattern, events, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
+import { anySpec, buildPattern, chainSpec, events, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {
   try {
@@ -16,9 +16,10 @@ function tryBuild(spec: PatternSpec) {
 
 const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
 
-function operator(specs: PatternSpec[], out: string[]) {
+/** Operator options; without timeouts observed, chain patterns defer their runs' expiry. */
+function operator(specs: PatternSpec[], out: string[], timeouts = true) {
   const patterns = Object.fromEntries(specs.map((s, i) => [`r${i}`, buildPattern(s)]));
-  return {
+  const options = {
     patterns,
     key: (e: Ev) => e.k,
     timestamp: (e: Ev) => e.ts,
@@ -27,24 +28,25 @@ function operator(specs: PatternSpec[], out: string[]) {
     onTimeout: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`T ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
     onLate: (e: Ev) => out.push(`L ${e.id}`),
   };
+  return timeouts ? options : { ...options, onTimeout: undefined };
 }
 
 describe('snapshot and restore', () => {
-  it('a restored operator continues exactly as the uninterrupted one', () => {
+  it.each([true, false])('a restored operator continues exactly as the uninterrupted one (timeouts observed: %s)', (timeouts) => {
     fc.assert(
-      fc.property(fc.array(patternSpec(), { minLength: 1, maxLength: 3 }), events(), fc.nat(), (specs, evs, cut) => {
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 3 }), events(), fc.nat(), (specs, evs, cut) => {
         fc.pre(specs.every((s) => tryBuild(s) !== undefined));
         const whole: string[] = [];
-        const a = new CepOperator(operator(specs, whole));
+        const a = new CepOperator(operator(specs, whole, timeouts));
         for (const e of evs) a.processElement(e);
         a.flush();
 
         const split: string[] = [];
         const at = evs.length === 0 ? 0 : cut % (evs.length + 1);
-        const b = new CepOperator(operator(specs, split));
+        const b = new CepOperator(operator(specs, split, timeouts));
         for (const e of evs.slice(0, at)) b.processElement(e);
         const snap = JSON.parse(JSON.stringify(b.snapshot())) as OperatorSnapshot;
-        const c = CepOperator.restore(snap, operator(specs, split));
+        const c = CepOperator.restore(snap, operator(specs, split, timeouts));
         for (const e of evs.slice(at)) c.processElement(e);
         c.flush();
         expect(split).toEqual(whole);
@@ -74,7 +76,7 @@ function held(s: KeyState): { events: number; nodes: number; runs: number } {
 describe('memory release', () => {
   it('once every partial match has expired, the shared buffers hold nothing', () => {
     fc.assert(
-      fc.property(patternSpec(true), events(60), (spec, evs) => {
+      fc.property(fc.oneof(patternSpec(true), chainSpec.map((c) => ({ ...c, within: c.within ?? 5 }))), events(60), (spec, evs) => {
         const pattern = tryBuild(spec);
         fc.pre(pattern !== undefined);
         // NFA level: every key's state is empty after time passes all windows, in both runtimes
@@ -92,12 +94,14 @@ describe('memory release', () => {
             expect(held(s)).toEqual({ events: 0, nodes: 0, runs: 0 });
           }
         }
-        // operator level: idle keys are dropped
-        const op = new CepOperator(operator([spec], []));
-        for (const e of evs) op.processElement(e);
-        op.flush();
-        expect(op.keyCount).toBe(0);
-        expect(op.bufferedCount).toBe(0);
+        // operator level: idle keys are dropped, whether expiry is deferred or not
+        for (const timeouts of [true, false]) {
+          const op = new CepOperator(operator([spec], [], timeouts));
+          for (const e of evs) op.processElement(e);
+          op.flush();
+          expect(op.keyCount).toBe(0);
+          expect(op.bufferedCount).toBe(0);
+        }
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
@@ -105,22 +109,23 @@ describe('memory release', () => {
 });
 
 describe('operator', () => {
-  it('skips irrelevant events without changing any output (against every event processed, on the general NFA)', () => {
+  it.each([true, false])('skips irrelevant events and defers expiry without changing any output (against the general NFA processing every event; timeouts observed: %s)', (timeouts) => {
     fc.assert(
-      fc.property(fc.array(patternSpec(), { minLength: 1, maxLength: 2 }), events(), (specs, evs) => {
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), (specs, evs) => {
         fc.pre(specs.every((s) => tryBuild(s) !== undefined));
         const fast: string[] = [];
-        const a = new CepOperator(operator(specs, fast));
+        const a = new CepOperator(operator(specs, fast, timeouts));
         for (const e of evs) a.processElement(e);
         a.flush();
         // reference: the same operator with each pattern on the general NFA and nothing skipped
         // (runners are private: replaced here, not part of the API)
         const all: string[] = [];
-        const b = new CepOperator(operator(specs, all));
-        for (const r of (b as unknown as { runners: { nfa: Matcher<Ev> }[] }).runners) {
+        const b = new CepOperator(operator(specs, all, timeouts));
+        for (const r of (b as unknown as { runners: { nfa: Matcher<Ev>; deferExpiry: boolean }[] }).runners) {
           const general = new NFA(r.nfa.compiled);
           general.irrelevant = () => false;
           r.nfa = general;
+          r.deferExpiry = false;
         }
         for (const e of evs) b.processElement(e);
         b.flush();

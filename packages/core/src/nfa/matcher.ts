@@ -35,6 +35,10 @@ export interface Matcher<E, S extends KeyState = KeyState> {
   readonly windowMs: number;
   /** A fresh state for a new key. */
   createState(): S;
+  /** True when time passing can only drop runs: no match ever completes on a timer (see CepOperator's deferred expiry). */
+  readonly quietExpiry: boolean;
+  /** The time by which every run the state holds now will have timed out (Infinity: never or none). */
+  lastDeadline(s: S): number;
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean;
   /** True when `process` would leave every state unchanged, whatever its runs: no need to find the key's state. */

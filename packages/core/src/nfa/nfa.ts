@@ -87,6 +87,15 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     return this.trackStates && this.isNoOp(this.startState, event, timestamp);
   }
 
+  /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
+  readonly quietExpiry = false;
+
+  lastDeadline(s: NFAState<E>): number {
+    let max = -Infinity;
+    for (const cs of s.partial) if (!cs.state.isStart) max = Math.max(max, this.windowMs > 0 ? cs.startTs + this.windowMs : Infinity);
+    return max === -Infinity ? Infinity : max;
+  }
+
   irrelevant(event: E, timestamp: number): boolean {
     return this.trackStates && this.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
   }

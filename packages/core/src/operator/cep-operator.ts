@@ -51,6 +51,13 @@ interface Runner<E> {
   readonly nfa: Matcher<E>;
   readonly keys: Map<unknown, KeyState>;
   readonly timers: TimerQueue<KeyState>;
+  /**
+   * Expiry deferred: nothing observes a run's timeout (no onTimeout, and the runtime completes no
+   * match on a timer), so a key's timer waits for its last run's deadline, when the key is surely
+   * idle, and expired runs are dropped when the key's next event comes. Deadlines then only grow,
+   * which keeps the timer queue a FIFO.
+   */
+  readonly deferExpiry: boolean;
 }
 
 /** The versioned plain-data form of an operator's complete state. */
@@ -90,7 +97,10 @@ export class CepOperator<E, K = unknown> {
   constructor(private readonly options: CepOperatorOptions<E, K>) {
     const names = Object.keys(options.patterns);
     if (names.length === 0) throw new TypeError('CepOperator: give at least one pattern');
-    this.runners = names.map((name) => ({ name, nfa: compile(options.patterns[name]), keys: new Map(), timers: new TimerQueue() }));
+    this.runners = names.map((name) => {
+      const nfa = compile(options.patterns[name]);
+      return { name, nfa, keys: new Map(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
+    });
     this.keyOf = options.key ?? (() => undefined as K);
     this.mode = options.time ?? 'event';
     this.clock = options.clock ?? Date.now;
@@ -214,7 +224,7 @@ export class CepOperator<E, K = unknown> {
       if (s === undefined) {
         if (r.nfa.ignoredByNewRun(event, ts)) continue;
         s = this.newKeyState(r, key);
-      }
+      } else if (r.deferExpiry && s.deadline <= ts) r.nfa.advanceTime(s, ts, this.matches); // runs whose expiry was deferred
       const out = r.nfa.process(s, event, ts, this.matches);
       if (out.length > 0) this.emit(r, s, ts);
       if (s.changed) this.schedule(r, s);
@@ -253,6 +263,14 @@ export class CepOperator<E, K = unknown> {
   /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
   private schedule(r: Runner<E>, s: KeyState): void {
     s.changed = false;
+    if (r.deferExpiry) {
+      const last = r.nfa.lastDeadline(s);
+      if (last !== Infinity && (s.scheduled === Infinity || last > s.scheduled)) {
+        s.scheduled = last; // an earlier timer of the key is now stale: it is skipped when polled
+        r.timers.add(last, s.seq, s);
+      } else if (last === Infinity && s.scheduled === Infinity && s.isIdle()) r.keys.delete(s.key);
+      return;
+    }
     if (s.deadline < s.scheduled) {
       s.scheduled = s.deadline;
       r.timers.add(s.deadline, s.seq, s);

@@ -27,6 +27,8 @@ const RUN_SPECIFIC = 3;
  */
 export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   readonly windowMs: number;
+  /** Without a skip strategy no match waits for other runs, so time passing only drops runs. */
+  readonly quietExpiry: boolean;
   private readonly skip: AfterMatchSkipStrategy;
   private readonly isSkip: boolean;
   private readonly takes: ChainShape<E>['takes'];
@@ -72,6 +74,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.windowMs = compiled.windowMs;
     this.skip = compiled.skipStrategy;
     this.isSkip = this.skip.isSkipStrategy();
+    this.quietExpiry = !this.isSkip;
     this.takes = shape.takes;
     this.names = shape.names;
     this.length = shape.takes.length;
@@ -100,6 +103,12 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   createState(): ChainState<E> {
     return new ChainState<E>();
+  }
+
+  lastDeadline(s: ChainState<E>): number {
+    const runs = s.runs;
+    // runs are sorted by start: the last one's window closes last
+    return this.windowMs > 0 && runs.length > 0 ? (runs[runs.length - this.size + 1] as number) + this.windowMs : Infinity;
   }
 
   ignoredByNewRun(event: E, timestamp: number): boolean {
