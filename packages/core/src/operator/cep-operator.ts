@@ -263,20 +263,23 @@ export class CepOperator<E, K = unknown> {
   /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
   private schedule(r: Runner<E>, s: KeyState): void {
     s.changed = false;
+    if (s.isIdle()) {
+      // Nothing in flight: the key is dropped at once and its pending timer, now stale, is skipped.
+      // Dropping then depends on the state alone, so a restored operator drops (and later recreates,
+      // with a new creation order) exactly the same keys. The next event for the key starts afresh.
+      s.scheduled = Infinity;
+      r.keys.delete(s.key);
+      return;
+    }
     if (r.deferExpiry) {
       const last = r.nfa.lastDeadline(s);
       if (last !== Infinity && (s.scheduled === Infinity || last > s.scheduled)) {
         s.scheduled = last; // an earlier timer of the key is now stale: it is skipped when polled
         r.timers.add(last, s.seq, s);
-      } else if (last === Infinity && s.scheduled === Infinity && s.isIdle()) r.keys.delete(s.key);
-      return;
-    }
-    if (s.deadline < s.scheduled) {
+      }
+    } else if (s.deadline < s.scheduled) {
       s.scheduled = s.deadline;
       r.timers.add(s.deadline, s.seq, s);
-    } else if (s.deadline === Infinity && s.scheduled === Infinity && s.isIdle()) {
-      // keys with nothing in flight are dropped; the next event for the key starts afresh
-      r.keys.delete(s.key);
     }
   }
 
