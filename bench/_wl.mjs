@@ -2744,19 +2744,20 @@ var init_cep_operator = __esm({
       /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
       schedule(r, s) {
         s.changed = false;
+        if (s.isIdle()) {
+          s.scheduled = Infinity;
+          r.keys.delete(s.key);
+          return;
+        }
         if (r.deferExpiry) {
           const last2 = r.nfa.lastDeadline(s);
           if (last2 !== Infinity && (s.scheduled === Infinity || last2 > s.scheduled)) {
             s.scheduled = last2;
             r.timers.add(last2, s.seq, s);
-          } else if (last2 === Infinity && s.scheduled === Infinity && s.isIdle()) r.keys.delete(s.key);
-          return;
-        }
-        if (s.deadline < s.scheduled) {
+          }
+        } else if (s.deadline < s.scheduled) {
           s.scheduled = s.deadline;
           r.timers.add(s.deadline, s.seq, s);
-        } else if (s.deadline === Infinity && s.scheduled === Infinity && s.isIdle()) {
-          r.keys.delete(s.key);
         }
       }
       emit(r, s, timestamp) {

@@ -3,6 +3,7 @@ import type { KeyState, Match, Matcher, TimedOutMatch } from '../nfa/matcher.js'
 import type { Pattern } from '../pattern/pattern.js';
 import { EventTimeBuffer } from '../time/event-time-buffer.js';
 import { TimerQueue } from '../time/timer-queue.js';
+import { KeyTable } from './key-table.js';
 import { BoundedOutOfOrderness } from '../time/watermarks.js';
 
 export type TimeMode = 'event' | 'processing';
@@ -49,7 +50,7 @@ export interface OperatorStats {
 interface Runner<E> {
   readonly name: string;
   readonly nfa: Matcher<E>;
-  readonly keys: Map<unknown, KeyState>;
+  readonly keys: KeyTable<KeyState>;
   readonly timers: TimerQueue<KeyState>;
   /**
    * Expiry deferred: nothing observes a run's timeout (no onTimeout, and the runtime completes no
@@ -99,7 +100,7 @@ export class CepOperator<E, K = unknown> {
     if (names.length === 0) throw new TypeError('CepOperator: give at least one pattern');
     this.runners = names.map((name) => {
       const nfa = compile(options.patterns[name]);
-      return { name, nfa, keys: new Map(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
+      return { name, nfa, keys: new KeyTable<KeyState>(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
     });
     this.keyOf = options.key ?? (() => undefined as K);
     this.mode = options.time ?? 'event';
@@ -181,7 +182,7 @@ export class CepOperator<E, K = unknown> {
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
       buffered: this.pending.entries(),
-      patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, r.nfa.snapshotState(s)] as [unknown, unknown]) })),
+      patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys.values()].sort((a, b) => a.seq - b.seq).map((s) => [s.key, r.nfa.snapshotState(s)] as [unknown, unknown]) })),
       stats: { ...this.stats },
     };
   }
