@@ -2537,6 +2537,55 @@ var init_timer_queue = __esm({
   }
 });
 
+// packages/core/src/operator/key-table.ts
+var KeyTable;
+var init_key_table = __esm({
+  "packages/core/src/operator/key-table.ts"() {
+    "use strict";
+    KeyTable = class {
+      dense = [];
+      denseSize = 0;
+      map = /* @__PURE__ */ new Map();
+      get size() {
+        return this.denseSize + this.map.size;
+      }
+      get(key) {
+        if (typeof key === "number" && key < this.dense.length && key >>> 0 === key) {
+          const v = this.dense[key];
+          if (v !== void 0 || this.map.size === 0) return v;
+        }
+        return this.map.get(key);
+      }
+      set(key, value) {
+        if (typeof key === "number" && key >>> 0 === key && this.map.get(key) === void 0 && this.fitsDense(key)) {
+          if (this.dense[key] === void 0) this.denseSize++;
+          this.dense[key] = value;
+        } else this.map.set(key, value);
+      }
+      delete(key) {
+        if (typeof key === "number" && key < this.dense.length && this.dense[key] !== void 0) {
+          this.dense[key] = void 0;
+          this.denseSize--;
+        } else this.map.delete(key);
+      }
+      /** Every value (order unspecified). */
+      *values() {
+        for (const v of this.dense) if (v !== void 0) yield v;
+        yield* this.map.values();
+      }
+      /** Grows the array (with explicit slots: a sparse array would turn into a dictionary) if `key` keeps it dense. */
+      fitsDense(key) {
+        const dense = this.dense;
+        if (key < dense.length) return true;
+        if (key >= Math.max(1024, 4 * (this.size + 1))) return false;
+        const length = Math.max(key + 1, dense.length * 2);
+        while (dense.length < length) dense.push(void 0);
+        return true;
+      }
+    };
+  }
+});
+
 // packages/core/src/time/watermarks.ts
 var BoundedOutOfOrderness;
 var init_watermarks = __esm({
@@ -2575,6 +2624,7 @@ var init_cep_operator = __esm({
     init_compile();
     init_event_time_buffer();
     init_timer_queue();
+    init_key_table();
     init_watermarks();
     CepOperator = class _CepOperator {
       constructor(options) {
@@ -2583,7 +2633,7 @@ var init_cep_operator = __esm({
         if (names.length === 0) throw new TypeError("CepOperator: give at least one pattern");
         this.runners = names.map((name) => {
           const nfa = compile(options.patterns[name]);
-          return { name, nfa, keys: /* @__PURE__ */ new Map(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === void 0 };
+          return { name, nfa, keys: new KeyTable(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === void 0 };
         });
         this.keyOf = options.key ?? (() => void 0);
         this.mode = options.time ?? "event";
@@ -2669,7 +2719,7 @@ var init_cep_operator = __esm({
           watermark: jsonNumber(this.watermark),
           maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
           buffered: this.pending.entries(),
-          patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys].map(([k, s]) => [k, r.nfa.snapshotState(s)]) })),
+          patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys.values()].sort((a, b) => a.seq - b.seq).map((s) => [s.key, r.nfa.snapshotState(s)]) })),
           stats: { ...this.stats }
         };
       }

@@ -265,12 +265,12 @@ function fieldMapping(spec: string): (raw: unknown) => unknown {
     if (p.length !== 2 || !standard.includes(p[0]) || p[1] === '') throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
   }
   const map = Object.fromEntries(pairs) as Record<string, string>;
+  const [code, time, user, extra] = standard.map((f) => map[f] ?? f);
   return (raw) => {
     if (raw === null || typeof raw !== 'object') return raw;
     const r = raw as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const f of standard) out[f] = r[map[f] ?? f];
-    return out;
+    // one object literal: every mapped event gets the same shape
+    return { event_code: r[code], event_time: r[time], user_id: r[user], extra_info: r[extra] };
   };
 }
 
