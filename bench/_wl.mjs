@@ -4663,12 +4663,11 @@ function fieldMapping(spec) {
     if (p.length !== 2 || !standard.includes(p[0]) || p[1] === "") throw new UsageError(`--fields: '${p.join("=")}' is not STANDARD=input with STANDARD one of ${standard.join(", ")}`);
   }
   const map = Object.fromEntries(pairs);
+  const [code, time, user, extra] = standard.map((f) => map[f] ?? f);
   return (raw) => {
     if (raw === null || typeof raw !== "object") return raw;
     const r = raw;
-    const out = {};
-    for (const f of standard) out[f] = r[map[f] ?? f];
-    return out;
+    return { event_code: r[code], event_time: r[time], user_id: r[user], extra_info: r[extra] };
   };
 }
 function parseDuration(text) {

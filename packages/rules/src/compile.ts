@@ -31,15 +31,19 @@ export interface CompiledRule {
   readonly codes: ReadonlySet<string>;
   readonly pattern?: Pattern<StandardEvent>;
   readonly repeat?: RepeatSpec;
-  /** The partition key of an event, and how it was chosen. */
-  readonly key: (e: StandardEvent) => string;
+  /**
+   * The partition key of an event (see partitionKey), and how it was chosen. A key that reads as a
+   * canonical small integer is that number (a number finds its state faster); the output event
+   * carries the key as text either way.
+   */
+  readonly key: (e: StandardEvent) => PartitionKey;
   readonly keyDescription: string;
   readonly skip: string;
   readonly withinMs: number | undefined;
   /** The pattern in the core API's notation (for `cepheus explain`). */
   readonly patternText: string;
   /** The output event of a match. */
-  output(match: Match, key: string): StandardEvent;
+  output(match: Match, key: PartitionKey): StandardEvent;
 }
 
 /**
@@ -89,13 +93,13 @@ class RuleCompiler {
       this.checkVariables(f.expr);
       return { alias: f.alias, eval: compileExpr<StandardEvent>(f.expr) };
     });
-    const output = (match: Match, k: string): StandardEvent => {
+    const output = (match: Match, k: PartitionKey): StandardEvent => {
       let time = -Infinity;
       for (const evs of match.values()) for (const e of evs) if (e.event_time > time) time = e.event_time;
       const env: Env<StandardEvent> = { current: (v) => last(match.get(v) ?? []), events: (v) => match.get(v) ?? [] };
       const extra: Record<string, unknown> = {};
       for (const f of returns) extra[f.alias] = f.eval(env);
-      return { event_code: r.name, event_time: time, user_id: k, extra_info: extra };
+      return { event_code: r.name, event_time: time, user_id: String(k), extra_info: extra };
     };
     const skipText = this.skipText();
     const base = { name: r.name, codes, key, keyDescription, skip: skipText, withinMs: r.within?.ms, output };
@@ -251,7 +255,7 @@ class RuleCompiler {
   }
 
   /** PARTITION BY or SAME; else equalities in WHERE that connect every variable; else user_id. */
-  private partitionKey(): { key: (e: StandardEvent) => string; keyDescription: string } {
+  private partitionKey(): { key: (e: StandardEvent) => PartitionKey; keyDescription: string } {
     const r = this.rule;
     const explicit = r.partitionBy ?? (r.repeat && r.repeat.same.length > 0 ? r.repeat.same : undefined);
     if (explicit) {
@@ -414,10 +418,27 @@ function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
-function keyOf(paths: string[][]): (e: StandardEvent) => string {
+/** A partition key: the key's text, or the number it canonically spells (so "7" and 7 are one key). */
+export type PartitionKey = string | number;
+
+function keyOf(paths: string[][]): (e: StandardEvent) => PartitionKey {
   if (paths.length === 1) {
     const p = paths[0];
-    return (e) => String(readPath(e, p) ?? '');
+    return (e) => canonicalKey(readPath(e, p));
   }
   return (e) => paths.map((p) => String(readPath(e, p) ?? '')).join('|');
+}
+
+/** Text keys that spell a small non-negative integer ("0", "42", not "042") become that number. */
+function canonicalKey(v: unknown): PartitionKey {
+  if (typeof v === 'number' && v >>> 0 === v && v < 0x80000000) return v;
+  const s = String(v ?? '');
+  const n = s.length;
+  if (n === 0 || n > 10 || (n > 1 && s.charCodeAt(0) === 48)) return s;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return s;
+  }
+  const x = Number(s);
+  return x < 0x80000000 ? x : s;
 }

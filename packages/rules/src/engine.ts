@@ -1,5 +1,5 @@
 import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
-import type { CompiledRule, RepeatSpec } from './compile.js';
+import type { CompiledRule, PartitionKey, RepeatSpec } from './compile.js';
 import type { WindowAggregates } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -97,14 +97,14 @@ export class RuleEngine {
 }
 
 class NfaRunner implements Runner {
-  private readonly op: CepOperator<StandardEvent, string>;
+  private readonly op: CepOperator<StandardEvent, PartitionKey>;
 
   constructor(
     readonly rule: CompiledRule,
     emit: (e: StandardEvent, rule: string) => void,
     late: (e: StandardEvent, rule?: string) => void,
   ) {
-    this.op = new CepOperator<StandardEvent, string>({
+    this.op = new CepOperator<StandardEvent, PartitionKey>({
       patterns: { [rule.name]: rule.pattern! },
       key: rule.key,
       timestamp: (e) => e.event_time,
@@ -129,7 +129,7 @@ class NfaRunner implements Runner {
  */
 class RepeatRunner implements Runner {
   private readonly spec: RepeatSpec;
-  private readonly windows = new Map<string, KeyWindow>();
+  private readonly windows = new Map<PartitionKey, KeyWindow>();
   private readonly pending = new EventTimeBuffer<StandardEvent>();
 
   constructor(

@@ -1,5 +1,5 @@
 export { parseRules } from './parser.js';
-export { compileAsts, repeatAsPattern, type CompiledRule, type RepeatSpec, type Match } from './compile.js';
+export { compileAsts, repeatAsPattern, type CompiledRule, type PartitionKey, type RepeatSpec, type Match } from './compile.js';
 export { compileRules } from './rules.js';
 export { rulesToJson, rulesFromJson, loadRulesJson, type RuleJson, type RulesDocument } from './json.js';
 export { RuleError, SourceText, type Span } from './errors.js';

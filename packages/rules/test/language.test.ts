@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, RuleError, type StandardEvent } from '../src/index.ts';
+import { compileRules, RuleEngine, RuleError, type StandardEvent } from '../src/index.ts';
 
 /** A rule declaring exactly the variables a, b, c that its EVENT line uses. */
 const rule = (body: string) => {
@@ -111,5 +111,20 @@ describe('expressions', () => {
     expect(accepts('a.extra_info.constructor IS NULL', {})).toBe(true);
     expect(accepts('a.extra_info.__proto__ IS NULL', {})).toBe(true);
     expect(accepts('a.extra_info.toString IS NULL', {})).toBe(true);
+  });
+});
+
+describe('partition keys', () => {
+  it('treats a number and the text that spells it as one key, and reports the key as text', () => {
+    const out: StandardEvent[] = [];
+    const engine = new RuleEngine({ rules: compileRules('RULENAME "two"\na: A\nEVENT a\nREPEAT 2+ SAME a.user_id\nWITHIN 1 MINUTE'), onOutput: (e) => out.push(e) });
+    const ev = (user_id: string | number, t: number): StandardEvent => ({ event_code: 'A', event_time: t, user_id, extra_info: {} });
+    // 7 and "7" are one key; "07" and "7.0" are others (as their text differs)
+    for (const [u, t] of [[7, 1], ['07', 2], ['7', 3], ['7.0', 4], [7.5, 5], ['07', 6]] as const) engine.push(ev(u, t));
+    engine.flush();
+    expect(out.map((e) => [e.user_id, e.event_time])).toEqual([
+      ['7', 3],
+      ['07', 6],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator } from '@cepheus/core';
-import { compileRules, repeatAsPattern, RuleEngine, type StandardEvent } from '../src/index.ts';
+import { compileRules, repeatAsPattern, RuleEngine, type PartitionKey, type StandardEvent } from '../src/index.ts';
 
 /** REPEAT rules whose HAVING can only become true as the window grows (see repeatAsPattern). */
 const repeatRule = fc
@@ -51,7 +51,7 @@ describe('REPEAT: the windowed aggregation fast path and the NFA path agree', ()
 
         const spec = rule.repeat!;
         const nfa: StandardEvent[] = [];
-        const op = new CepOperator<StandardEvent, string>({
+        const op = new CepOperator<StandardEvent, PartitionKey>({
           patterns: { rep: repeatAsPattern(spec) },
           key: rule.key,
           timestamp: (e) => e.event_time,
