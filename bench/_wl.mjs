@@ -3684,9 +3684,21 @@ function conjuncts(e) {
 function keyOf(paths) {
   if (paths.length === 1) {
     const p = paths[0];
-    return (e) => String(readPath(e, p) ?? "");
+    return (e) => canonicalKey(readPath(e, p));
   }
   return (e) => paths.map((p) => String(readPath(e, p) ?? "")).join("|");
+}
+function canonicalKey(v) {
+  if (typeof v === "number" && v >>> 0 === v && v < 2147483648) return v;
+  const s = String(v ?? "");
+  const n = s.length;
+  if (n === 0 || n > 10 || n > 1 && s.charCodeAt(0) === 48) return s;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return s;
+  }
+  const x = Number(s);
+  return x < 2147483648 ? x : s;
 }
 var last, RuleCompiler;
 var init_compile2 = __esm({
@@ -3734,7 +3746,7 @@ var init_compile2 = __esm({
           const env = { current: (v) => last(match.get(v) ?? []), events: (v) => match.get(v) ?? [] };
           const extra = {};
           for (const f of returns) extra[f.alias] = f.eval(env);
-          return { event_code: r.name, event_time: time, user_id: k, extra_info: extra };
+          return { event_code: r.name, event_time: time, user_id: String(k), extra_info: extra };
         };
         const skipText = this.skipText();
         const base = { name: r.name, codes, key, keyDescription, skip: skipText, withinMs: r.within?.ms, output };

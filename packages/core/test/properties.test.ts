@@ -135,3 +135,40 @@ describe('operator', () => {
     );
   });
 });
+
+describe('processInOrder', () => {
+  it('gives what buffering each event until the watermark passes it gives', () => {
+    fc.assert(
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), fc.boolean(), (specs, evs, timeouts) => {
+        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+        const sorted = [...evs].sort((x, y) => x.ts - y.ts);
+        const buffered: string[] = [];
+        const a = new CepOperator({ ...operator(specs, buffered, timeouts), outOfOrdernessMs: 0 });
+        for (const e of sorted) a.processElement(e);
+        a.flush();
+        const direct: string[] = [];
+        const b = new CepOperator({ ...operator(specs, direct, timeouts), outOfOrdernessMs: undefined });
+        for (const e of sorted) {
+          b.advanceWatermark(e.ts - 1);
+          b.processInOrder(e);
+        }
+        b.flush();
+        expect(direct).toEqual(buffered);
+        expect(b.stats).toEqual(a.stats);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('reports late events and rejects events out of order', () => {
+    const late: number[] = [];
+    const op = new CepOperator({ ...operator([{ steps: [{ link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null }], within: null, withinType: 'FIRST_AND_LAST', skip: 'noSkip' }], []), outOfOrdernessMs: undefined, onLate: (e: Ev) => late.push(e.id) });
+    const ev = (id: number, ts: number): Ev => ({ id, k: 0, c: 'a', v: 0, ts });
+    op.processInOrder(ev(0, 5));
+    op.advanceWatermark(5);
+    op.processInOrder(ev(1, 5)); // at the watermark: late
+    op.processInOrder(ev(2, 7));
+    expect(late).toEqual([1]);
+    expect(() => op.processInOrder(ev(3, 6))).toThrow(/timestamp 6 after 7/);
+  });
+});

@@ -44,7 +44,7 @@ export class RuleEngine {
     this.runners = ordered.map((rule) => {
       // a rule that reads no rule's output gets events in time order straight from the buffer
       const ordered = ![...rule.codes].some((c) => names.has(c));
-      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late);
+      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late, ordered);
     });
     for (const r of this.runners) {
       for (const code of r.rule.codes) {
@@ -103,6 +103,8 @@ class NfaRunner implements Runner {
     readonly rule: CompiledRule,
     emit: (e: StandardEvent, rule: string) => void,
     late: (e: StandardEvent, rule?: string) => void,
+    /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
+    private readonly ordered: boolean,
   ) {
     this.op = new CepOperator<StandardEvent, PartitionKey>({
       patterns: { [rule.name]: rule.pattern! },
@@ -114,7 +116,8 @@ class NfaRunner implements Runner {
   }
 
   push(e: StandardEvent): void {
-    this.op.processElement(e);
+    if (this.ordered) this.op.processInOrder(e);
+    else this.op.processElement(e);
   }
 
   advance(watermark: number): void {

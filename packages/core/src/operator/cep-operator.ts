@@ -91,6 +91,8 @@ export class CepOperator<E, K = unknown> {
   private watermark = -Infinity;
   private keySeq = 0;
   private lastProcessingTime = -Infinity;
+  /** Timestamp of the last event given to processInOrder. */
+  private lastInOrder = -Infinity;
   private readonly pending = new EventTimeBuffer<E>();
   private readonly matches: Match<E>[] = [];
   private readonly timedOut: TimedOutMatch<E>[] | undefined;
@@ -144,6 +146,28 @@ export class CepOperator<E, K = unknown> {
     }
     this.pending.add(ts, event);
     if (this.watermarks !== undefined) this.advanceWatermark(this.watermarks.onEvent(ts));
+  }
+
+  /**
+   * Event time, for a caller that already delivers events in timestamp order (from its own reorder
+   * buffer, say): the event is processed at once, as if the watermark had just passed it, instead
+   * of waiting in this operator's buffer. An event at or behind the watermark is late; one earlier
+   * than an event already delivered, or delivered while events wait in the buffer, is an error.
+   */
+  processInOrder(event: E): void {
+    if (this.mode === 'processing') throw new TypeError('CepOperator: processInOrder is for event time');
+    const ts = this.timeOf!(event);
+    if (typeof ts !== 'number' || Number.isNaN(ts)) throw new TypeError(`CepOperator: timestamp() returned ${String(ts)}, expected a number of ms`);
+    this.stats.events++;
+    if (ts <= this.watermark) {
+      this.stats.lateEvents++;
+      this.options.onLate?.(event, ts);
+      return;
+    }
+    if (ts < this.lastInOrder) throw new TypeError(`CepOperator: processInOrder got timestamp ${ts} after ${this.lastInOrder} (use processElement for unordered events)`);
+    if (this.pending.size > 0) throw new TypeError('CepOperator: processInOrder while events wait in the buffer (use processElement for both)');
+    this.lastInOrder = ts;
+    this.processAt(event, ts);
   }
 
   /** Event time: no event with a timestamp <= `watermark` will come; processes what it releases. */
