@@ -45,10 +45,13 @@ export function parseTime(v: unknown): number {
   throw new EventError('event_time is missing (epoch ms or "YYYY-MM-DD HH:mm:ss[.SSS]")');
 }
 
+/** The extra_info of events without one: shared (rules only read events), frozen so nothing can change it. */
+const NO_EXTRA: Record<string, unknown> = Object.freeze({});
+
 function parseExtra(v: unknown): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
+  if (v === undefined || v === null) return NO_EXTRA;
   if (typeof v === 'string') {
-    if (v.trim() === '') return {};
+    if (v.trim() === '') return NO_EXTRA;
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
