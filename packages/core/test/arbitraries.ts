@@ -1,6 +1,6 @@
 /** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
 import fc from 'fast-check';
-import { AfterMatchSkipStrategy, Pattern } from '../src/index.ts';
+import { AfterMatchSkipStrategy, NFA, Pattern, type CepOperator, type Matcher } from '../src/index.ts';
 
 export type Ev = { id: number; k: number; c: string; v: number; ts: number };
 
@@ -105,3 +105,17 @@ export const events = (maxLength = 40): fc.Arbitrary<Ev[]> =>
         return { id, k: x.k, c: x.c, v: x.v, ts: ts + x.jitter };
       });
     });
+
+/**
+ * Turns an operator into the reference the optimized paths are checked against: every pattern on
+ * the general NFA, every event processed (no irrelevant-event skip), expiry on time. Runners are
+ * private, so they are reached here, in tests only.
+ */
+export function onGeneralNfa(op: CepOperator<any, any>): void {
+  for (const r of (op as unknown as { runners: { nfa: Matcher<unknown>; deferExpiry: boolean }[] }).runners) {
+    const nfa = new NFA(r.nfa.compiled);
+    nfa.irrelevant = () => false;
+    r.nfa = nfa;
+    r.deferExpiry = false;
+  }
+}
