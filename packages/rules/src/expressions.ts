@@ -138,7 +138,7 @@ function aggregate<E>(fn: AggregateFn, argExpr: Expr): Evaluator<E> {
       case 'COUNT':
         return values.length;
       case 'DISTINCT':
-        return new Set(values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : v))).size;
+        return new Set(values.map(distinctKey)).size;
       case 'SUM':
         return values.reduce<number>((s, v) => s + toNumber(v), 0);
       case 'AVG':
@@ -198,6 +198,11 @@ function binary<E>(op: string, l: Evaluator<E>, r: Evaluator<E>): Evaluator<E> {
 }
 
 /** Reads own properties only; a JSON string met on the way is not parsed (events are normalized first). */
+/** Values count as the same for DISTINCT when equal; objects when their JSON is. */
+export function distinctKey(v: unknown): unknown {
+  return typeof v === 'object' ? JSON.stringify(v) : v;
+}
+
 export function readPath(value: unknown, path: readonly string[]): unknown {
   let v = value;
   for (const key of path) {

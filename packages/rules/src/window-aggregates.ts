@@ -1,5 +1,5 @@
 import type { Expr } from './ast.js';
-import { compileExpr, readPath, toNumber, variablesOf, type Evaluator } from './expressions.js';
+import { compileExpr, distinctKey, readPath, toNumber, variablesOf, type Evaluator } from './expressions.js';
 
 /**
  * Aggregates of a sliding window kept up to date as events enter and leave it, so that HAVING
@@ -72,25 +72,7 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
       // Each value maps to the position of its latest occurrence: adding is one Map.set (most
       // values in a window are new, so counting them would cost a get and a set), and a value
       // leaves when the occurrence that leaves is its latest. Relies on removal in arrival order.
-      return () => {
-        const latest = new Map<unknown, number>();
-        let added = 0;
-        let removed = 0;
-        const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : v);
-        return {
-          add: (e) => {
-            const v = valueOf(e);
-            if (present(v)) latest.set(key(v), added++);
-          },
-          remove: (e) => {
-            const v = valueOf(e);
-            if (!present(v)) return;
-            const k = key(v);
-            if (latest.get(k) === removed++) latest.delete(k);
-          },
-          value: () => latest.size,
-        };
-      };
+      return () => new DistinctCount<E>(valueOf);
     case 'SUM':
     case 'AVG': {
       const avg = call.fn === 'AVG';
@@ -116,5 +98,26 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
     }
     default:
       return () => ({ add: () => {}, remove: () => {}, value: recompute });
+  }
+}
+
+/** COUNT DISTINCT over a first-in-first-out window (see the DISTINCT case of accumulator). */
+class DistinctCount<E> implements Accumulator<E> {
+  private readonly latest = new Map<unknown, number>();
+  private added = 0;
+  private removed = 0;
+  constructor(private readonly valueOf: (e: E) => unknown) {}
+  add(e: E): void {
+    const v = this.valueOf(e);
+    if (v !== undefined && v !== null) this.latest.set(distinctKey(v), this.added++);
+  }
+  remove(e: E): void {
+    const v = this.valueOf(e);
+    if (v === undefined || v === null) return;
+    const k = distinctKey(v);
+    if (this.latest.get(k) === this.removed++) this.latest.delete(k);
+  }
+  value(): number {
+    return this.latest.size;
   }
 }
