@@ -63,6 +63,24 @@ describe('snapshot and restore', () => {
     expect(() => CepOperator.restore({ ...snap, version: 2 as 1 }, operator([spec], out))).toThrow(/unsupported snapshot version 2/);
     expect(() => CepOperator.restore({} as OperatorSnapshot, operator([spec], out))).toThrow(/not a Cepheus operator snapshot/);
   });
+
+  it('rejects key states taken from a pattern of another shape with a clear message', () => {
+    const step = { link: 'followedBy', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null } as const;
+    const chain: PatternSpec = { steps: [step, { ...step, code: 'b' }], within: 9, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
+    const loop: PatternSpec = { ...chain, steps: [step, { ...step, code: 'b', quant: 'oneOrMore' }] };
+    const ev = (id: number, c: string, ts: number): Ev => ({ id, k: 0, c, v: 0, ts });
+    for (const [from, to] of [
+      [chain, loop],
+      [loop, chain],
+    ]) {
+      const op = new CepOperator(operator([from], []));
+      op.processElement(ev(0, 'a', 0));
+      op.processElement(ev(1, 'c', 4)); // the watermark passes the first event: the key has a run
+      const snap = JSON.parse(JSON.stringify(op.snapshot())) as OperatorSnapshot;
+      expect(snap.patterns[0].keys).toHaveLength(1);
+      expect(() => CepOperator.restore(snap, operator([to], []))).toThrow(/not taken from this pattern/);
+    }
+  });
 });
 
 /** What a key's state still holds: events, buffer nodes, runs that have started. */
