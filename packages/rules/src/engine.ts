@@ -19,6 +19,16 @@ export interface EngineStats {
   late: number;
 }
 
+/**
+ * When an output event entered the stream, if later than its event_time: a match completed by a
+ * window closing (a trailing negation) is emitted at that time, as Flink timestamps records its
+ * timers emit, while event_time reports the last matched event. Rules fed by the output see it at
+ * the time it was emitted, so it is not behind their watermark. A symbol: never serialized.
+ */
+const EMITTED_AT: unique symbol = Symbol('cepheus.emittedAt');
+type Emitted = StandardEvent & { [EMITTED_AT]?: number };
+const streamTime = (e: StandardEvent): number => (e as Emitted)[EMITTED_AT] ?? e.event_time;
+
 interface Runner {
   readonly rule: CompiledRule;
   push(e: StandardEvent): void;
@@ -109,8 +119,12 @@ class NfaRunner implements Runner {
     this.op = new CepOperator<StandardEvent, PartitionKey>({
       patterns: { [rule.name]: rule.pattern! },
       key: rule.key,
-      timestamp: (e) => e.event_time,
-      onMatch: ({ match, key }) => emit(rule.output(match, key), rule.name),
+      timestamp: streamTime,
+      onMatch: ({ match, key, timestamp }) => {
+        const out: Emitted = rule.output(match, key);
+        if (timestamp > out.event_time) out[EMITTED_AT] = timestamp;
+        emit(out, rule.name);
+      },
       onLate: (e) => late(e, rule.name),
     });
   }
@@ -147,7 +161,7 @@ class RepeatRunner implements Runner {
   push(e: StandardEvent): void {
     if (!this.spec.accepts(e)) return;
     if (this.ordered) this.process(e, e.event_time);
-    else this.pending.add(e.event_time, e);
+    else this.pending.add(streamTime(e), e);
   }
 
   advance(watermark: number): void {
@@ -160,7 +174,7 @@ class RepeatRunner implements Runner {
     let w = this.windows.get(key);
     if (w === undefined) this.windows.set(key, (w = new KeyWindow(this.spec.newAggregates())));
     w.evictBefore(ts - withinMs);
-    w.push(e);
+    w.push(e, ts);
     if (max !== null && w.size > max) w.dropOldest();
     if (w.size >= min && having(e, w.view, w.aggregates)) {
       this.windows.delete(key);
@@ -183,9 +197,9 @@ class KeyWindow {
     return this.events.length - this.head;
   }
 
-  push(e: StandardEvent): void {
+  push(e: StandardEvent, ts: number): void {
     this.events.push(e);
-    this.times.push(e.event_time);
+    this.times.push(ts);
     this.aggregates.add(e);
     this.cached = undefined;
   }

@@ -128,3 +128,28 @@ describe('partition keys', () => {
     ]);
   });
 });
+
+describe('rule chaining', () => {
+  it('feeds a rule the outputs another rule emits when a window closes (trailing negation)', () => {
+    const rules = compileRules(`RULENAME "abandoned"
+v: VIEW
+b: BUY
+EVENT v -> !b
+WITHIN 1 MINUTE
+
+RULENAME "twice_abandoned"
+x: abandoned
+y: abandoned
+EVENT x -> y
+WITHIN 1 HOUR`);
+    const out: StandardEvent[] = [];
+    const late: StandardEvent[] = [];
+    const engine = new RuleEngine({ rules, onOutput: (e) => out.push(e), onLate: (e) => late.push(e) });
+    const ev = (event_code: string, s: number): StandardEvent => ({ event_code, event_time: s * 1000, user_id: 'u1', extra_info: {} });
+    // two views without a purchase within a minute, then time passes
+    for (const e of [ev('VIEW', 0), ev('PING', 30), ev('PING', 59), ev('VIEW', 70), ev('PING', 100), ev('PING', 200)]) engine.push(e);
+    engine.flush();
+    expect(late).toEqual([]);
+    expect(out.map((e) => `${e.event_code}@${e.event_time / 1000}`)).toEqual(['abandoned@0', 'abandoned@70', 'twice_abandoned@70']);
+  });
+});
