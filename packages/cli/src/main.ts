@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compilePattern } from '@cepheus/core';
+import { chainShape, compilePattern } from '@cepheus/core';
 import { compileRules, dependencyOrder, EventError, loadRulesJson, normalizeEvent, parseRules, RuleEngine, RuleError, rulesToJson, type CompiledRule } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
@@ -128,7 +128,7 @@ function explain(args: string[]): number {
   for (const r of rules) {
     const lines = [
       `rule ${r.name}`,
-      `  engine:         ${r.kind === 'repeat' ? 'windowed aggregation (fast path, no NFA)' : 'NFA'}`,
+      `  engine:         ${r.kind === 'repeat' ? 'windowed aggregation (fast path, no NFA)' : chainShape(compilePattern(r.pattern!)) ? 'NFA, chain runtime (a straight sequence: no shared buffer)' : 'NFA, general runtime (shared buffer)'}`,
       `  reads:          ${[...r.codes].join(', ')}`,
       `  partition key:  ${r.keyDescription}`,
       `  window:         ${r.withinMs === undefined ? 'none' : `${r.withinMs} ms`}`,

@@ -50,6 +50,14 @@ describe('cepheus check', () => {
     expect(stdout).toContain('NFA states:');
     expect(stdout).toContain('as data (cepheus compile --json): {"name":"ab","type":"COMPOSITE"');
   });
+
+  it('says which runtime runs an NFA rule', async () => {
+    expect(await main(['explain', file('chain.cep', 'RULENAME "c"\na: A\nb: B\nEVENT a -> b\nWITHIN 1 MINUTE\n')])).toBe(0);
+    expect(stdout).toContain('engine:         NFA, chain runtime');
+    stdout = '';
+    expect(await main(['explain', file('loop.cep', 'RULENAME "l"\na: A\nb: B\nEVENT a -> b+\nWITHIN 1 MINUTE\n')])).toBe(0);
+    expect(stdout).toContain('engine:         NFA, general runtime');
+  });
 });
 
 describe('cepheus run', () => {
