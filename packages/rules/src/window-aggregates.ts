@@ -16,15 +16,14 @@ export interface WindowAggregates<E> {
 
 type Call = Extract<Expr, { kind: 'call' }>;
 
-interface Accumulator<E> {
-  add(e: E): void;
-  remove(e: E): void;
-  value(events: readonly E[]): unknown;
-}
+/** One aggregate call's state: a WindowAggregates of one value (its `index` argument is ignored). */
+type Accumulator<E> = WindowAggregates<E>;
 
 /** A factory of per-window aggregate state for the given aggregate calls. */
 export function windowAggregates<E>(calls: Call[], recompute: (index: number, events: readonly E[]) => unknown): () => WindowAggregates<E> {
   const makers = calls.map((call, index) => accumulator<E>(call, (events) => recompute(index, events)));
+  // one aggregate (the common HAVING): the accumulator itself, with no dispatch per event
+  if (makers.length === 1) return makers[0];
   return () => {
     const accs = makers.map((m) => m());
     return {
@@ -34,7 +33,7 @@ export function windowAggregates<E>(calls: Call[], recompute: (index: number, ev
       remove: (e) => {
         for (const a of accs) a.remove(e);
       },
-      value: (index, events) => accs[index].value(events),
+      value: (index, events) => accs[index].value(index, events),
     };
   };
 }
@@ -92,12 +91,12 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
             sum -= toNumber(v);
             n--;
           },
-          value: (events) => (avg ? (n === 0 ? null : sum / n) : Number.isFinite(sum) ? sum : recompute(events)),
+          value: (_index, events) => (avg ? (n === 0 ? null : sum / n) : Number.isFinite(sum) ? sum : recompute(events)),
         };
       };
     }
     default:
-      return () => ({ add: () => {}, remove: () => {}, value: recompute });
+      return () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events) });
   }
 }
 
