@@ -122,3 +122,18 @@ describe('BoundedOutOfOrderness', () => {
     expect(() => new BoundedOutOfOrderness(-1)).toThrow(RangeError);
   });
 });
+
+describe('time at the edge of the number range', () => {
+  it('terminates when a window cannot close because start + window rounds to start', () => {
+    for (const chain of [true, false]) {
+      const p = Pattern.begin<{ c: string; ts: number }>('a').where((e) => e.c === 'a');
+      const pattern = (chain ? p.followedBy('b') : p.followedByAny('b')).where((e) => e.c === 'b').within(1000);
+      const op = new CepOperator<{ c: string; ts: number }, number>({ patterns: { p: pattern }, timestamp: (e) => e.ts, outOfOrdernessMs: 0, onMatch: () => {} });
+      const huge = Number.MAX_VALUE / 2; // huge + 1000 === huge
+      op.processElement({ c: 'a', ts: huge });
+      op.processElement({ c: 'c', ts: huge * 1.5 });
+      op.flush(); // must return
+      expect(op.stats.events).toBe(2);
+    }
+  });
+});

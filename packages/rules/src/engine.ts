@@ -29,6 +29,14 @@ const EMITTED_AT: unique symbol = Symbol('cepheus.emittedAt');
 type Emitted = StandardEvent & { [EMITTED_AT]?: number };
 const streamTime = (e: StandardEvent): number => (e as Emitted)[EMITTED_AT] ?? e.event_time;
 
+/** When the window of a match closes: its first event's time plus WITHIN (Infinity without one). */
+function windowClose(match: Map<string, StandardEvent[]>, withinMs: number | undefined): number {
+  if (withinMs === undefined) return Infinity;
+  let first = Infinity;
+  for (const events of match.values()) for (const e of events) if (e.event_time < first) first = e.event_time;
+  return first + withinMs;
+}
+
 interface Runner {
   readonly rule: CompiledRule;
   push(e: StandardEvent): void;
@@ -47,6 +55,8 @@ export class RuleEngine {
   private readonly buffer = new EventTimeBuffer<StandardEvent>();
   private readonly watermarks: BoundedOutOfOrderness;
   private watermark = -Infinity;
+  /** outOfOrdernessMs is 0: events are processed as they come (see push). */
+  private readonly noDisorder: boolean;
 
   constructor(private readonly options: RuleEngineOptions) {
     const ordered = dependencyOrder(options.rules);
@@ -63,6 +73,7 @@ export class RuleEngine {
       }
     }
     this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs ?? 0);
+    this.noDisorder = (options.outOfOrdernessMs ?? 0) === 0;
   }
 
   /** Feeds one (normalized) input event. */
@@ -73,8 +84,17 @@ export class RuleEngine {
       this.late(e);
       return;
     }
+    const watermark = this.watermarks.onEvent(ts);
+    if (this.noDisorder) {
+      // No disorder allowed: an event that is not late is the newest, so nothing can come before
+      // it. It is processed at once, after the time before it has passed (timers), as the buffer
+      // would release it, only without waiting for the next event.
+      this.advanceTo(watermark);
+      this.dispatch(e);
+      return;
+    }
     this.buffer.add(ts, e);
-    this.advanceTo(this.watermarks.onEvent(ts));
+    this.advanceTo(watermark);
   }
 
   /** End of input: releases every buffered event and closes every window. */
@@ -122,7 +142,9 @@ class NfaRunner implements Runner {
       timestamp: streamTime,
       onMatch: ({ match, key, timestamp }) => {
         const out: Emitted = rule.output(match, key);
-        if (timestamp > out.event_time) out[EMITTED_AT] = timestamp;
+        // completed by time passing: the operator reports the watermark (Number.MAX_VALUE at the
+        // end of input); the match really completed when its window closed
+        if (timestamp > out.event_time) out[EMITTED_AT] = Math.min(timestamp, windowClose(match, rule.withinMs));
         emit(out, rule.name);
       },
       onLate: (e) => late(e, rule.name),
