@@ -1,7 +1,7 @@
 import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition, type ConditionContext } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
-import { aggregateCalls, compileExpr, findAggregate, readPath, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, findAggregate, pathReader, readPath, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -424,7 +424,8 @@ export type PartitionKey = string | number;
 function keyOf(paths: string[][]): (e: StandardEvent) => PartitionKey {
   if (paths.length === 1) {
     const p = paths[0];
-    return (e) => canonicalKey(readPath(e, p));
+    const read = pathReader(p);
+    return (e) => canonicalKey(read(e));
   }
   return (e) => paths.map((p) => String(readPath(e, p) ?? '')).join('|');
 }

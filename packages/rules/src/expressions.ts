@@ -27,7 +27,8 @@ export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e)): Eval
     }
     case 'field': {
       const { variable, path } = e;
-      return (env) => readPath(env.current(variable), path);
+      const read = pathReader(path);
+      return (env) => read(env.current(variable));
     }
     case 'unary': {
       const arg = sub(e.arg);
@@ -201,6 +202,27 @@ function binary<E>(op: string, l: Evaluator<E>, r: Evaluator<E>): Evaluator<E> {
 /** Values count as the same for DISTINCT when equal; objects when their JSON is. */
 export function distinctKey(v: unknown): unknown {
   return typeof v === 'object' ? JSON.stringify(v) : v;
+}
+
+/**
+ * A reader for one path: readPath specialized to one or two keys (the common `e.user_id` and
+ * `e.extra_info.k`), so that each key is a constant at its property access.
+ */
+export function pathReader(path: readonly string[]): (value: unknown) => unknown {
+  const own = Object.prototype.hasOwnProperty;
+  if (path.length === 1) {
+    const [k0] = path;
+    return (v) => (v !== null && typeof v === 'object' && own.call(v, k0) ? (v as Record<string, unknown>)[k0] : undefined);
+  }
+  if (path.length === 2) {
+    const [k0, k1] = path;
+    return (v) => {
+      if (v === null || typeof v !== 'object' || !own.call(v, k0)) return undefined;
+      const w = (v as Record<string, unknown>)[k0];
+      return w !== null && typeof w === 'object' && own.call(w, k1) ? (w as Record<string, unknown>)[k1] : undefined;
+    };
+  }
+  return (v) => readPath(v, path);
 }
 
 export function readPath(value: unknown, path: readonly string[]): unknown {

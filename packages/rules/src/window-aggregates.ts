@@ -1,5 +1,5 @@
 import type { Expr } from './ast.js';
-import { compileExpr, distinctKey, readPath, toNumber, variablesOf, type Evaluator } from './expressions.js';
+import { compileExpr, distinctKey, pathReader, toNumber, variablesOf, type Evaluator } from './expressions.js';
 
 /**
  * Aggregates of a sliding window kept up to date as events enter and leave it, so that HAVING
@@ -43,8 +43,7 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
   const a = call.arg;
   let valueOf: (e: E) => unknown;
   if (a.kind === 'field' && a.variable === variable) {
-    const path = a.path;
-    valueOf = (e) => readPath(e, path); // the common case, e.g. DISTINCT(e1.extra_info.to_user)
+    valueOf = pathReader(a.path); // the common case, e.g. DISTINCT(e1.extra_info.to_user)
   } else {
     const arg: Evaluator<E> = compileExpr<E>(a);
     let cur: E | undefined; // one environment, re-pointed at each event: no allocation per event
