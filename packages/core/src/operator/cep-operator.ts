@@ -137,13 +137,8 @@ export class CepOperator<E, K = unknown> {
       this.processAt(event, this.processingTime());
       return;
     }
-    const ts = this.timeOf!(event);
-    if (typeof ts !== 'number' || Number.isNaN(ts)) throw new TypeError(`CepOperator: timestamp() returned ${String(ts)}, expected a number of ms`);
-    if (ts <= this.watermark) {
-      this.stats.lateEvents++;
-      this.options.onLate?.(event, ts);
-      return;
-    }
+    const ts = this.eventTime(event);
+    if (this.isLate(event, ts)) return;
     this.pending.add(ts, event);
     if (this.watermarks !== undefined) this.advanceWatermark(this.watermarks.onEvent(ts));
   }
@@ -156,18 +151,27 @@ export class CepOperator<E, K = unknown> {
    */
   processInOrder(event: E): void {
     if (this.mode === 'processing') throw new TypeError('CepOperator: processInOrder is for event time');
-    const ts = this.timeOf!(event);
-    if (typeof ts !== 'number' || Number.isNaN(ts)) throw new TypeError(`CepOperator: timestamp() returned ${String(ts)}, expected a number of ms`);
+    const ts = this.eventTime(event);
     this.stats.events++;
-    if (ts <= this.watermark) {
-      this.stats.lateEvents++;
-      this.options.onLate?.(event, ts);
-      return;
-    }
+    if (this.isLate(event, ts)) return;
     if (ts < this.lastInOrder) throw new TypeError(`CepOperator: processInOrder got timestamp ${ts} after ${this.lastInOrder} (use processElement for unordered events)`);
     if (this.pending.size > 0) throw new TypeError('CepOperator: processInOrder while events wait in the buffer (use processElement for both)');
     this.lastInOrder = ts;
     this.processAt(event, ts);
+  }
+
+  private eventTime(event: E): number {
+    const ts = this.timeOf!(event);
+    if (typeof ts !== 'number' || Number.isNaN(ts)) throw new TypeError(`CepOperator: timestamp() returned ${String(ts)}, expected a number of ms`);
+    return ts;
+  }
+
+  /** An event at or behind the watermark goes to the late output (or is counted). */
+  private isLate(event: E, ts: number): boolean {
+    if (ts > this.watermark) return false;
+    this.stats.lateEvents++;
+    this.options.onLate?.(event, ts);
+    return true;
   }
 
   /** Event time: no event with a timestamp <= `watermark` will come; processes what it releases. */
