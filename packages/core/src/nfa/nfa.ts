@@ -84,7 +84,8 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
 
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean {
-    return this.trackStates && this.isNoOp(this.startState, event, timestamp);
+    const start = 1 << this.startState.index;
+    return this.trackStates && this.noOpStates(start, event, timestamp) === start;
   }
 
   /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
@@ -220,14 +221,28 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
 
   /** Bitmask of the occupied states in which the event leaves a run unchanged, whatever the run (see isNoOp). */
   private noOpStates(occupied: number, event: E, timestamp: number): number {
-    const states = this.compiled.states;
-    let result = 0;
-    for (let mask = occupied; mask !== 0; mask &= mask - 1) {
-      const bit = mask & -mask;
-      if (this.isNoOp(states[31 - Math.clz32(bit)], event, timestamp)) result |= bit;
+    // decided at most once per event and state: the operator asks irrelevant, ignoredByNewRun and
+    // process about the same event
+    if (event !== this.noOpEvent || timestamp !== this.noOpTs) {
+      this.noOpEvent = event;
+      this.noOpTs = timestamp;
+      this.noOpDecided = 0;
+      this.noOpYes = 0;
     }
-    return result;
+    const states = this.compiled.states;
+    for (let mask = occupied & ~this.noOpDecided; mask !== 0; mask &= mask - 1) {
+      const bit = mask & -mask;
+      if (this.isNoOp(states[31 - Math.clz32(bit)], event, timestamp)) this.noOpYes |= bit;
+    }
+    this.noOpDecided |= occupied;
+    return this.noOpYes & occupied;
   }
+
+  /** The event noOpStates last saw, and the states it decided for it (noOpYes: those that are no-ops). */
+  private noOpEvent: E | undefined = undefined;
+  private noOpTs = NaN;
+  private noOpDecided = 0;
+  private noOpYes = 0;
 
   /**
    * True when the event leaves every run in `state` unchanged: the only enabled edge is a
