@@ -1,7 +1,7 @@
 import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition, type ConditionContext } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
-import { aggregateCalls, compileExpr, findAggregate, pathReader, readPath, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -427,7 +427,8 @@ function keyOf(paths: string[][]): (e: StandardEvent) => PartitionKey {
     const read = pathReader(p);
     return (e) => canonicalKey(read(e));
   }
-  return (e) => paths.map((p) => String(readPath(e, p) ?? '')).join('|');
+  const reads = paths.map(pathReader);
+  return (e) => reads.map((read) => String(read(e) ?? '')).join('|');
 }
 
 /** Text keys that spell a small non-negative integer ("0", "42", not "042") become that number. */

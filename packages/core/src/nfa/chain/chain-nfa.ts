@@ -85,7 +85,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       if (!relaxed) strict |= bitOf(i);
     });
     this.strictBits = strict;
-    this.anyStrict = shape.relaxed.some((relaxed, i) => i > 0 && !relaxed);
+    this.anyStrict = (strict & ~bitOf(0)) !== 0; // the start stage holds no runs
     const conds: ChainShape<E>['takes'][number][] = [];
     this.condOf = shape.takes.map((c) => (conds.includes(c) ? conds.indexOf(c) : conds.push(c) - 1));
     this.conds = conds;
