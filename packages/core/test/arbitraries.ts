@@ -119,3 +119,10 @@ export function onGeneralNfa(op: CepOperator<any, any>): void {
     r.deferExpiry = false;
   }
 }
+
+/** Feeds every event to the operator, then ends the input; returns the operator. */
+export function feedAll<E, O extends CepOperator<E, any>>(op: O, events: readonly E[]): O {
+  for (const e of events) op.processElement(e);
+  op.flush();
+  return op;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, ChainNFA, compile, compilePattern, NFA, type Match, type Matcher } from '../src/index.ts';
-import { buildPattern, chainSpec, onGeneralNfa, patternSpec, type Ev } from './arbitraries.ts';
+import { buildPattern, chainSpec, feedAll, onGeneralNfa, patternSpec, type Ev } from './arbitraries.ts';
 
 /**
  * Events for one key, timestamps non-decreasing (often equal), as the operator delivers them. (Fed
@@ -129,8 +129,7 @@ describe('chain runtime in the operator', () => {
             onTimeout: observeTimeouts ? (m) => out.push(`T k${m.key} @${m.timestamp} ${render(m.match)}`) : undefined,
           });
           if (general) onGeneralNfa(op);
-          for (const e of evs) op.processElement(e);
-          op.flush();
+          feedAll(op, evs);
           return out;
         };
         expect(run(false)).toEqual(run(true));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, ChainState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
-import { anySpec, buildPattern, chainSpec, events, onGeneralNfa, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
+import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {
   try {
@@ -38,8 +38,7 @@ describe('snapshot and restore', () => {
         fc.pre(specs.every((s) => tryBuild(s) !== undefined));
         const whole: string[] = [];
         const a = new CepOperator(operator(specs, whole, timeouts));
-        for (const e of evs) a.processElement(e);
-        a.flush();
+        feedAll(a, evs);
 
         const split: string[] = [];
         const at = evs.length === 0 ? 0 : cut % (evs.length + 1);
@@ -115,8 +114,7 @@ describe('memory release', () => {
         // operator level: idle keys are dropped, whether expiry is deferred or not
         for (const timeouts of [true, false]) {
           const op = new CepOperator(operator([spec], [], timeouts));
-          for (const e of evs) op.processElement(e);
-          op.flush();
+          feedAll(op, evs);
           expect(op.keyCount).toBe(0);
           expect(op.bufferedCount).toBe(0);
         }
@@ -133,13 +131,11 @@ describe('operator', () => {
         fc.pre(specs.every((s) => tryBuild(s) !== undefined));
         const fast: string[] = [];
         const a = new CepOperator(operator(specs, fast, timeouts));
-        for (const e of evs) a.processElement(e);
-        a.flush();
+        feedAll(a, evs);
         const all: string[] = [];
         const b = new CepOperator(operator(specs, all, timeouts));
         onGeneralNfa(b);
-        for (const e of evs) b.processElement(e);
-        b.flush();
+        feedAll(b, evs);
         expect(fast).toEqual(all);
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
@@ -155,8 +151,7 @@ describe('processInOrder', () => {
         const sorted = [...evs].sort((x, y) => x.ts - y.ts);
         const buffered: string[] = [];
         const a = new CepOperator({ ...operator(specs, buffered, timeouts), outOfOrdernessMs: 0 });
-        for (const e of sorted) a.processElement(e);
-        a.flush();
+        feedAll(a, sorted);
         const direct: string[] = [];
         const b = new CepOperator({ ...operator(specs, direct, timeouts), outOfOrdernessMs: undefined });
         for (const e of sorted) {
