@@ -6,7 +6,7 @@ export type Ev = { id: number; k: number; c: string; v: number; ts: number };
 
 const codes = ['a', 'b', 'c', 'd'];
 
-interface StepSpec {
+export interface StepSpec {
   link: 'next' | 'followedBy' | 'followedByAny' | 'notNext' | 'notFollowedBy';
   code: string;
   quant: 'one' | 'oneOrMore' | 'times' | 'range' | 'timesOrMore';
@@ -125,4 +125,9 @@ export function feedAll<E, O extends CepOperator<E, any>>(op: O, events: readonl
   for (const e of events) op.processElement(e);
   op.flush();
   return op;
+}
+
+/** A single-event step (`next`, code 'a', no quantifier), with the given fields changed. */
+export function oneStep(changes: Partial<StepSpec> = {}): StepSpec {
+  return { link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null, ...changes };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, ChainState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
-import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
+import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, oneStep, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {
   try {
@@ -46,8 +46,7 @@ describe('snapshot and restore', () => {
         for (const e of evs.slice(0, at)) b.processElement(e);
         const snap = JSON.parse(JSON.stringify(b.snapshot())) as OperatorSnapshot;
         const c = CepOperator.restore(snap, operator(specs, split, timeouts));
-        for (const e of evs.slice(at)) c.processElement(e);
-        c.flush();
+        feedAll(c, evs.slice(at));
         expect(split).toEqual(whole);
         expect(c.stats).toEqual(a.stats);
       }),
@@ -57,14 +56,14 @@ describe('snapshot and restore', () => {
 
   it('rejects snapshots of another format or version with a clear message', () => {
     const out: string[] = [];
-    const spec: PatternSpec = { steps: [{ link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null }], within: 5, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
+    const spec: PatternSpec = { steps: [oneStep()], within: 5, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
     const snap = new CepOperator(operator([spec], out)).snapshot();
     expect(() => CepOperator.restore({ ...snap, version: 2 as 1 }, operator([spec], out))).toThrow(/unsupported snapshot version 2/);
     expect(() => CepOperator.restore({} as OperatorSnapshot, operator([spec], out))).toThrow(/not a Cepheus operator snapshot/);
   });
 
   it('rejects key states taken from a pattern of another shape with a clear message', () => {
-    const step = { link: 'followedBy', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null } as const;
+    const step = oneStep({ link: 'followedBy' });
     const chain: PatternSpec = { steps: [step, { ...step, code: 'b' }], within: 9, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
     const loop: PatternSpec = { ...chain, steps: [step, { ...step, code: 'b', quant: 'oneOrMore' }] };
     const ev = (id: number, c: string, ts: number): Ev => ({ id, k: 0, c, v: 0, ts });
@@ -168,7 +167,7 @@ describe('processInOrder', () => {
 
   it('reports late events and rejects events out of order', () => {
     const late: number[] = [];
-    const op = new CepOperator({ ...operator([{ steps: [{ link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null }], within: null, withinType: 'FIRST_AND_LAST', skip: 'noSkip' }], []), outOfOrdernessMs: undefined, onLate: (e: Ev) => late.push(e.id) });
+    const op = new CepOperator({ ...operator([{ steps: [oneStep()], within: null, withinType: 'FIRST_AND_LAST', skip: 'noSkip' }], []), outOfOrdernessMs: undefined, onLate: (e: Ev) => late.push(e.id) });
     const ev = (id: number, ts: number): Ev => ({ id, k: 0, c: 'a', v: 0, ts });
     op.processInOrder(ev(0, 5));
     op.advanceWatermark(5);
