@@ -59,9 +59,9 @@ export class RuleEngine {
   private readonly noDisorder: boolean;
 
   constructor(private readonly options: RuleEngineOptions) {
-    const ordered = dependencyOrder(options.rules);
-    const names = new Set(ordered.map((r) => r.name));
-    this.runners = ordered.map((rule) => {
+    const rules = dependencyOrder(options.rules);
+    const names = new Set(rules.map((r) => r.name));
+    this.runners = rules.map((rule) => {
       // a rule that reads no rule's output gets events in time order straight from the buffer
       const ordered = ![...rule.codes].some((c) => names.has(c));
       return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late, ordered);
@@ -73,7 +73,7 @@ export class RuleEngine {
       }
     }
     this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs ?? 0);
-    this.noDisorder = (options.outOfOrdernessMs ?? 0) === 0;
+    this.noDisorder = this.watermarks.maxOutOfOrdernessMs === 0;
   }
 
   /** Feeds one (normalized) input event. */
@@ -187,7 +187,7 @@ class RepeatRunner implements Runner {
   }
 
   advance(watermark: number): void {
-    this.pending.release(watermark, this.process);
+    if (!this.ordered) this.pending.release(watermark, this.process); // ordered: nothing is ever pending
   }
 
   private readonly process = (e: StandardEvent, ts: number): void => {
