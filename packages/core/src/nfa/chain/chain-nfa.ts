@@ -41,7 +41,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** Bits of the stages with strict contiguity, where an event the stage rejects ends the run. */
   private readonly strictBits: number;
   /** The stages of each pattern name, names in order of first appearance (a group quantifier repeats names). */
-  private readonly groups: readonly (readonly [string, readonly number[]])[];
+  private readonly groups: ReadonlyMap<string, readonly number[]>;
   private readonly ctx = new ChainContext<E>(this);
   /** Orders events of equal timestamp (under a skip strategy): increases with every event processed. */
   private ord = 0;
@@ -98,7 +98,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       if (stages === undefined) groups.set(name, [i]);
       else stages.push(i);
     });
-    this.groups = [...groups];
+    this.groups = groups;
   }
 
   createState(): ChainState<E> {
@@ -360,12 +360,11 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
         for (const [, stages] of this.groups) if (at < 0 || compareMarks(record, mark(stages[0]), at) < 0) at = mark(stages[0]);
         return at;
       default: {
-        const group = this.groups.find((g) => g[0] === skip.patternName);
-        if (group === undefined) {
+        const stages = this.groups.get(skip.patternName!);
+        if (stages === undefined) {
           if (skip.throwOnMiss) throw new CepRuntimeError(`Could not skip to ${skip.patternName}. No such element in the found match ${this.describe(record)}`);
           return -1;
         }
-        const stages = group[1];
         at = mark(skip.kind === 'SKIP_TO_FIRST' ? stages[0] : stages[stages.length - 1]);
         if (skip.throwOnMiss) {
           let start = mark(0);
@@ -379,7 +378,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   private describe(record: unknown[]): string {
     const mark = (i: number) => `${record[2 + this.length + 2 * i]}:${record[3 + this.length + 2 * i]}`;
-    return `{${this.groups.map(([name, stages]) => `${name}=[${stages.map(mark).join(', ')}]`).join(', ')}}`;
+    return `{${[...this.groups].map(([name, stages]) => `${name}=[${stages.map(mark).join(', ')}]`).join(', ')}}`;
   }
 
   /** The record's events by pattern name, in pattern order. */
@@ -396,8 +395,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** Events the run at `at` has taken for `name` (ConditionContext.getEventsForPattern). */
   eventsFor(records: unknown[] | null, at: number, name: string): E[] {
     if (records === null) return [];
-    const group = this.groups.find((g) => g[0] === name);
-    return group === undefined ? [] : this.pick(records, at, group[1]);
+    const stages = this.groups.get(name);
+    return stages === undefined ? [] : this.pick(records, at, stages);
   }
 
   /** The events at the given stages, up to the stage the run has reached. */
