@@ -458,7 +458,9 @@ function selfIncrease(ignores: number, takes: number): number {
 }
 
 function isTimedOut(cs: ComputationState<any>, now: number, since: number, windowMs: number): boolean {
-  return !cs.state.isStart && windowMs > 0 && now - since >= windowMs;
+  // the deadline as nextDeadline computes it: timers fire by it, and it must close the window
+  // even where since + windowMs rounds (times near Number.MAX_VALUE)
+  return !cs.state.isStart && windowMs > 0 && now >= since + windowMs;
 }
 
 function check<E>(t: Transition<E>, event: E, ctx: RunContext<E>): boolean {

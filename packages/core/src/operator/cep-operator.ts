@@ -284,9 +284,6 @@ export class CepOperator<E, K = unknown> {
       if (s.deadline <= t) {
         r.nfa.advanceTime(s, now, this.matches, this.timedOut);
         this.emit(r, s, now);
-        // times near Number.MAX_VALUE: start + window rounds to start, so no window can close;
-        // such runs stay until their key's next event instead of re-firing this timer forever
-        if (s.deadline <= t) continue;
       }
       this.schedule(r, s);
     }

@@ -158,7 +158,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const windowMs = this.windowMs;
     let end = 0;
     // runs are sorted by start time, so the timed-out ones are a prefix
-    if (windowMs > 0) while (end < runs.length && timestamp - (runs[end + 1] as number) >= windowMs) end += size;
+    // compared with the deadline itself (see refresh), as the operator's timers are
+    if (windowMs > 0) while (end < runs.length && timestamp >= (runs[end + 1] as number) + windowMs) end += size;
     if (end > 0) {
       if (timedOut !== undefined) {
         for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs, at), timestamp: (runs[at + 1] as number) + windowMs });
