@@ -42,8 +42,8 @@ export interface CompiledRule {
   readonly withinMs: number | undefined;
   /** The pattern in the core API's notation (for `cepheus explain`). */
   readonly patternText: string;
-  /** The output event of a match. */
-  output(match: Match, key: PartitionKey): StandardEvent;
+  /** The output event of a match (`lastTime`: the time of its latest event, when the caller knows it). */
+  output(match: Match, key: PartitionKey, lastTime?: number): StandardEvent;
 }
 
 /**
@@ -93,9 +93,9 @@ class RuleCompiler {
       this.checkVariables(f.expr);
       return { alias: f.alias, eval: compileExpr<StandardEvent>(f.expr) };
     });
-    const output = (match: Match, k: PartitionKey): StandardEvent => {
-      let time = -Infinity;
-      for (const evs of match.values()) for (const e of evs) if (e.event_time > time) time = e.event_time;
+    const output = (match: Match, k: PartitionKey, lastTime?: number): StandardEvent => {
+      let time = lastTime ?? -Infinity;
+      if (lastTime === undefined) for (const evs of match.values()) for (const e of evs) if (e.event_time > time) time = e.event_time;
       const env: Env<StandardEvent> = { current: (v) => last(match.get(v) ?? []), events: (v) => match.get(v) ?? [] };
       const extra: Record<string, unknown> = {};
       for (const f of returns) extra[f.alias] = f.eval(env);
@@ -325,7 +325,7 @@ class RuleCompiler {
       let last: StandardEvent | undefined;
       let events: () => readonly StandardEvent[] = () => [];
       let aggs: WindowAggregates<StandardEvent> | undefined;
-      const env: Env<StandardEvent> = { current: () => last, events: () => events(), aggregate: (i) => aggs!.value(i, events()) };
+      const env: Env<StandardEvent> = { current: () => last, events: () => events(), aggregate: (i) => aggs!.value(i, events) };
       having = (l, evs, a) => {
         last = l;
         events = evs;

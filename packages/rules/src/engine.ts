@@ -200,7 +200,8 @@ class RepeatRunner implements Runner {
     if (max !== null && w.size > max) w.dropOldest();
     if (w.size >= min && having(e, w.view, w.aggregates)) {
       this.windows.delete(key);
-      this.emit(this.rule.output(new Map([[variable, w.view().slice()]]), key), this.rule.name);
+      // ordered: events come in event_time order, so the last one has the match's latest time
+      this.emit(this.rule.output(new Map([[variable, w.close()]]), key, this.ordered ? e.event_time : undefined), this.rule.name);
     }
   };
 }
@@ -240,6 +241,11 @@ class KeyWindow {
       this.times = this.times.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** The window's events, for a window no longer used (no copy when none has left it). */
+  close(): StandardEvent[] {
+    return this.head === 0 ? this.events : this.events.slice(this.head);
   }
 
   /** The window's events, oldest first (copied only when asked for). */

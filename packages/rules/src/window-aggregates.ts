@@ -11,7 +11,8 @@ export interface WindowAggregates<E> {
   add(e: E): void;
   /** Removes the oldest event added and not yet removed (windows are first in, first out). */
   remove(e: E): void;
-  value(index: number, events: readonly E[]): unknown;
+  /** `events` gives the window's events, for aggregates recomputed from them (called only then: it may copy). */
+  value(index: number, events: () => readonly E[]): unknown;
 }
 
 type Call = Extract<Expr, { kind: 'call' }>;
@@ -90,12 +91,12 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
             sum -= toNumber(v);
             n--;
           },
-          value: (_index, events) => (avg ? (n === 0 ? null : sum / n) : Number.isFinite(sum) ? sum : recompute(events)),
+          value: (_index, events) => (avg ? (n === 0 ? null : sum / n) : Number.isFinite(sum) ? sum : recompute(events())),
         };
       };
     }
     default:
-      return () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events) });
+      return () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events()) });
   }
 }
 
