@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chainShape, compilePattern } from '@cepheus/core';
-import { compileRules, dependencyOrder, EventError, loadRulesJson, normalizeEvent, parseRules, RuleEngine, RuleError, rulesToJson, type CompiledRule } from '@cepheus/rules';
+import { compileRules, dependencyOrder, EventError, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -166,7 +166,7 @@ async function run(args: string[]): Promise<number> {
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
   const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
-  const toStandard = values.fields === undefined ? undefined : fieldMapping(String(values.fields));
+  const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)));
   const rules = loadRules(positionals);
   if (!rules) return 1;
 
@@ -193,24 +193,18 @@ async function run(args: string[]): Promise<number> {
 
   const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
   let lineNo = 0;
-  const handle = (line: string): void => {
+  /** Handles the line text[start, end) (decoded in place: most lines never become a string of their own). */
+  const handle = (text: string, start: number, end: number): void => {
     lineNo++;
-    if (line.length === 0 || (line.trim() === '')) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      errors++;
-      errOut.write(JSON.stringify({ line: lineNo, error: `malformed JSON: ${(e as Error).message}`, text: line.slice(0, 200) }));
-      return;
-    }
+    if (isBlank(text, start, end)) return;
     let event;
     try {
-      event = normalizeEvent(toStandard ? toStandard(raw) : raw);
+      event = decode(text, start, end);
     } catch (e) {
-      if (!(e instanceof EventError)) throw e;
+      if (!(e instanceof SyntaxError) && !(e instanceof EventError)) throw e;
       errors++;
-      errOut.write(JSON.stringify({ line: lineNo, error: e.message, text: line.slice(0, 200) }));
+      const error = e instanceof SyntaxError ? `malformed JSON: ${e.message}` : e.message;
+      errOut.write(JSON.stringify({ line: lineNo, error, text: text.slice(start, Math.min(end, start + 200)) }));
       return;
     }
     engine.push(event);
@@ -221,10 +215,24 @@ async function run(args: string[]): Promise<number> {
     let rest = '';
     for await (const chunk of input) {
       if (outputFailure) break;
-      const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        handle(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      let nl = text.indexOf('\n');
+      if (rest.length > 0) {
+        // the line begun in the previous chunk, joined on its own: the chunk itself stays a flat
+        // string (reading a concatenation char by char is slower)
+        if (nl < 0) {
+          rest += text;
+          continue;
+        }
+        const line = rest + text.slice(0, nl);
+        rest = '';
+        handle(line, 0, lineEnd(line, 0, line.length));
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      for (; nl >= 0; nl = text.indexOf('\n', start)) {
+        handle(text, start, lineEnd(text, start, nl));
         start = nl + 1;
       }
       rest = text.slice(start);
@@ -232,7 +240,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (!outputFailure) {
       rest += decoder.decode();
-      if (rest.length > 0) handle(rest);
+      if (rest.length > 0) handle(rest, 0, rest.length);
       engine.flush();
     }
   } catch (e) {
@@ -257,21 +265,26 @@ async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `event_code=code,event_time=ts,...`: builds standard events from differently named input fields. */
-function fieldMapping(spec: string): (raw: unknown) => unknown {
-  const standard = ['event_code', 'event_time', 'user_id', 'extra_info'];
+/** `event_code=code,event_time=ts,...`: reads standard events from differently named input fields. */
+function fieldMapping(spec: string): EventFields {
+  const standard = Object.keys(STANDARD_FIELDS) as (keyof EventFields)[];
   const pairs = spec.split(',').map((p) => p.trim().split('='));
   for (const p of pairs) {
-    if (p.length !== 2 || !standard.includes(p[0]) || p[1] === '') throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
+    if (p.length !== 2 || !(standard as string[]).includes(p[0]) || p[1] === '') throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
   }
-  const map = Object.fromEntries(pairs) as Record<string, string>;
-  const [code, time, user, extra] = standard.map((f) => map[f] ?? f);
-  return (raw) => {
-    if (raw === null || typeof raw !== 'object') return raw;
-    const r = raw as Record<string, unknown>;
-    // one object literal: every mapped event gets the same shape
-    return { event_code: r[code], event_time: r[time], user_id: r[user], extra_info: r[extra] };
-  };
+  return { ...STANDARD_FIELDS, ...(Object.fromEntries(pairs) as Partial<EventFields>) };
+}
+
+/** Where the line text[start, nl) ends without its carriage return (CRLF files). */
+const lineEnd = (text: string, start: number, nl: number): number => (nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+
+/** A line of JSON whitespace only (skipped, as blank lines between events are). */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 /** Buffers output lines and writes them in large chunks, respecting backpressure. */

@@ -48,7 +48,7 @@ export function parseTime(v: unknown): number {
 /** The extra_info of events without one: shared (rules only read events), frozen so nothing can change it. */
 const NO_EXTRA: Record<string, unknown> = Object.freeze({});
 
-function parseExtra(v: unknown): Record<string, unknown> {
+export function parseExtra(v: unknown): Record<string, unknown> {
   if (v === undefined || v === null) return NO_EXTRA;
   if (typeof v === 'string') {
     if (v.trim() === '') return NO_EXTRA;

@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { eventLineDecoder, EventError, normalizeEvent, STANDARD_FIELDS, type EventFields } from '../src/index.ts';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
+
+/** What a line must decode to: JSON.parse, the four fields read as own properties, normalizeEvent. */
+function reference(line: string, fields: EventFields): unknown {
+  const raw: unknown = JSON.parse(line);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return normalizeEvent(raw);
+  const r = raw as Record<string, unknown>;
+  const read = (k: string) => (Object.prototype.hasOwnProperty.call(r, k) ? r[k] : undefined);
+  return normalizeEvent({ event_code: read(fields.event_code), event_time: read(fields.event_time), user_id: read(fields.user_id), extra_info: read(fields.extra_info) });
+}
+
+type Outcome = { event: unknown } | { error: string; message: string };
+function outcome(f: () => unknown): Outcome {
+  try {
+    return { event: f() };
+  } catch (e) {
+    if (!(e instanceof SyntaxError) && !(e instanceof EventError)) throw e;
+    return { error: e.constructor.name, message: e.message };
+  }
+}
+
+const FIELDS: EventFields[] = [
+  STANDARD_FIELDS,
+  { event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' },
+  { event_code: 'code', event_time: 'ts', user_id: 'code', extra_info: 'x' }, // two fields read one key
+];
+const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', ''];
+/** Raw value texts: valid JSON of every kind, and near misses the scanner must leave to JSON.parse. */
+const RAW_VALUES = [
+  '0', '-0', '7', '-12', '42', '1700000000000', '123456789012345', '1234567890123456', '12345678901234567890', '99999999999999999', '-99999999999999999', '1.5', '1e3', '2E-2', '01',
+  '-', '- 1', '1.', 'tru', 'true', 'false', 'null', '""', '"A"', '"u7"', '"7"', '"2026-11-23 10:00:00"', '"2026-02-30 10:00:00"', '"\\u0041"',
+  '"a\\"b"', '"\t"', '"é✓"', '"{\\"to\\":1}"', '{}', '{"to":"t1"}', '[1]', '[', '"', '{"a":', 'NaN', 'Infinity',
+];
+const space = fc.constantFrom('', '', '', ' ', '\t', '  ', '\r');
+
+/** A line assembled from keys and raw values (duplicates, odd spacing, invalid bits included). */
+const assembledLine = fc
+  .tuple(fc.array(fc.tuple(fc.constantFrom(...KEYS), fc.oneof(fc.constantFrom(...RAW_VALUES), fc.integer().map(String), fc.string().map((s) => JSON.stringify(s))), space, space), { maxLength: 6 }), space, space)
+  .map(([pairs, before, after]) => `${before}{${pairs.map(([k, v, s1, s2]) => `${s1}${JSON.stringify(k)}${s2}:${s1}${v}${s2}`).join(',')}}${after}`);
+
+/** A plausible event line, serialized as producers write them. */
+const eventLine = fc
+  .record(
+    {
+      event_code: fc.oneof(fc.constantFrom('A', 'B', 'S_SEND_MSG', ''), fc.string()),
+      event_time: fc.oneof(fc.integer({ min: 0 }), fc.constantFrom('2026-11-23 10:00:00.5', '17', 'x'), fc.double()),
+      user_id: fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
+      extra_info: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.constant('{"to":"t1"}'), fc.constant(3)),
+      code: fc.constantFrom('A', 'B', 'C'),
+      ts: fc.nat(),
+      user: fc.nat(),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => JSON.stringify(o));
+
+/** Valid flat lines whose numbers have many digits (exact conversion of long integer literals). */
+const longNumbers = fc
+  .tuple(fc.stringMatching(/^-?[1-9][0-9]{12,20}$/), fc.stringMatching(/^-?[1-9][0-9]{12,20}$/))
+  .map(([ts, user]) => `{"event_code":"A","code":"B","event_time":${ts},"ts":${ts},"user_id":${user},"user":${user}}`);
+
+/** Any line, mutated at one place (a deleted, inserted or replaced character). */
+const mutated = fc
+  .tuple(fc.oneof(eventLine, assembledLine), fc.nat(), fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.'), fc.boolean())
+  .map(([line, at, c, replace]) => {
+    const i = line.length === 0 ? 0 : at % line.length;
+    return line.slice(0, i) + c + line.slice(replace ? i + 1 : i);
+  });
+
+describe('event line decoder', () => {
+  it('decodes every line as JSON.parse and normalizeEvent would, errors included', () => {
+    fc.assert(
+      fc.property(fc.oneof(eventLine, assembledLine, longNumbers, mutated, fc.json()), fc.constantFrom(...FIELDS), (line, fields) => {
+        expect(outcome(() => eventLineDecoder(fields)(line))).toEqual(outcome(() => reference(line, fields)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('decodes a line in place inside a larger text', () => {
+    fc.assert(
+      fc.property(fc.oneof(eventLine, mutated), fc.string(), fc.string(), (line, before, after) => {
+        const decode = eventLineDecoder(STANDARD_FIELDS);
+        expect(outcome(() => decode(before + line + after, before.length, before.length + line.length))).toEqual(outcome(() => decode(line)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reads the named fields of a flat line without touching the others', () => {
+    const decode = eventLineDecoder({ event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' });
+    expect(decode('{"user":33649,"code":"C","ts":0,"note":"x"}')).toEqual({ event_code: 'C', event_time: 0, user_id: 33649, extra_info: {} });
+    expect(() => decode('{"user":1,"code":"C","ts":01}')).toThrow(SyntaxError);
+    expect(() => decode('{"user":1,"code":"","ts":1}')).toThrow('event_code must be a non-empty string');
+    // a key that names an Object.prototype property is read only when the line has it
+    expect(() => eventLineDecoder({ ...STANDARD_FIELDS, user_id: 'constructor' })('{"event_code":"A","event_time":1}')).toThrow('user_id must be');
+  });
+});
