@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chainShape, compilePattern } from '@cepheus/core';
-import { compileRules, dependencyOrder, EventError, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
+import { compileRules, dependencyOrder, EventError, decodeUtf8, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -193,54 +193,50 @@ async function run(args: string[]): Promise<number> {
 
   const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
   let lineNo = 0;
-  /** Handles the line text[start, end) (decoded in place: most lines never become a string of their own). */
-  const handle = (text: string, start: number, end: number): void => {
-    lineNo++;
-    if (isBlank(text, start, end)) return;
+  /** Handles the line bytes[start, end) (decoded in place: most lines never become a string). */
+  const handle = (bytes: Uint8Array, start: number, end: number): void => {
+    if (++lineNo === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3; // a UTF-8 BOM
+    if (isBlank(bytes, start, end)) return;
     let event;
     try {
-      event = decode(text, start, end);
+      event = decode(bytes, start, end);
     } catch (e) {
       if (!(e instanceof SyntaxError) && !(e instanceof EventError)) throw e;
       errors++;
       const error = e instanceof SyntaxError ? `malformed JSON: ${e.message}` : e.message;
-      errOut.write(JSON.stringify({ line: lineNo, error, text: text.slice(start, Math.min(end, start + 200)) }));
+      errOut.write(JSON.stringify({ line: lineNo, error, text: decodeUtf8(bytes, start, Math.min(end, start + 800)).slice(0, 200) }));
       return;
     }
     engine.push(event);
   };
   try {
     // lines are handled synchronously chunk by chunk: an await per line would cost more than parsing it
-    const decoder = new TextDecoder();
-    let rest = '';
-    for await (const chunk of input) {
+    let rest: Uint8Array | null = null; // a line begun in an earlier chunk
+    for await (const data of input) {
       if (outputFailure) break;
-      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
+      const chunk: Uint8Array = typeof data === 'string' ? Buffer.from(data, 'utf8') : (data as Uint8Array);
       let start = 0;
-      let nl = text.indexOf('\n');
-      if (rest.length > 0) {
-        // the line begun in the previous chunk, joined on its own: the chunk itself stays a flat
-        // string (reading a concatenation char by char is slower)
+      let nl = chunk.indexOf(NEWLINE);
+      if (rest !== null) {
         if (nl < 0) {
-          rest += text;
+          rest = concat(rest, chunk);
           continue;
         }
-        const line = rest + text.slice(0, nl);
-        rest = '';
+        const line = concat(rest, chunk.subarray(0, nl));
+        rest = null;
         handle(line, 0, lineEnd(line, 0, line.length));
         start = nl + 1;
-        nl = text.indexOf('\n', start);
+        nl = chunk.indexOf(NEWLINE, start);
       }
-      for (; nl >= 0; nl = text.indexOf('\n', start)) {
-        handle(text, start, lineEnd(text, start, nl));
+      for (; nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+        handle(chunk, start, lineEnd(chunk, start, nl));
         start = nl + 1;
       }
-      rest = text.slice(start);
+      if (start < chunk.length) rest = chunk.slice(start);
       if (out.pending > 1 << 16) await out.flush();
     }
     if (!outputFailure) {
-      rest += decoder.decode();
-      if (rest.length > 0) handle(rest, 0, rest.length);
+      if (rest !== null) handle(rest, 0, lineEnd(rest, 0, rest.length));
       engine.flush();
     }
   } catch (e) {
@@ -275,13 +271,22 @@ function fieldMapping(spec: string): EventFields {
   return { ...STANDARD_FIELDS, ...(Object.fromEntries(pairs) as Partial<EventFields>) };
 }
 
-/** Where the line text[start, nl) ends without its carriage return (CRLF files). */
-const lineEnd = (text: string, start: number, nl: number): number => (nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+const NEWLINE = 10;
+
+/** Where the line bytes[start, nl) ends without its carriage return (CRLF files). */
+const lineEnd = (bytes: Uint8Array, start: number, nl: number): number => (nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
 
 /** A line of JSON whitespace only (skipped, as blank lines between events are). */
-function isBlank(text: string, start: number, end: number): boolean {
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;

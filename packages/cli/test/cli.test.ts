@@ -85,6 +85,24 @@ describe('cepheus run', () => {
     ]);
   });
 
+  it('reads any line layout: a BOM, CRLF, blank lines, non-ASCII text, lines across read chunks', async () => {
+    // about 2.5 MiB: the reader's 1 MiB chunks end inside lines
+    const events: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const user = `u${i}`;
+      events.push(JSON.stringify({ event_code: 'A', event_time: 2 * i, user_id: user, extra_info: { n: `é✓${i}`, pad: 'x'.repeat(i % 97) } }));
+      events.push(`  {"event_code" : "B", "user_id":"${user}", "event_time":${2 * i + 1},"extra_info":"{\\"n\\":${i}}"}\t`);
+      if (i % 1000 === 0) events.push('', ' \t');
+    }
+    const input = file('layout.jsonl', '\ufeff' + events.join('\r\n') + '\r\n');
+    const out = join(dir, 'layout-out.jsonl');
+    expect(await main(['run', file('layout.cep', AB), '--input', input, '--output', out])).toBe(0);
+    const outputs = lines(out).map((l) => JSON.parse(l));
+    expect(outputs).toHaveLength(20000);
+    expect(outputs[12345]).toMatchObject({ user_id: 'u12345', event_time: 24691, extra_info: { first: 'é✓12345', second: 12345 } });
+    expect(stderr).toMatch(/40000 events .* 20000 outputs, 0 errors/);
+  });
+
   it('explains usage mistakes with exit code 2', async () => {
     expect(await main(['run', file('ab3.cep', AB)])).toBe(2);
     expect(stderr).toContain('run needs --input');

@@ -2,11 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventLineDecoder, EventError, normalizeEvent, STANDARD_FIELDS, type EventFields } from '../src/index.ts';
 
+const encode = (s: string) => new TextEncoder().encode(s);
+/** The line's text as the stream decoder reads it mid-file (invalid bytes become U+FFFD). */
+const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
 
-/** What a line must decode to: JSON.parse, the four fields read as own properties, normalizeEvent. */
-function reference(line: string, fields: EventFields): unknown {
-  const raw: unknown = JSON.parse(line);
+/** What a line must decode to: its text, JSON.parse, the four fields read as own properties, normalizeEvent. */
+function reference(line: Uint8Array, fields: EventFields): unknown {
+  const raw: unknown = JSON.parse(text(line));
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return normalizeEvent(raw);
   const r = raw as Record<string, unknown>;
   const read = (k: string) => (Object.prototype.hasOwnProperty.call(r, k) ? r[k] : undefined);
@@ -28,19 +32,23 @@ const FIELDS: EventFields[] = [
   { event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' },
   { event_code: 'code', event_time: 'ts', user_id: 'code', extra_info: 'x' }, // two fields read one key
 ];
-const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', ''];
+const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', ''].map((k) => JSON.stringify(k));
+/** Keys as written with escapes (some spell a field's name), and broken ones. */
+const ODD_KEYS = ['"event\\u005fcode"', '"user_\\u0069d"', '"t\\u0073"', '"c\\/ode"', '"co\\de"', '"ts\\u00"', '"é"', '"ts', 'ts', '"\t"'];
 /** Raw value texts: valid JSON of every kind, and near misses the scanner must leave to JSON.parse. */
 const RAW_VALUES = [
   '0', '-0', '7', '-12', '42', '1700000000000', '123456789012345', '1234567890123456', '12345678901234567890', '99999999999999999', '-99999999999999999', '1.5', '1e3', '2E-2', '01',
   '-', '- 1', '1.', 'tru', 'true', 'false', 'null', '""', '"A"', '"u7"', '"7"', '"2026-11-23 10:00:00"', '"2026-02-30 10:00:00"', '"\\u0041"',
   '"a\\"b"', '"\t"', '"é✓"', '"{\\"to\\":1}"', '{}', '{"to":"t1"}', '[1]', '[', '"', '{"a":', 'NaN', 'Infinity',
+  '-1.25e-3', '1E+2', '0.5', '1e', '1.e2', '"\\x"', '"\\u12"', '"\\u12G4"', '"\\u123"', '"\\ud800"', '"\\/\\b\\f\\n\\r\\t"', '"\\u00e9"',
+  '{"to":"t\\u0031","n":[1,{"a":null}],"s":"}]"}', '[1,2', '{"a":1]}', '{"a":"}"}', '{"a" 1}', '[]', '[{"x":[]}]', 'true ', 'nul', 'falsey',
 ];
 const space = fc.constantFrom('', '', '', ' ', '\t', '  ', '\r');
 
 /** A line assembled from keys and raw values (duplicates, odd spacing, invalid bits included). */
 const assembledLine = fc
-  .tuple(fc.array(fc.tuple(fc.constantFrom(...KEYS), fc.oneof(fc.constantFrom(...RAW_VALUES), fc.integer().map(String), fc.string().map((s) => JSON.stringify(s))), space, space), { maxLength: 6 }), space, space)
-  .map(([pairs, before, after]) => `${before}{${pairs.map(([k, v, s1, s2]) => `${s1}${JSON.stringify(k)}${s2}:${s1}${v}${s2}`).join(',')}}${after}`);
+  .tuple(fc.array(fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.constantFrom(...ODD_KEYS)), fc.oneof(fc.constantFrom(...RAW_VALUES), fc.integer().map(String), fc.string().map((s) => JSON.stringify(s))), space, space), { maxLength: 6 }), space, space)
+  .map(([pairs, before, after]) => `${before}{${pairs.map(([k, v, s1, s2]) => `${s1}${k}${s2}:${s1}${v}${s2}`).join(',')}}${after}`);
 
 /** A plausible event line, serialized as producers write them. */
 const eventLine = fc
@@ -58,23 +66,35 @@ const eventLine = fc
   )
   .map((o) => JSON.stringify(o));
 
+/** A valid event line with one more member of any kind: each raw value is judged in context. */
+const oneOdd = fc
+  .tuple(fc.oneof(fc.constantFrom(...KEYS), fc.constantFrom(...ODD_KEYS)), fc.constantFrom(...RAW_VALUES), fc.boolean())
+  .map(([k, v, first]) => (first ? `{${k}:${v},"event_code":"A","event_time":1,"user_id":1}` : `{"event_code":"A","event_time":1,"user_id":1,${k}:${v}}`));
+
 /** Valid flat lines whose numbers have many digits (exact conversion of long integer literals). */
 const longNumbers = fc
   .tuple(fc.stringMatching(/^-?[1-9][0-9]{12,20}$/), fc.stringMatching(/^-?[1-9][0-9]{12,20}$/))
   .map(([ts, user]) => `{"event_code":"A","code":"B","event_time":${ts},"ts":${ts},"user_id":${user},"user":${user}}`);
 
-/** Any line, mutated at one place (a deleted, inserted or replaced character). */
+/** Any line as bytes, mutated at one place (a deleted, inserted or replaced character or byte). */
 const mutated = fc
-  .tuple(fc.oneof(eventLine, assembledLine), fc.nat(), fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.'), fc.boolean())
-  .map(([line, at, c, replace]) => {
-    const i = line.length === 0 ? 0 : at % line.length;
-    return line.slice(0, i) + c + line.slice(replace ? i + 1 : i);
+  .tuple(fc.oneof(eventLine, assembledLine), fc.nat(), fc.oneof(fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.', 'é').map(encode), fc.uint8Array({ minLength: 1, maxLength: 2 })), fc.boolean())
+  .map(([line, at, insert, replace]) => {
+    const bytes = encode(line);
+    const i = bytes.length === 0 ? 0 : at % bytes.length;
+    const out = new Uint8Array(bytes.length + insert.length);
+    out.set(bytes.subarray(0, i));
+    out.set(insert, i);
+    out.set(bytes.subarray(replace ? i + 1 : i), i + insert.length);
+    return out.subarray(0, bytes.length + insert.length - (replace && i < bytes.length ? 1 : 0));
   });
+
+const anyLine = fc.oneof(eventLine.map(encode), assembledLine.map(encode), oneOdd.map(encode), longNumbers.map(encode), mutated, fc.json().map(encode));
 
 describe('event line decoder', () => {
   it('decodes every line as JSON.parse and normalizeEvent would, errors included', () => {
     fc.assert(
-      fc.property(fc.oneof(eventLine, assembledLine, longNumbers, mutated, fc.json()), fc.constantFrom(...FIELDS), (line, fields) => {
+      fc.property(anyLine, fc.constantFrom(...FIELDS), (line, fields) => {
         expect(outcome(() => eventLineDecoder(fields)(line))).toEqual(outcome(() => reference(line, fields)));
       }),
       { numRuns: RUNS },
@@ -83,9 +103,10 @@ describe('event line decoder', () => {
 
   it('decodes a line in place inside a larger text', () => {
     fc.assert(
-      fc.property(fc.oneof(eventLine, mutated), fc.string(), fc.string(), (line, before, after) => {
+      fc.property(anyLine, fc.uint8Array(), fc.uint8Array(), (line, before, after) => {
         const decode = eventLineDecoder(STANDARD_FIELDS);
-        expect(outcome(() => decode(before + line + after, before.length, before.length + line.length))).toEqual(outcome(() => decode(line)));
+        const all = new Uint8Array([...before, ...line, ...after]);
+        expect(outcome(() => decode(all, before.length, before.length + line.length))).toEqual(outcome(() => decode(line)));
       }),
       { numRuns: RUNS },
     );
@@ -93,10 +114,10 @@ describe('event line decoder', () => {
 
   it('reads the named fields of a flat line without touching the others', () => {
     const decode = eventLineDecoder({ event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' });
-    expect(decode('{"user":33649,"code":"C","ts":0,"note":"x"}')).toEqual({ event_code: 'C', event_time: 0, user_id: 33649, extra_info: {} });
-    expect(() => decode('{"user":1,"code":"C","ts":01}')).toThrow(SyntaxError);
-    expect(() => decode('{"user":1,"code":"","ts":1}')).toThrow('event_code must be a non-empty string');
+    expect(decode(encode('{"user":33649,"code":"C","ts":0,"note":"x"}'))).toEqual({ event_code: 'C', event_time: 0, user_id: 33649, extra_info: {} });
+    expect(() => decode(encode('{"user":1,"code":"C","ts":01}'))).toThrow(SyntaxError);
+    expect(() => decode(encode('{"user":1,"code":"","ts":1}'))).toThrow('event_code must be a non-empty string');
     // a key that names an Object.prototype property is read only when the line has it
-    expect(() => eventLineDecoder({ ...STANDARD_FIELDS, user_id: 'constructor' })('{"event_code":"A","event_time":1}')).toThrow('user_id must be');
+    expect(() => eventLineDecoder({ ...STANDARD_FIELDS, user_id: 'constructor' })(encode('{"event_code":"A","event_time":1}'))).toThrow('user_id must be');
   });
 });
