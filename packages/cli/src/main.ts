@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chainShape, compilePattern } from '@cepheus/core';
-import { compileRules, dependencyOrder, EventError, decodeUtf8, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
+import { compileRules, dependencyOrder, EventError, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -193,50 +193,54 @@ async function run(args: string[]): Promise<number> {
 
   const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
   let lineNo = 0;
-  /** Handles the line bytes[start, end) (decoded in place: most lines never become a string). */
-  const handle = (bytes: Uint8Array, start: number, end: number): void => {
-    if (++lineNo === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3; // a UTF-8 BOM
-    if (isBlank(bytes, start, end)) return;
+  /** Handles the line text[start, end), decoded in place in the chunk read (most lines never become a string). */
+  const handle = (text: string, start: number, end: number): void => {
+    lineNo++;
+    if (isBlank(text, start, end)) return;
     let event;
     try {
-      event = decode(bytes, start, end);
+      event = decode(text, start, end);
     } catch (e) {
       if (!(e instanceof SyntaxError) && !(e instanceof EventError)) throw e;
       errors++;
       const error = e instanceof SyntaxError ? `malformed JSON: ${e.message}` : e.message;
-      errOut.write(JSON.stringify({ line: lineNo, error, text: decodeUtf8(bytes, start, Math.min(end, start + 800)).slice(0, 200) }));
+      errOut.write(JSON.stringify({ line: lineNo, error, text: text.slice(start, Math.min(end, start + 200)) }));
       return;
     }
     engine.push(event);
   };
   try {
     // lines are handled synchronously chunk by chunk: an await per line would cost more than parsing it
-    let rest: Uint8Array | null = null; // a line begun in an earlier chunk
-    for await (const data of input) {
+    const decoder = new TextDecoder(); // strips a BOM at the start of the input
+    let rest = ''; // a line begun in an earlier chunk
+    for await (const chunk of input) {
       if (outputFailure) break;
-      const chunk: Uint8Array = typeof data === 'string' ? Buffer.from(data, 'utf8') : (data as Uint8Array);
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
       let start = 0;
-      let nl = chunk.indexOf(NEWLINE);
-      if (rest !== null) {
+      let nl = text.indexOf('\n');
+      if (rest.length > 0) {
+        // the line across chunks is joined on its own: the chunk stays a flat string (reading a
+        // concatenation character by character is slower)
         if (nl < 0) {
-          rest = concat(rest, chunk);
+          rest += text;
           continue;
         }
-        const line = concat(rest, chunk.subarray(0, nl));
-        rest = null;
+        const line = rest + text.slice(0, nl);
+        rest = '';
         handle(line, 0, lineEnd(line, 0, line.length));
         start = nl + 1;
-        nl = chunk.indexOf(NEWLINE, start);
+        nl = text.indexOf('\n', start);
       }
-      for (; nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
-        handle(chunk, start, lineEnd(chunk, start, nl));
+      for (; nl >= 0; nl = text.indexOf('\n', start)) {
+        handle(text, start, lineEnd(text, start, nl));
         start = nl + 1;
       }
-      if (start < chunk.length) rest = chunk.slice(start);
+      rest = text.slice(start);
       if (out.pending > 1 << 16) await out.flush();
     }
     if (!outputFailure) {
-      if (rest !== null) handle(rest, 0, lineEnd(rest, 0, rest.length));
+      rest += decoder.decode();
+      if (rest.length > 0) handle(rest, 0, rest.length);
       engine.flush();
     }
   } catch (e) {
@@ -271,22 +275,13 @@ function fieldMapping(spec: string): EventFields {
   return { ...STANDARD_FIELDS, ...(Object.fromEntries(pairs) as Partial<EventFields>) };
 }
 
-const NEWLINE = 10;
-
-/** Where the line bytes[start, nl) ends without its carriage return (CRLF files). */
-const lineEnd = (bytes: Uint8Array, start: number, nl: number): number => (nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl);
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
-}
+/** Where the line text[start, nl) ends without its carriage return (CRLF files). */
+const lineEnd = (text: string, start: number, nl: number): number => (nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
 
 /** A line of JSON whitespace only (skipped, as blank lines between events are). */
-function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+function isBlank(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    const c = bytes[i];
+    const c = text.charCodeAt(i);
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;

@@ -10,24 +10,20 @@ export interface EventFields {
 
 export const STANDARD_FIELDS: Readonly<EventFields> = Object.freeze({ event_code: 'event_code', event_time: 'event_time', user_id: 'user_id', extra_info: 'extra_info' });
 
-/** Decodes one JSONL line, bytes[start, end) of UTF-8, into a standard event. */
-export type EventLineDecoder = (bytes: Uint8Array, start?: number, end?: number) => StandardEvent;
-
-/** UTF-8 to text as a stream decoder does it mid-stream: invalid bytes become U+FFFD, a BOM is kept. */
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-export const decodeUtf8 = (bytes: Uint8Array, start: number, end: number): string => utf8.decode(bytes.subarray(start, end));
+/** Decodes one JSONL line, text[start, end), into a standard event. */
+export type EventLineDecoder = (text: string, start?: number, end?: number) => StandardEvent;
 
 /**
- * Decodes JSONL lines into standard events. The result is always that of decoding the line's
- * UTF-8, JSON.parse, reading the four fields (own properties only) and normalizeEvent: a malformed
- * line throws JSON.parse's SyntaxError, an invalid event an EventError.
+ * Decodes JSONL lines into standard events. The result is always that of JSON.parse of the line,
+ * reading the four fields (own properties only) and normalizeEvent: a malformed line throws
+ * JSON.parse's SyntaxError, an invalid event an EventError.
  *
- * Why not just JSON.parse: it makes a string of the line and an object of every field, and the
- * engine reads four of them. The scanner below reads the line's bytes in place, checks the JSON
- * grammar of the object, and only makes values of the four fields: strings without escapes and
- * integers directly, anything else (escapes, non-ASCII text, nested objects, fractions) with
- * JSON.parse or the UTF-8 decoder on that value alone. Whenever it is unsure (a value it cannot
- * parse, broken grammar), the whole line goes to JSON.parse, which decides and words the error.
+ * Why not just JSON.parse: it needs a string of the line and makes an object of every field, and
+ * the engine reads four of them. For flat objects of strings, numbers and literals (W1's shape),
+ * the scanner below reads the line in place in the text read (a chunk of the input), checks the
+ * JSON grammar of the object, and makes values of the four fields only. Nested values (where
+ * JSON.parse is faster than a scan in JavaScript), and anything it is unsure of (broken grammar),
+ * send the whole line to JSON.parse, which decides and words the error.
  */
 export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLineDecoder {
   const names = [fields.event_code, fields.event_time, fields.user_id, fields.extra_info];
@@ -43,8 +39,21 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
     const own = (k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
     return normalizeEvent({ event_code: own(names[0]), event_time: own(names[1]), user_id: own(names[2]), extra_info: own(names[3]) });
   };
-  return (bytes, start = 0, end = bytes.length) => {
-    if (!scanner.scan(bytes, start, end)) return general(decodeUtf8(bytes, start, end));
+  // Speculation with backoff: after a line the scanner gave up on, the next ones (1, 2, 4, ...
+  // up to 1024) go straight to JSON.parse, so input of nested events costs no scanning.
+  let skip = 0;
+  let backoff = 1;
+  return (text, start = 0, end = text.length) => {
+    if (skip > 0) {
+      skip--;
+      return general(text.slice(start, end));
+    }
+    if (!scanner.scan(text, start, end)) {
+      skip = backoff;
+      backoff = Math.min(backoff * 2, 1024);
+      return general(text.slice(start, end));
+    }
+    backoff = 1;
     const eventCode = found[code];
     if (typeof eventCode !== 'string' || eventCode === '') throw new EventError('event_code must be a non-empty string');
     const userId = found[user];
@@ -60,50 +69,54 @@ const COLON = 58;
 const MINUS = 45;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
+/** Strings shorter than this are copied by slice (V8 makes longer slices views of their source). */
+const SHORT_STRING = 13;
 
 /** Scans one JSON object per line and keeps the values of `keys` (see eventLineDecoder). */
 class FlatScanner {
   /** The value of each key after a successful scan (undefined: absent; the last occurrence wins, as in JSON.parse). */
   readonly found: unknown[];
-  private readonly keyBytes: Uint8Array[];
-  private bytes: Uint8Array = new Uint8Array(0);
+  private text = '';
   private end = 0;
-  /** Set by a string scan: the string has an escape or a byte above ASCII. */
-  private special = false;
+  /** Set by a string scan: the string has an escape. */
+  private escaped = false;
+
+  /** How many keys have each length. */
+  private readonly keysByLength: number[] = [];
 
   constructor(private readonly keys: string[]) {
     this.found = keys.map(() => undefined);
-    const encoder = new TextEncoder();
-    this.keyBytes = keys.map((k) => encoder.encode(k));
+    for (const k of keys) {
+      while (this.keysByLength.length <= k.length) this.keysByLength.push(0);
+      this.keysByLength[k.length]++;
+    }
   }
 
-  /** Scans bytes[start, end) as a JSON object; false (nothing decided) for anything it does not handle. */
-  scan(bytes: Uint8Array, start: number, end: number): boolean {
-    this.bytes = bytes;
+  /** Scans text[start, end) as a JSON object; false (nothing decided) for anything it does not handle. */
+  scan(text: string, start: number, end: number): boolean {
+    this.text = text;
     this.end = end;
     const found = this.found;
     for (let k = 0; k < found.length; k++) found[k] = undefined;
     let i = this.space(start);
-    if (i >= end || bytes[i] !== OPEN_BRACE) return false;
+    if (i >= end || text.charCodeAt(i) !== OPEN_BRACE) return false;
     i = this.space(i + 1);
-    if (i < end && bytes[i] === CLOSE_BRACE) return this.space(i + 1) === end;
+    if (i < end && text.charCodeAt(i) === CLOSE_BRACE) return this.space(i + 1) === end;
     for (;;) {
-      if (i >= end || bytes[i] !== QUOTE) return false;
+      if (i >= end || text.charCodeAt(i) !== QUOTE) return false;
       const keyEnd = this.stringEnd(i + 1);
       if (keyEnd < 0) return false;
-      const key = this.special ? this.keyOfText(i, keyEnd + 1) : this.keyAt(i + 1, keyEnd);
+      const key = this.escaped ? this.keyOfText(i, keyEnd + 1) : this.keyAt(i + 1, keyEnd);
       if (key === -2) return false;
       i = this.space(keyEnd + 1);
-      if (i >= end || bytes[i] !== COLON) return false;
+      if (i >= end || text.charCodeAt(i) !== COLON) return false;
       i = this.space(i + 1);
       if (i >= end) return false;
       const valueEnd = this.value(i, key);
       if (valueEnd < 0) return false;
       i = this.space(valueEnd);
       if (i >= end) return false;
-      const sep = bytes[i];
+      const sep = text.charCodeAt(i);
       if (sep === CLOSE_BRACE) return this.space(i + 1) === end;
       if (sep !== COMMA) return false;
       i = this.space(i + 1);
@@ -112,152 +125,132 @@ class FlatScanner {
 
   /** Scans the value at `i` (storing it as key `key` when key >= 0); its end, or -1. */
   private value(i: number, key: number): number {
-    const bytes = this.bytes;
-    const c = bytes[i];
+    const text = this.text;
+    const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const close = this.stringEnd(i + 1);
       if (close < 0) return -1;
       if (key < 0) return close + 1;
-      const v = this.special ? this.parse(i, close + 1) : ascii(bytes, i + 1, close);
+      // A slice of 13 characters or more would be a view that keeps the whole chunk of input alive
+      // as long as the event is in some window: longer values are made by JSON.parse, as copies.
+      const v = this.escaped || close - i > SHORT_STRING ? this.parse(i, close + 1) : text.slice(i + 1, close);
       if (v === INVALID) return -1;
       this.found[key] = v;
       return close + 1;
     }
     if (c === MINUS || (c >= 48 && c <= 57)) return this.number(i, key);
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      const close = this.nestedEnd(i);
-      // a nested value is parsed on its own even when unused: it must be valid JSON
-      if (close < 0) return -1;
-      const v = this.parse(i, close);
-      if (v === INVALID) return -1;
-      if (key >= 0) this.found[key] = v;
-      return close;
-    }
     const literal = c === 116 /* t */ ? TRUE : c === 102 /* f */ ? FALSE : c === 110 /* n */ ? NULL : undefined;
-    if (literal === undefined || !this.matches(i, literal.bytes)) return -1;
+    if (literal === undefined || !this.matches(i, literal.text)) return -1;
     if (key >= 0) this.found[key] = literal.value;
-    return i + literal.bytes.length;
+    return i + literal.text.length;
   }
 
   /** A number literal at `i`, checked against JSON's grammar. */
   private number(i: number, key: number): number {
-    const bytes = this.bytes;
+    const text = this.text;
     const end = this.end;
     const start = i;
-    if (bytes[i] === MINUS) i++;
+    const negative = text.charCodeAt(i) === MINUS;
+    if (negative) i++;
     if (i >= end) return -1;
-    if (bytes[i] === 48) i++;
-    else if (isDigit(bytes[i])) while (i < end && isDigit(bytes[i])) i++;
-    else return -1;
+    // the integer part's value is read as it is checked (exact for up to 15 digits)
+    let v = text.charCodeAt(i) - 48;
+    if (v === 0) i++;
+    else if (v > 0 && v <= 9) {
+      for (i++; i < end; i++) {
+        const d = text.charCodeAt(i) - 48;
+        if (!(d >= 0 && d <= 9)) break;
+        v = v * 10 + d;
+      }
+    } else return -1;
     let integral = true;
-    if (i < end && bytes[i] === 46 /* . */) {
+    if (i < end && text.charCodeAt(i) === 46 /* . */) {
       integral = false;
       const digits = ++i;
-      while (i < end && isDigit(bytes[i])) i++;
+      while (i < end && isDigit(text.charCodeAt(i))) i++;
       if (i === digits) return -1;
     }
-    if (i < end && (bytes[i] === 101 || bytes[i] === 69) /* e E */) {
+    if (i < end && (text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69) /* e E */) {
       integral = false;
       i++;
-      if (i < end && (bytes[i] === 43 || bytes[i] === MINUS)) i++;
+      if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === MINUS)) i++;
       const digits = i;
-      while (i < end && isDigit(bytes[i])) i++;
+      while (i < end && isDigit(text.charCodeAt(i))) i++;
       if (i === digits) return -1;
     }
     // JSON.parse reads numbers as Number() does; integers of up to 15 digits are exact in arithmetic
-    if (key >= 0) this.found[key] = integral && i - start <= 15 ? integer(bytes, start, i) : Number(ascii(bytes, start, i));
+    if (key >= 0) this.found[key] = integral && i - start <= 15 ? (negative ? -v : v) : Number(text.slice(start, i));
     return i;
   }
 
   /**
    * The index of the quote that closes a string whose text starts at `i`, or -1 for an invalid
-   * string (a raw control character, a bad escape); sets `special` when it has escapes or non-ASCII text.
+   * string (a raw control character, a bad escape); sets `escaped` when it has escapes.
    */
   private stringEnd(i: number): number {
-    const bytes = this.bytes;
+    const text = this.text;
     const end = this.end;
-    let special = false;
+    let escaped = false;
     for (; i < end; i++) {
-      const c = bytes[i];
+      const c = text.charCodeAt(i);
       if (c === QUOTE) {
-        this.special = special;
+        this.escaped = escaped;
         return i;
       }
       if (c < 32) return -1; // a raw control character: invalid JSON
       if (c === BACKSLASH) {
-        special = true;
-        const e = bytes[++i];
+        escaped = true;
+        const e = text.charCodeAt(++i);
         if (e === 117 /* u */) {
-          for (let h = 0; h < 4; h++) if (!isHex(bytes[++i])) return -1;
+          for (let h = 0; h < 4; h++) if (!isHex(text.charCodeAt(++i))) return -1;
         } else if (!(e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) /* / b f n r t */) {
           return -1;
         }
-      } else if (c > 127) {
-        special = true;
       }
     }
     return -1;
   }
 
-  /** The end of the object or array at `i` (after its closing bracket), skipping strings; -1 if none. */
-  private nestedEnd(i: number): number {
-    const bytes = this.bytes;
-    const end = this.end;
-    let depth = 0;
-    for (; i < end; i++) {
-      const c = bytes[i];
-      if (c === QUOTE) {
-        i = this.stringEnd(i + 1);
-        if (i < 0) return -1;
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        depth++;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        if (--depth === 0) return i + 1;
-      }
-    }
-    return -1;
-  }
-
-  /** JSON.parse of bytes[start, end) (INVALID when it throws: the line's own parse will say why). */
+  /** JSON.parse of text[start, end) (INVALID when it throws: the line's own parse will say why). */
   private parse(start: number, end: number): unknown {
     try {
-      return JSON.parse(decodeUtf8(this.bytes, start, end));
+      return JSON.parse(this.text.slice(start, end));
     } catch {
       return INVALID;
     }
   }
 
-  /** Which key the escape-free ASCII or UTF-8 key text bytes[start, end) is, or -1. */
+  /** Which key the escape-free key text[start, end) is, or -1. */
   private keyAt(start: number, end: number): number {
-    const bytes = this.bytes;
+    const text = this.text;
     const n = end - start;
-    next: for (let k = 0; k < this.keyBytes.length; k++) {
-      const key = this.keyBytes[k];
+    const byLength = this.keysByLength;
+    if (n >= byLength.length || byLength[n] === 0) return -1; // no key of this length: the common miss
+    next: for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k];
       if (key.length !== n) continue;
-      for (let j = 0; j < n; j++) if (key[j] !== bytes[start + j]) continue next;
+      for (let j = 0; j < n; j++) if (key.charCodeAt(j) !== text.charCodeAt(start + j)) continue next;
       return k;
     }
     return -1;
   }
 
-  /** Which key the quoted key bytes[start, end) with escapes or non-ASCII text is: -1 none, -2 invalid. */
+  /** Which key the quoted key text[start, end) with escapes is: -1 none, -2 invalid. */
   private keyOfText(start: number, end: number): number {
     const text = this.parse(start, end);
     return typeof text === 'string' ? this.keys.indexOf(text) : -2;
   }
 
-  private matches(i: number, word: Uint8Array): boolean {
-    if (i + word.length > this.end) return false;
-    for (let j = 0; j < word.length; j++) if (this.bytes[i + j] !== word[j]) return false;
-    return true;
+  private matches(i: number, word: string): boolean {
+    return i + word.length <= this.end && this.text.startsWith(word, i);
   }
 
   /** JSON whitespace: space, tab, carriage return, line feed. */
   private space(i: number): number {
-    const bytes = this.bytes;
+    const text = this.text;
     const end = this.end;
     while (i < end) {
-      const c = bytes[i];
+      const c = text.charCodeAt(i);
       if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
       i++;
     }
@@ -266,32 +259,10 @@ class FlatScanner {
 }
 
 const INVALID: unique symbol = Symbol('invalid');
-const word = (w: string, value: unknown) => ({ bytes: new TextEncoder().encode(w), value });
+const word = (text: string, value: unknown) => ({ text, value });
 const TRUE = word('true', true);
 const FALSE = word('false', false);
 const NULL = word('null', null);
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-
-/** Text of ASCII bytes. */
-function ascii(bytes: Uint8Array, start: number, end: number): string {
-  switch (end - start) {
-    case 0:
-      return '';
-    case 1:
-      return String.fromCharCode(bytes[start]);
-    case 2:
-      return String.fromCharCode(bytes[start], bytes[start + 1]);
-    default:
-      return end - start <= 16 ? String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]) : utf8.decode(bytes.subarray(start, end));
-  }
-}
-
-/** An integer literal's value (digits checked by the caller, at most 15). */
-function integer(bytes: Uint8Array, start: number, end: number): number {
-  const negative = bytes[start] === MINUS;
-  let v = 0;
-  for (let i = negative ? start + 1 : start; i < end; i++) v = v * 10 + (bytes[i] - 48);
-  return negative ? -v : v;
-}
