@@ -51,6 +51,8 @@ interface Runner {
 export class RuleEngine {
   readonly stats: EngineStats = { events: 0, outputs: 0, late: 0 };
   private readonly runners: Runner[];
+  /** The runners that time passing can concern (an ordered REPEAT runner holds nothing pending). */
+  private readonly timed: Runner[];
   private readonly byCode = new Map<string, Runner[]>();
   private readonly buffer = new EventTimeBuffer<StandardEvent>();
   private readonly watermarks: BoundedOutOfOrderness;
@@ -66,6 +68,7 @@ export class RuleEngine {
       const ordered = ![...rule.codes].some((c) => names.has(c));
       return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late, ordered);
     });
+    this.timed = this.runners.filter((r) => !(r instanceof RepeatRunner && r.ordered));
     for (const r of this.runners) {
       for (const code of r.rule.codes) {
         if (!this.byCode.has(code)) this.byCode.set(code, []);
@@ -104,9 +107,10 @@ export class RuleEngine {
 
   private advanceTo(watermark: number): void {
     if (!(watermark > this.watermark)) return;
-    this.buffer.release(watermark, this.dispatch);
+    if (this.buffer.size > 0) this.buffer.release(watermark, this.dispatch);
     this.watermark = watermark;
-    for (const r of this.runners) r.advance(watermark);
+    const timed = this.timed;
+    for (let i = 0; i < timed.length; i++) timed[i].advance(watermark);
   }
 
   private readonly dispatch = (e: StandardEvent): void => {
@@ -175,7 +179,7 @@ class RepeatRunner implements Runner {
     readonly rule: CompiledRule,
     private readonly emit: (e: StandardEvent, rule: string) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
-    private readonly ordered: boolean,
+    readonly ordered: boolean,
   ) {
     this.spec = rule.repeat!;
   }
