@@ -174,6 +174,13 @@ class RepeatRunner implements Runner {
   private readonly spec: RepeatSpec;
   private readonly windows = new Map<PartitionKey, KeyWindow>();
   private readonly pending = new EventTimeBuffer<StandardEvent>();
+  // the spec's parts, read once per event
+  private readonly accepts: RepeatSpec['accepts'];
+  private readonly keyOf: CompiledRule['key'];
+  private readonly min: number;
+  private readonly max: number;
+  private readonly withinMs: number;
+  private readonly having: RepeatSpec['having'];
 
   constructor(
     readonly rule: CompiledRule,
@@ -181,11 +188,17 @@ class RepeatRunner implements Runner {
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     readonly ordered: boolean,
   ) {
-    this.spec = rule.repeat!;
+    const spec = (this.spec = rule.repeat!);
+    this.accepts = spec.accepts;
+    this.keyOf = rule.key;
+    this.min = spec.min;
+    this.max = spec.max ?? Infinity;
+    this.withinMs = spec.withinMs;
+    this.having = spec.having;
   }
 
   push(e: StandardEvent): void {
-    if (!this.spec.accepts(e)) return;
+    if (!this.accepts(e)) return;
     if (this.ordered) this.process(e, e.event_time);
     else this.pending.add(streamTime(e), e);
   }
@@ -195,19 +208,20 @@ class RepeatRunner implements Runner {
   }
 
   private readonly process = (e: StandardEvent, ts: number): void => {
-    const { min, max, withinMs, having, variable } = this.spec;
-    const key = this.rule.key(e);
+    const key = this.keyOf(e);
     let w = this.windows.get(key);
     if (w === undefined) this.windows.set(key, (w = new KeyWindow(this.spec.newAggregates())));
-    w.evictBefore(ts - withinMs);
+    w.evictBefore(ts - this.withinMs);
     w.push(e, ts);
-    if (max !== null && w.size > max) w.dropOldest();
-    if (w.size >= min && having(e, w.view, w.aggregates)) {
-      this.windows.delete(key);
-      // ordered: events come in event_time order, so the last one has the match's latest time
-      this.emit(this.rule.output(new Map([[variable, w.close()]]), key, this.ordered ? e.event_time : undefined), this.rule.name);
-    }
+    if (w.size > this.max) w.dropOldest();
+    if (w.size >= this.min && this.having(e, w.view, w.aggregates)) this.fire(key, w, e);
   };
+
+  private fire(key: PartitionKey, w: KeyWindow, last: StandardEvent): void {
+    this.windows.delete(key);
+    // ordered: events come in event_time order, so the last one has the match's latest time
+    this.emit(this.rule.output(new Map([[this.spec.variable, w.close()]]), key, this.ordered ? last.event_time : undefined), this.rule.name);
+  }
 }
 
 /** One key's window: a queue of events (consumed from `head`) and its incremental aggregates. */
@@ -228,13 +242,16 @@ class KeyWindow {
     this.events.push(e);
     this.times.push(ts);
     this.aggregates.add(e);
-    this.cached = undefined;
+    if (this.cached !== undefined) this.cached = undefined;
   }
 
   /** Drops events at or before `limit` (time - WITHIN): they are WITHIN or more before the newest. */
   evictBefore(limit: number): void {
     const times = this.times;
-    while (this.head < times.length && times[this.head] <= limit) this.dropOldest();
+    if (this.head < times.length && times[this.head] <= limit) {
+      do this.dropOldest();
+      while (this.head < this.times.length && this.times[this.head] <= limit);
+    }
   }
 
   dropOldest(): void {
