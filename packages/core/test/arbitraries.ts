@@ -46,11 +46,14 @@ export const patternSpec = (requireWindow = false): fc.Arbitrary<PatternSpec> =>
     skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
   });
 
-/** Chain-shaped patterns: single steps and times(n), joined by next/followedBy, any skip strategy. */
+/**
+ * Chain-shaped patterns: single steps and times(n), joined by next/followedBy, with notFollowedBy
+ * steps between them, any skip strategy.
+ */
 export const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
   steps: fc.array(
     fc.record({
-      link: fc.constantFrom('next' as const, 'followedBy' as const),
+      link: fc.constantFrom('next' as const, 'followedBy' as const, 'notFollowedBy' as const),
       code: fc.constantFrom('a', 'b', 'c', 'd'),
       quant: fc.constantFrom('one' as const, 'times' as const),
       n: fc.integer({ min: 1, max: 3 }),
@@ -59,8 +62,11 @@ export const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
       greedy: fc.constant(false),
       iterative: fc.boolean(),
       loopWindow: fc.constant(null),
-    }).map((x) => (x.quant === 'one' ? { ...x, inner: 'none' as const } : x)), // consecutive() applies to times only
-    { minLength: 1, maxLength: 4 },
+    }).map((x) => (x.quant === 'one' || x.link === 'notFollowedBy' ? { ...x, quant: 'one' as const, inner: 'none' as const } : x)), // consecutive() applies to times only
+    { minLength: 1, maxLength: 5 },
+  ).map((steps) =>
+    // a negation neither begins nor ends a chain (a trailing notFollowedBy waits for the window)
+    steps.map((x, i) => (x.link === 'notFollowedBy' && (i === 0 || i === steps.length - 1) ? { ...x, link: 'followedBy' as const } : x)),
   ),
   within: fc.option(fc.integer({ min: 1, max: 12 })),
   withinType: fc.constant('FIRST_AND_LAST' as const),

@@ -48,6 +48,12 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** Per event: stages whose condition was decided without a run (known), and their verdicts. */
   private known = 0;
   private verdicts = 0;
+  /** The same for the stages' stop conditions (stopVerdicts: some stop condition holds). */
+  private stopKnown = 0;
+  private stopVerdicts = 0;
+  /** Bits of the stages with stop conditions, and each stage's stop conditions (indexes into conds). */
+  private readonly stopBits: number;
+  private readonly stopsOf: readonly (readonly number[])[];
   /** The distinct TAKE conditions, each stage's index into them, and those of the stages after the first. */
   private readonly conds: ChainShape<E>['takes'];
   private readonly condOf: readonly number[];
@@ -87,9 +93,16 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.strictBits = strict;
     this.anyStrict = (strict & ~bitOf(0)) !== 0; // the start stage holds no runs
     const conds: ChainShape<E>['takes'][number][] = [];
-    this.condOf = shape.takes.map((c) => (conds.includes(c) ? conds.indexOf(c) : conds.push(c) - 1));
+    const indexOf = (c: ChainShape<E>['takes'][number]) => (conds.includes(c) ? conds.indexOf(c) : conds.push(c) - 1);
+    this.condOf = shape.takes.map(indexOf);
+    this.stopsOf = shape.stops.map((stops) => stops.map(indexOf));
     this.conds = conds;
-    this.laterConds = [...new Set(this.condOf.slice(1))];
+    this.laterConds = [...new Set([...this.condOf.slice(1), ...this.stopsOf.flat()])];
+    let stopBits = 0;
+    shape.stops.forEach((stops, i) => {
+      if (stops.length > 0) stopBits |= bitOf(i);
+    });
+    this.stopBits = stopBits;
     this.condVerdicts = new Int8Array(conds.length);
     this.condSeen = new Int32Array(conds.length);
     const groups = new Map<string, number[]>();
@@ -199,9 +212,19 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     let affected = 0;
     let known = 0;
     let verdicts = 0;
+    let stopKnown = 0;
+    let stopVerdicts = 0;
     for (let mask = occupied; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
       const stage = 31 - Math.clz32(bit);
+      if ((this.stopBits & bit) !== 0) {
+        const stop = stage >= SHARED_BIT ? RUN_SPECIFIC : this.stopVerdict(stage, event, timestamp);
+        if (stop !== FALSE) affected |= bit;
+        if (stop !== RUN_SPECIFIC) {
+          stopKnown |= bit;
+          if (stop === TRUE) stopVerdicts |= bit;
+        }
+      }
       const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdict(this.condOf[stage], event, timestamp);
       if (verdict === RUN_SPECIFIC) {
         affected |= bit;
@@ -215,7 +238,21 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     }
     this.known = known;
     this.verdicts = verdicts;
+    this.stopKnown = stopKnown;
+    this.stopVerdicts = stopVerdicts;
     return affected;
+  }
+
+  /** Whether some stop condition of the stage holds for every run (TRUE), for none (FALSE), or RUN_SPECIFIC. */
+  private stopVerdict(stage: number, event: E, timestamp: number): number {
+    const stops = this.stopsOf[stage];
+    let verdict = FALSE;
+    for (let i = 0; i < stops.length; i++) {
+      const v = this.condVerdict(stops[i], event, timestamp);
+      if (v === TRUE) return TRUE;
+      if (v === RUN_SPECIFIC) verdict = RUN_SPECIFIC;
+    }
+    return verdict;
   }
 
   /** Advances or ends the runs of the affected stages; returns the runs this event completed. */
@@ -232,6 +269,9 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
         const bit = bitOf(stage);
         if ((affected & bit) !== 0) {
           const take = (this.known & bit) !== 0 ? (this.verdicts & bit) !== 0 : this.test(stage, event, timestamp, runs, at);
+          // a stop condition ends the run, even as it takes the event, unless that completes it
+          const stop = (this.stopBits & bit) === 0 ? false : (this.stopKnown & bit) !== 0 ? (this.stopVerdicts & bit) !== 0 : this.testStops(stage, event, timestamp, runs, at);
+          if (stop && !(take && stage + 1 === length)) continue;
           if (take) {
             runs[at] = stage + 1;
             runs[at + 2 + stage] = event;
@@ -409,10 +449,23 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   private test(stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
+    return this.check(this.takes[stage], stage, event, timestamp, records, at);
+  }
+
+  /** Whether some stop condition of the stage holds for the run (each is evaluated, in order, as Flink's edges are). */
+  private testStops(stage: number, event: E, timestamp: number, records: unknown[], at: number): boolean {
+    const stops = this.stopsOf[stage];
+    let stop = false;
+    for (let i = 0; i < stops.length; i++) if (this.check(this.conds[stops[i]], stage, event, timestamp, records, at)) stop = true;
+    return stop;
+  }
+
+  private check(condition: ChainShape<E>['takes'][number], stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
     const ctx = this.ctx.reset(records, at, timestamp);
     try {
-      return !!this.takes[stage](event, ctx);
+      return !!condition(event, ctx);
     } catch (e) {
+      // named as Flink names it: the edge leaving the stage's state
       throw new CepRuntimeError(`Failure happened in filter function of '${this.names[stage]}': ${(e as Error)?.message ?? e}`, { cause: e });
     }
   }
