@@ -75,7 +75,7 @@ export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAStat
   const events: EventEntry<E>[] = data.events.map(([timestamp, id, refs, event]) => ({ event: event as E, timestamp, id, refs, node: null, moreNodes: null }));
   const nodes: BufferNode<E>[] = data.nodes.map(([ev, page, refs]) => {
     const entry = events[ev];
-    const node: BufferNode<E> = { entry, page, refs, removed: false, edge0Target: null, edge0Version: null, edge0Refs: 0, moreEdges: null };
+    const node: BufferNode<E> = { entry, page, refs, removed: false, edge0Target: null, edge0Version: null, edge0Refs: 0, moreEdges: null, byRoot: null };
     attachNode(entry, node);
     return node;
   });

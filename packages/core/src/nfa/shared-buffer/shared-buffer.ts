@@ -29,6 +29,13 @@ export interface BufferNode<E = unknown> {
   edge0Version: DeweyNumber | null;
   edge0Refs: number;
   moreEdges: BufferEdge<E>[] | null;
+  /**
+   * moreEdges grouped by their version's first digit, built once a node has many (null: scan them
+   * all). A run's version is compatible only with edges of its own first digit (every version that
+   * reaches a node has two digits or more), so lock, release and extraction visit just that group,
+   * in the same order as in moreEdges: a node that many runs took gets an edge per run.
+   */
+  byRoot: Map<number, BufferEdge<E>[]> | null;
 }
 
 export interface BufferEdge<E = unknown> {
@@ -106,7 +113,7 @@ export class SharedBuffer<E> {
     if (previous !== null) this.lockNode(previous, version);
     let node = findNode(entry, page);
     if (node === undefined) {
-      node = { entry, page, refs: 0, removed: false, edge0Target: previous, edge0Version: version, edge0Refs: 0, moreEdges: null };
+      node = { entry, page, refs: 0, removed: false, edge0Target: previous, edge0Version: version, edge0Refs: 0, moreEdges: null, byRoot: null };
       attachNode(entry, node);
       entry.refs++;
       this.liveNodes++;
@@ -120,7 +127,7 @@ export class SharedBuffer<E> {
     if (node === null || node.removed) return;
     node.refs++;
     if (node.edge0Version !== null && isCompatible(version, node.edge0Version)) node.edge0Refs++;
-    const more = node.moreEdges;
+    const more = candidates(node, version);
     if (more !== null) for (let i = 0; i < more.length; i++) if (isCompatible(version, more[i].version)) more[i].refs++;
   }
 
@@ -150,28 +157,46 @@ export class SharedBuffer<E> {
         firstGone = true;
       }
       const more = cur.moreEdges;
-      if (more !== null) {
+      const group = candidates(cur, v);
+      if (group !== null) {
+        // the compatible edges, in order; those whose last reference this was are removed
         let w = 0;
-        for (let i = 0; i < more.length; i++) {
-          const edge = more[i];
+        for (let i = 0; i < group.length; i++) {
+          const edge = group[i];
           if (isCompatible(v, edge.version) && --edge.refs <= 0) {
             if (edge.target !== null) {
               nodes.push(edge.target);
               versions.push(edge.version);
             }
-            continue; // edge removed
+            edge.refs = RELEASED; // removed, here and (below) from moreEdges
+            continue;
           }
-          more[w++] = edge;
+          if (w !== i) group[w] = edge;
+          w++;
         }
-        if (w !== more.length) more.length = w;
+        if (w !== group.length) {
+          group.length = w;
+          if (group !== more) {
+            if (w === 0) cur.byRoot!.delete(v[0]);
+            removeReleased(more!);
+          }
+        }
       }
       if (firstGone) {
         const next = more !== null && more.length > 0 ? more.shift()! : undefined;
+        if (next !== undefined && cur.byRoot !== null) {
+          const g = cur.byRoot.get(next.version[0])!;
+          g.shift(); // next was the first of moreEdges, so the first of its group
+          if (g.length === 0) cur.byRoot.delete(next.version[0]);
+        }
         cur.edge0Target = next ? next.target : null;
         cur.edge0Version = next ? next.version : null;
         cur.edge0Refs = next ? next.refs : 0;
       }
-      if (more !== null && more.length === 0) cur.moreEdges = null;
+      if (more !== null && more.length === 0) {
+        cur.moreEdges = null;
+        cur.byRoot = null;
+      }
       if (--cur.refs <= 0) {
         cur.removed = true;
         this.liveNodes--;
@@ -201,7 +226,7 @@ export class SharedBuffer<E> {
       // the newest compatible edge: the others, newest first, then the inline first edge
       let target: BufferNode<E> | null | undefined;
       let nextVersion: DeweyNumber | undefined;
-      const more = cur.moreEdges;
+      const more = candidates(cur, v);
       if (more !== null) {
         for (let i = more.length - 1; i >= 0; i--) {
           if (isCompatible(v, more[i].version)) {
@@ -267,9 +292,48 @@ export function addEdge<E>(node: BufferNode<E>, edge: BufferEdge<E>): void {
     node.edge0Target = edge.target;
     node.edge0Version = edge.version;
     node.edge0Refs = edge.refs;
-  } else {
-    (node.moreEdges ??= []).push(edge);
+    return;
   }
+  const more = (node.moreEdges ??= []);
+  more.push(edge);
+  if (node.byRoot !== null) {
+    const group = node.byRoot.get(edge.version[0]);
+    if (group === undefined) node.byRoot.set(edge.version[0], [edge]);
+    else group.push(edge);
+  } else if (more.length > GROUP_FROM) {
+    const byRoot = new Map<number, BufferEdge<E>[]>();
+    for (const e of more) {
+      const group = byRoot.get(e.version[0]);
+      if (group === undefined) byRoot.set(e.version[0], [e]);
+      else group.push(e);
+    }
+    node.byRoot = byRoot;
+  }
+}
+
+/** Edges beyond the inline one from which a node groups them by first digit (below it, a scan is cheaper). */
+const GROUP_FROM = 8;
+
+/** The edges (beyond the inline one) that may be compatible with `version`, in order; null for none. */
+function candidates<E>(node: BufferNode<E>, version: DeweyNumber): BufferEdge<E>[] | null {
+  const byRoot = node.byRoot;
+  if (byRoot === null || version.length < 2) return node.moreEdges;
+  return byRoot.get(version[0]) ?? null;
+}
+
+/** Marks an edge released from its node (its refs are not used again). */
+const RELEASED = NaN;
+
+/** Drops the edges marked RELEASED from `more`, keeping the order. */
+function removeReleased<E>(more: BufferEdge<E>[]): void {
+  let w = 0;
+  for (let i = 0; i < more.length; i++) {
+    const edge = more[i];
+    if (Number.isNaN(edge.refs)) continue;
+    if (w !== i) more[w] = edge;
+    w++;
+  }
+  more.length = w;
 }
 
 const releaseNodes: (BufferNode<any> | null)[] = [];
