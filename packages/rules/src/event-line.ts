@@ -1,4 +1,4 @@
-import { EventError, normalizeEvent, parseExtra, parseTime, type StandardEvent } from './standard-event.js';
+import { normalizeEvent, standardEvent, type StandardEvent } from './standard-event.js';
 
 /** The input names of the standard event's fields (`--fields event_time=ts,...`). */
 export interface EventFields {
@@ -37,7 +37,7 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return normalizeEvent(raw);
     const r = raw as Record<string, unknown>;
     const own = (k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
-    return normalizeEvent({ event_code: own(names[0]), event_time: own(names[1]), user_id: own(names[2]), extra_info: own(names[3]) });
+    return standardEvent(own(names[0]), own(names[1]), own(names[2]), own(names[3]));
   };
   // Speculation with backoff: after a line the scanner gave up on, the next ones (1, 2, 4, ...
   // up to 1024) go straight to JSON.parse, so input of nested events costs no scanning.
@@ -54,11 +54,7 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
       return general(text.slice(start, end));
     }
     backoff = 1;
-    const eventCode = found[code];
-    if (typeof eventCode !== 'string' || eventCode === '') throw new EventError('event_code must be a non-empty string');
-    const userId = found[user];
-    if (typeof userId !== 'string' && !(typeof userId === 'number' && Number.isFinite(userId))) throw new EventError('user_id must be a string or a number');
-    return { event_code: eventCode, event_time: parseTime(found[time]), user_id: userId, extra_info: parseExtra(found[extra]) };
+    return standardEvent(found[code], found[time], found[user], found[extra]);
   };
 }
 

@@ -21,10 +21,14 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1
 export function normalizeEvent(raw: unknown): StandardEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new EventError('an event must be a JSON object');
   const r = raw as Record<string, unknown>;
-  if (typeof r.event_code !== 'string' || r.event_code === '') throw new EventError('event_code must be a non-empty string');
-  const userId = r.user_id;
+  return standardEvent(r.event_code, r.event_time, r.user_id, r.extra_info);
+}
+
+/** The standard event of the four field values, validated and normalized (see normalizeEvent). */
+export function standardEvent(eventCode: unknown, eventTime: unknown, userId: unknown, extraInfo: unknown): StandardEvent {
+  if (typeof eventCode !== 'string' || eventCode === '') throw new EventError('event_code must be a non-empty string');
   if (typeof userId !== 'string' && !(typeof userId === 'number' && Number.isFinite(userId))) throw new EventError('user_id must be a string or a number');
-  return { event_code: r.event_code, event_time: parseTime(r.event_time), user_id: userId, extra_info: parseExtra(r.extra_info) };
+  return { event_code: eventCode, event_time: parseTime(eventTime), user_id: userId, extra_info: parseExtra(extraInfo) };
 }
 
 export function parseTime(v: unknown): number {
@@ -48,7 +52,7 @@ export function parseTime(v: unknown): number {
 /** The extra_info of events without one: shared (rules only read events), frozen so nothing can change it. */
 const NO_EXTRA: Record<string, unknown> = Object.freeze({});
 
-export function parseExtra(v: unknown): Record<string, unknown> {
+function parseExtra(v: unknown): Record<string, unknown> {
   if (v === undefined || v === null) return NO_EXTRA;
   if (typeof v === 'string') {
     if (v.trim() === '') return NO_EXTRA;
