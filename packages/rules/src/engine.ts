@@ -41,6 +41,8 @@ interface Runner {
   readonly rule: CompiledRule;
   push(e: StandardEvent): void;
   advance(watermark: number): void;
+  /** The earliest time at which advance would do something (Infinity: nothing waits). */
+  nextTime(): number;
 }
 
 /**
@@ -107,10 +109,40 @@ export class RuleEngine {
 
   private advanceTo(watermark: number): void {
     if (!(watermark > this.watermark)) return;
-    if (this.buffer.size > 0) this.buffer.release(watermark, this.dispatch);
+    if (this.buffer.size > 0) this.buffer.release(watermark, this.dispatchInTime);
     this.watermark = watermark;
+    this.advanceRules(watermark);
+  }
+
+  /**
+   * A buffered event is released: the time before it passes first, for every rule, as when an event
+   * is processed at once (see push). Otherwise a rule that fired on the event could report before
+   * another rule's window that closed earlier.
+   */
+  private readonly dispatchInTime = (e: StandardEvent, ts: number): void => {
+    this.advanceRules(ts - 1);
+    this.dispatch(e);
+  };
+
+  /** The time the rules have been advanced to (watermarks only grow). */
+  private rulesTime = -Infinity;
+
+  /**
+   * Advances the rules to `time` together, step by step through the times at which one of them has
+   * something due (a window closing, a chained output waiting): what any rule does at one time comes
+   * before what any rule does at a later one, however far the watermark jumps at once.
+   */
+  private advanceRules(time: number): void {
     const timed = this.timed;
-    for (let i = 0; i < timed.length; i++) timed[i].advance(watermark);
+    while (time > this.rulesTime) {
+      let step = time;
+      for (let i = 0; i < timed.length; i++) {
+        const due = timed[i].nextTime();
+        if (due > this.rulesTime && due < step) step = due;
+      }
+      this.rulesTime = step;
+      for (let i = 0; i < timed.length; i++) timed[i].advance(step);
+    }
   }
 
   private readonly dispatch = (e: StandardEvent): void => {
@@ -163,6 +195,10 @@ class NfaRunner implements Runner {
   advance(watermark: number): void {
     this.op.advanceWatermark(watermark);
   }
+
+  nextTime(): number {
+    return this.op.nextEventTime();
+  }
 }
 
 /**
@@ -205,6 +241,10 @@ class RepeatRunner implements Runner {
 
   advance(watermark: number): void {
     if (!this.ordered) this.pending.release(watermark, this.process); // ordered: nothing is ever pending
+  }
+
+  nextTime(): number {
+    return this.pending.peekTime();
   }
 
   private readonly process = (e: StandardEvent, ts: number): void => {

@@ -183,6 +183,20 @@ export class CepOperator<E, K = unknown> {
     for (const r of this.runners) this.fireTimers(r, watermark);
   }
 
+  /**
+   * Event time: the earliest time at which advancing the watermark changes anything (a buffered
+   * event or a timer is due), Infinity when nothing waits. Lets a caller that drives several
+   * operators advance them together, step by step.
+   */
+  nextEventTime(): number {
+    let t = this.pending.peekTime();
+    for (const r of this.runners) {
+      const due = r.timers.peekTime();
+      if (due < t) t = due;
+    }
+    return t;
+  }
+
   /** Processing time: fires the window timeouts due at `now` (default: the clock). */
   advanceProcessingTime(now = this.processingTime()): void {
     for (const r of this.runners) this.fireTimers(r, now);

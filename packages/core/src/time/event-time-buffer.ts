@@ -13,6 +13,11 @@ export class EventTimeBuffer<E> {
     return this.len - this.head;
   }
 
+  /** Timestamp of the earliest buffered event, Infinity when none. */
+  peekTime(): number {
+    return this.head < this.len ? this.ts[this.head] : Infinity;
+  }
+
   add(ts: number, event: E): void {
     const tss = this.ts;
     const evs = this.evs;
