@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { chainShape, compilePattern } from '@cepheus/core';
+import { ChainNFA, compile } from '@cepheus/core';
 import { compileRules, dependencyOrder, EventError, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
@@ -126,18 +126,19 @@ function explain(args: string[]): number {
       .map((r) => [r.name, r]),
   );
   for (const r of rules) {
+    const matcher = r.pattern ? compile(r.pattern) : undefined; // the runtime the operator would pick
     const lines = [
       `rule ${r.name}`,
-      `  engine:         ${r.kind === 'repeat' ? 'windowed aggregation (fast path, no NFA)' : chainShape(compilePattern(r.pattern!)) ? 'NFA, chain runtime (a straight sequence: no shared buffer)' : 'NFA, general runtime (shared buffer)'}`,
+      `  engine:         ${matcher === undefined ? 'windowed aggregation (fast path, no NFA)' : matcher instanceof ChainNFA ? 'NFA, chain runtime (a straight sequence: no shared buffer)' : 'NFA, general runtime (shared buffer)'}`,
       `  reads:          ${[...r.codes].join(', ')}`,
       `  partition key:  ${r.keyDescription}`,
       `  window:         ${r.withinMs === undefined ? 'none' : `${r.withinMs} ms`}`,
       `  after match:    ${r.skip}`,
       `  pattern:        ${r.patternText}`,
     ];
-    if (r.pattern) {
+    if (matcher) {
       lines.push('  NFA states:');
-      for (const s of compilePattern(r.pattern).states) lines.push(`    ${s.toString()}`);
+      for (const s of matcher.compiled.states) lines.push(`    ${s.toString()}`);
     }
     const doc = json.get(r.name);
     if (doc) lines.push(`  as data (cepheus compile --json): ${JSON.stringify(doc)}`);
