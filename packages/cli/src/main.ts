@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ChainNFA, compile } from '@cepheus/core';
-import { compileRules, dependencyOrder, EventError, eventLineDecoder, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
+import { compileRules, dependencyOrder, EventError, eventLineDecoder, isBlankLine, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -197,7 +197,7 @@ async function run(args: string[]): Promise<number> {
   /** Handles the line text[start, end), decoded in place in the chunk read (most lines never become a string). */
   const handle = (text: string, start: number, end: number): void => {
     lineNo++;
-    if (isBlank(text, start, end)) return;
+    if (isBlankLine(text, start, end)) return;
     let event;
     try {
       event = decode(text, start, end);
@@ -278,15 +278,6 @@ function fieldMapping(spec: string): EventFields {
 
 /** Where the line text[start, nl) ends without its carriage return (CRLF files). */
 const lineEnd = (text: string, start: number, nl: number): number => (nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-
-/** A line of JSON whitespace only (skipped, as blank lines between events are). */
-function isBlank(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
 
 /** Buffers output lines and writes them in large chunks, respecting backpressure. */
 export class LineWriter {

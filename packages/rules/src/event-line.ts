@@ -102,8 +102,7 @@ class FlatScanner {
       if (i >= end || text.charCodeAt(i) !== QUOTE) return false;
       const keyEnd = this.stringEnd(i + 1);
       if (keyEnd < 0) return false;
-      const key = this.escaped ? this.keyOfText(i, keyEnd + 1) : this.keyAt(i + 1, keyEnd);
-      if (key === -2) return false;
+      const key = this.escaped ? this.keys.indexOf(this.parse(i, keyEnd + 1) as string) : this.keyAt(i + 1, keyEnd);
       i = this.space(keyEnd + 1);
       if (i >= end || text.charCodeAt(i) !== COLON) return false;
       i = this.space(i + 1);
@@ -129,9 +128,7 @@ class FlatScanner {
       if (key < 0) return close + 1;
       // A slice of 13 characters or more would be a view that keeps the whole chunk of input alive
       // as long as the event is in some window: longer values are made by JSON.parse, as copies.
-      const v = this.escaped || close - i > SHORT_STRING ? this.parse(i, close + 1) : text.slice(i + 1, close);
-      if (v === INVALID) return -1;
-      this.found[key] = v;
+      this.found[key] = this.escaped || close - i > SHORT_STRING ? this.parse(i, close + 1) : text.slice(i + 1, close);
       return close + 1;
     }
     if (c === MINUS || (c >= 48 && c <= 57)) return this.number(i, key);
@@ -207,13 +204,9 @@ class FlatScanner {
     return -1;
   }
 
-  /** JSON.parse of text[start, end) (INVALID when it throws: the line's own parse will say why). */
-  private parse(start: number, end: number): unknown {
-    try {
-      return JSON.parse(this.text.slice(start, end));
-    } catch {
-      return INVALID;
-    }
+  /** The value of the string text[start, end), quotes included (stringEnd checked it: JSON.parse cannot fail). */
+  private parse(start: number, end: number): string {
+    return JSON.parse(this.text.slice(start, end)) as string;
   }
 
   /** Which key the escape-free key text[start, end) is, or -1. */
@@ -231,34 +224,32 @@ class FlatScanner {
     return -1;
   }
 
-  /** Which key the quoted key text[start, end) with escapes is: -1 none, -2 invalid. */
-  private keyOfText(start: number, end: number): number {
-    const text = this.parse(start, end);
-    return typeof text === 'string' ? this.keys.indexOf(text) : -2;
-  }
-
   private matches(i: number, word: string): boolean {
     return i + word.length <= this.end && this.text.startsWith(word, i);
   }
 
-  /** JSON whitespace: space, tab, carriage return, line feed. */
   private space(i: number): number {
-    const text = this.text;
-    const end = this.end;
-    while (i < end) {
-      const c = text.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
-      i++;
-    }
-    return i;
+    return skipSpace(this.text, i, this.end);
   }
 }
 
-const INVALID: unique symbol = Symbol('invalid');
 const word = (text: string, value: unknown) => ({ text, value });
 const TRUE = word('true', true);
 const FALSE = word('false', false);
 const NULL = word('null', null);
+
+/** Skips JSON whitespace (space, tab, carriage return, line feed) in text[i, end). */
+function skipSpace(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    i++;
+  }
+  return i;
+}
+
+/** A line of JSON whitespace only (input files may have blank lines between events). */
+export const isBlankLine = (text: string, start = 0, end = text.length): boolean => skipSpace(text, start, end) === end;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);

@@ -54,7 +54,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** Bits of the stages with stop conditions, and each stage's stop conditions (indexes into conds). */
   private readonly stopBits: number;
   private readonly stopsOf: readonly (readonly number[])[];
-  /** The distinct TAKE conditions, each stage's index into them, and those of the stages after the first. */
+  /** The distinct conditions (TAKE and stop), each stage's TAKE index into them, and those the stages after the first test. */
   private readonly conds: ChainShape<E>['takes'];
   private readonly condOf: readonly number[];
   private readonly laterConds: readonly number[];
