@@ -2,7 +2,7 @@ import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern,
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
-import { windowAggregates, type WindowAggregates } from './window-aggregates.js';
+import { windowAggregates, type WindowAggregates, type WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
 export type Match = Map<string, StandardEvent[]>;
@@ -15,8 +15,11 @@ export interface RepeatSpec {
   readonly withinMs: number;
   /** Per-event filter (the WHERE conditions on the variable). */
   readonly accepts: (e: StandardEvent) => boolean;
-  /** New aggregate state for one key's window (what HAVING needs, kept up to date incrementally). */
-  readonly newAggregates: () => WindowAggregates<StandardEvent>;
+  /**
+   * Aggregate state for the windows of one runner (what HAVING needs, kept up to date
+   * incrementally): called once per runner, it returns the maker of each key window's state.
+   */
+  readonly aggregates: () => WindowAggregatesMaker<StandardEvent>;
   /** HAVING computed from the events alone, without incremental state (for the NFA formulation). */
   readonly havingOver: (events: readonly StandardEvent[]) => boolean;
   /** HAVING over the window's events and their aggregates (true when absent). */
@@ -314,13 +317,13 @@ class RuleCompiler {
     const noCtx = { getEventsForPattern: () => [], timestamp: () => 0 };
     let having: RepeatSpec['having'] = () => true;
     let havingOver: RepeatSpec['havingOver'] = () => true;
-    let newAggregates: RepeatSpec['newAggregates'] = windowAggregates([], () => undefined);
+    let aggregates: RepeatSpec['aggregates'] = windowAggregates([], () => undefined);
     if (rep.having) {
       this.checkVariables(rep.having);
       const calls = aggregateCalls(rep.having);
       const h = compileExpr<StandardEvent>(rep.having, calls);
       const recompute = calls.map((c) => compileExpr<StandardEvent>(c));
-      newAggregates = windowAggregates(calls, (i, events) => recompute[i]({ current: () => events[events.length - 1], events: () => events }));
+      aggregates = windowAggregates(calls, (i, events) => recompute[i]({ current: () => events[events.length - 1], events: () => events }));
       // one environment re-pointed at each check: HAVING runs for every event of a REPEAT rule
       let last: StandardEvent | undefined;
       let events: () => readonly StandardEvent[] = () => [];
@@ -335,7 +338,7 @@ class RuleCompiler {
       const plain = compileExpr<StandardEvent>(rep.having);
       havingOver = (evs) => plain({ current: () => evs[evs.length - 1], events: () => evs }) === true;
     }
-    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), newAggregates, having, havingOver };
+    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), aggregates, having, havingOver };
   }
 
   private repeatText(): string {

@@ -1,6 +1,6 @@
 import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
 import type { CompiledRule, PartitionKey, RepeatSpec } from './compile.js';
-import type { WindowAggregates } from './window-aggregates.js';
+import type { WindowAggregates, WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
 export interface RuleEngineOptions {
@@ -217,6 +217,7 @@ class RepeatRunner implements Runner {
   private readonly max: number;
   private readonly withinMs: number;
   private readonly having: RepeatSpec['having'];
+  private readonly newAggregates: WindowAggregatesMaker<StandardEvent>;
 
   constructor(
     readonly rule: CompiledRule,
@@ -231,6 +232,7 @@ class RepeatRunner implements Runner {
     this.max = spec.max ?? Infinity;
     this.withinMs = spec.withinMs;
     this.having = spec.having;
+    this.newAggregates = spec.aggregates();
   }
 
   push(e: StandardEvent): void {
@@ -250,7 +252,7 @@ class RepeatRunner implements Runner {
   private readonly process = (e: StandardEvent, ts: number): void => {
     const key = this.keyOf(e);
     let w = this.windows.get(key);
-    if (w === undefined) this.windows.set(key, (w = new KeyWindow(this.spec.newAggregates())));
+    if (w === undefined) this.windows.set(key, (w = new KeyWindow(this.newAggregates())));
     w.evictBefore(ts - this.withinMs);
     w.push(e, ts);
     if (w.size > this.max) w.dropOldest();
@@ -306,6 +308,7 @@ class KeyWindow {
 
   /** The window's events, for a window no longer used (no copy when none has left it). */
   close(): StandardEvent[] {
+    this.aggregates.dispose();
     return this.head === 0 ? this.events : this.events.slice(this.head);
   }
 

@@ -1,4 +1,5 @@
 import type { Expr } from './ast.js';
+import { DistinctWindow, ValueIds } from './distinct-count.js';
 import { compileExpr, distinctKey, pathReader, toNumber, variablesOf, type Evaluator } from './expressions.js';
 
 /**
@@ -13,18 +14,33 @@ export interface WindowAggregates<E> {
   remove(e: E): void;
   /** `events` gives the window's events, for aggregates recomputed from them (called only then: it may copy). */
   value(index: number, events: () => readonly E[]): unknown;
+  /** The window is dropped: releases what it shares with the other windows of its maker. */
+  dispose(): void;
 }
+
+/** Makes the aggregates of one window; the windows of one maker share state (DISTINCT's value ids). */
+export type WindowAggregatesMaker<E> = () => WindowAggregates<E>;
 
 type Call = Extract<Expr, { kind: 'call' }>;
 
 /** One aggregate call's state: a WindowAggregates of one value (its `index` argument is ignored). */
 type Accumulator<E> = WindowAggregates<E>;
 
-/** A factory of per-window aggregate state for the given aggregate calls. */
-export function windowAggregates<E>(calls: Call[], recompute: (index: number, events: readonly E[]) => unknown): () => WindowAggregates<E> {
-  const makers = calls.map((call, index) => accumulator<E>(call, (events) => recompute(index, events)));
-  // one aggregate (the common HAVING): the accumulator itself, with no dispatch per event
-  if (makers.length === 1) return makers[0];
+/**
+ * Aggregate state for the given aggregate calls: returns a function that creates a maker of
+ * per-window aggregates. Each runner calls it once, so runners share nothing and the windows of
+ * one runner share their value ids.
+ */
+export function windowAggregates<E>(calls: Call[], recompute: (index: number, events: readonly E[]) => unknown): () => WindowAggregatesMaker<E> {
+  const kinds = calls.map((call, index) => accumulator<E>(call, (events) => recompute(index, events)));
+  return () => {
+    const makers = kinds.map((kind) => kind());
+    // one aggregate (the common HAVING): the accumulator itself, with no dispatch per event
+    return makers.length === 1 ? makers[0] : combined(makers);
+  };
+}
+
+function combined<E>(makers: WindowAggregatesMaker<E>[]): WindowAggregatesMaker<E> {
   return () => {
     const accs = makers.map((m) => m());
     return {
@@ -35,11 +51,15 @@ export function windowAggregates<E>(calls: Call[], recompute: (index: number, ev
         for (const a of accs) a.remove(e);
       },
       value: (index, events) => accs[index].value(index, events),
+      dispose: () => {
+        for (const a of accs) a.dispose();
+      },
     };
   };
 }
 
-function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown): () => Accumulator<E> {
+/** One call's accumulators: per runner, a maker of per-window accumulators. */
+function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown): () => WindowAggregatesMaker<E> {
   const variable = variablesOf(call.arg)[0];
   const a = call.arg;
   let valueOf: (e: E) => unknown;
@@ -58,27 +78,28 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
   switch (call.fn) {
     case 'COUNT':
       if (call.arg.kind === 'variable') {
-        return () => {
+        return () => () => {
           let n = 0;
-          return { add: () => void n++, remove: () => void n--, value: () => n };
+          return { add: () => void n++, remove: () => void n--, value: () => n, dispose: () => {} };
         };
       }
-      return () => {
+      return () => () => {
         let n = 0;
-        return { add: (e) => void (present(valueOf(e)) && n++), remove: (e) => void (present(valueOf(e)) && n--), value: () => n };
+        return { add: (e) => void (present(valueOf(e)) && n++), remove: (e) => void (present(valueOf(e)) && n--), value: () => n, dispose: () => {} };
       };
     case 'DISTINCT':
-      // Each value maps to the position of its latest occurrence: adding is one Map.set (most
-      // values in a window are new, so counting them would cost a get and a set), and a value
-      // leaves when the occurrence that leaves is its latest. Relies on removal in arrival order.
-      return () => new DistinctCount<E>(valueOf);
+      return () => {
+        const ids = new ValueIds();
+        return () => new DistinctCount<E>(valueOf, new DistinctWindow(ids));
+      };
     case 'SUM':
     case 'AVG': {
       const avg = call.fn === 'AVG';
-      return () => {
+      return () => () => {
         let sum = 0;
         let n = 0;
         return {
+          dispose: () => {},
           add: (e) => {
             const v = valueOf(e);
             if (!present(v)) return;
@@ -96,27 +117,28 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
       };
     }
     default:
-      return () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events()) });
+      return () => () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events()), dispose: () => {} });
   }
 }
 
-/** COUNT DISTINCT over a first-in-first-out window (see the DISTINCT case of accumulator). */
+/** COUNT DISTINCT: the window's values (objects by their JSON text, as the evaluator compares them). */
 class DistinctCount<E> implements Accumulator<E> {
-  private readonly latest = new Map<unknown, number>();
-  private added = 0;
-  private removed = 0;
-  constructor(private readonly valueOf: (e: E) => unknown) {}
+  constructor(
+    private readonly valueOf: (e: E) => unknown,
+    private readonly window: DistinctWindow,
+  ) {}
   add(e: E): void {
     const v = this.valueOf(e);
-    if (v !== undefined && v !== null) this.latest.set(distinctKey(v), this.added++);
+    if (v !== undefined && v !== null) this.window.add(distinctKey(v));
   }
   remove(e: E): void {
     const v = this.valueOf(e);
-    if (v === undefined || v === null) return;
-    const k = distinctKey(v);
-    if (this.latest.get(k) === this.removed++) this.latest.delete(k);
+    if (v !== undefined && v !== null) this.window.removeOldest(distinctKey(v)); // windows remove in arrival order
   }
   value(): number {
-    return this.latest.size;
+    return this.window.size;
+  }
+  dispose(): void {
+    this.window.dispose();
   }
 }
