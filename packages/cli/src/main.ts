@@ -177,7 +177,8 @@ async function run(args: string[]): Promise<number> {
   let errors = 0;
   // a reader that goes away (`| head`) ends the run quietly; any other write failure is reported
   let outputFailure: NodeJS.ErrnoException | undefined;
-  for (const w of [out, lateOut, errOut]) w?.onError((e) => (outputFailure ??= e));
+  const writers = [out, errOut, ...(lateOut ? [lateOut] : [])];
+  for (const w of writers) w.onError((e) => (outputFailure ??= e));
   const engine = new RuleEngine({
     rules,
     outOfOrdernessMs,
@@ -237,7 +238,8 @@ async function run(args: string[]): Promise<number> {
         start = nl + 1;
       }
       rest = text.slice(start);
-      if (out.pending > 1 << 16) await out.flush();
+      // waits while a reader is slow: errors and late events too, or they could outgrow memory
+      for (const w of writers) await w.flush();
     }
     if (!outputFailure) {
       rest += decoder.decode();
@@ -255,7 +257,7 @@ async function run(args: string[]): Promise<number> {
   } finally {
     if (progress) clearInterval(progress);
   }
-  await Promise.all([out.close(), lateOut?.close(), errOut.close()]);
+  await Promise.all(writers.map((w) => w.close()));
   if (outputFailure && outputFailure.code !== 'EPIPE') {
     process.stderr.write(`cepheus: cannot write output: ${outputFailure.message}\n`);
     return 1;
@@ -279,7 +281,10 @@ function fieldMapping(spec: string): EventFields {
 /** Where the line text[start, nl) ends without its carriage return (CRLF files). */
 const lineEnd = (text: string, start: number, nl: number): number => (nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
 
-/** Buffers output lines and writes them in large chunks, respecting backpressure. */
+/**
+ * Buffers output lines and writes them in pieces of about 64 KiB. The run waits (flush) at read-chunk
+ * boundaries while the stream is backed up; within a chunk, lines go on to the stream's own buffer.
+ */
 export class LineWriter {
   private buf: string[] = [];
   pending = 0;
@@ -302,27 +307,34 @@ export class LineWriter {
   write(line: string): void {
     this.buf.push(line);
     this.pending += line.length + 1;
+    if (this.pending > 1 << 16) this.spill();
   }
 
-  async flush(): Promise<void> {
+  /** Hands the buffered lines to the stream. */
+  private spill(): void {
     if (this.failed) this.buf = [];
     if (this.buf.length === 0) return;
     const data = this.buf.join('\n') + '\n';
     this.buf = [];
     this.pending = 0;
-    if (!this.stream.write(data) && !this.failed) {
-      const stream = this.stream as WriteStream;
-      await new Promise<void>((resolve) => {
-        // whichever comes first removes the other, so waits do not pile up listeners
-        const done = () => {
-          stream.off('drain', done);
-          stream.off('error', done);
-          resolve();
-        };
-        stream.once('drain', done);
-        stream.once('error', done);
-      });
-    }
+    this.stream.write(data);
+  }
+
+  async flush(): Promise<void> {
+    this.spill();
+    const stream = this.stream as WriteStream;
+    // asked of the stream, not remembered from write(): a drain may have come and gone since
+    if (!stream.writableNeedDrain || this.failed) return;
+    await new Promise<void>((resolve) => {
+      // whichever comes first removes the other, so waits do not pile up listeners
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('error', done);
+        resolve();
+      };
+      stream.once('drain', done);
+      stream.once('error', done);
+    });
   }
 
   async close(): Promise<void> {

@@ -85,6 +85,17 @@ describe('cepheus run', () => {
     ]);
   });
 
+  it('writes error lines out as the run goes, in bounded pieces, however many lines are bad', async () => {
+    // 300,000 bad lines make about 25 MB of error lines: held back to the end, they would be one
+    // string (past V8's limit on inputs ten times larger: the run crashed on W1's 5M lines)
+    const input = file('allbad.jsonl', '{"x":1}\n'.repeat(300_000));
+    const writes: number[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (writes.push(String(s).length), true));
+    expect(await main(['run', file('ab3.cep', AB), '--input', input])).toBe(0);
+    expect(writes.reduce((a, b) => a + b, 0)).toBeGreaterThan(20_000_000);
+    expect(Math.max(...writes)).toBeLessThan(1 << 20);
+  });
+
   it('reads any line layout: a BOM, CRLF, blank lines, non-ASCII text, lines across read chunks', async () => {
     // about 2.5 MiB: the reader's 1 MiB chunks end inside lines
     const events: string[] = [];
