@@ -39,6 +39,8 @@ function windowClose(match: Map<string, StandardEvent[]>, withinMs: number | und
 
 interface Runner {
   readonly rule: CompiledRule;
+  /** Time passing can concern it (see RuleEngine.timed). */
+  readonly timed: boolean;
   push(e: StandardEvent): void;
   advance(watermark: number): void;
   /** The earliest time at which advance would do something (Infinity: nothing waits). */
@@ -70,7 +72,7 @@ export class RuleEngine {
       const ordered = ![...rule.codes].some((c) => names.has(c));
       return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late, ordered);
     });
-    this.timed = this.runners.filter((r) => !(r instanceof RepeatRunner && r.ordered));
+    this.timed = this.runners.filter((r) => r.timed);
     for (const r of this.runners) {
       for (const code of r.rule.codes) {
         if (!this.byCode.has(code)) this.byCode.set(code, []);
@@ -133,6 +135,11 @@ export class RuleEngine {
    * before what any rule does at a later one, however far the watermark jumps at once.
    */
   private advanceRules(time: number): void {
+    if (time < this.due) {
+      // nothing is due up to `time` (the common case, checked for every event)
+      if (time > this.rulesTime) this.rulesTime = time;
+      return;
+    }
     const timed = this.timed;
     while (time > this.rulesTime) {
       let step = time;
@@ -143,11 +150,28 @@ export class RuleEngine {
       this.rulesTime = step;
       for (let i = 0; i < timed.length; i++) timed[i].advance(step);
     }
+    let due = Infinity;
+    for (let i = 0; i < timed.length; i++) due = Math.min(due, timed[i].nextTime());
+    this.due = due;
   }
+
+  /**
+   * No timed runner has anything due before this time: a lower bound of their nextTime(), kept by
+   * advanceRules and lowered as events reach them (an event can only bring a runner's next time
+   * closer; one that moves it later only makes the bound conservative).
+   */
+  private due = -Infinity;
 
   private readonly dispatch = (e: StandardEvent): void => {
     const runners = this.byCode.get(e.event_code);
-    if (runners !== undefined) for (const r of runners) r.push(e);
+    if (runners === undefined) return;
+    for (const r of runners) {
+      r.push(e);
+      if (r.timed) {
+        const due = r.nextTime();
+        if (due < this.due) this.due = due;
+      }
+    }
   };
 
   private readonly emit = (e: StandardEvent, rule: string): void => {
@@ -164,6 +188,7 @@ export class RuleEngine {
 
 class NfaRunner implements Runner {
   private readonly op: CepOperator<StandardEvent, PartitionKey>;
+  readonly timed = true;
 
   constructor(
     readonly rule: CompiledRule,
@@ -218,6 +243,8 @@ class RepeatRunner implements Runner {
   private readonly withinMs: number;
   private readonly having: RepeatSpec['having'];
   private readonly newAggregates: WindowAggregatesMaker<StandardEvent>;
+  /** An ordered REPEAT runner holds nothing pending: time passing does not concern it. */
+  readonly timed: boolean;
 
   constructor(
     readonly rule: CompiledRule,
@@ -233,6 +260,7 @@ class RepeatRunner implements Runner {
     this.withinMs = spec.withinMs;
     this.having = spec.having;
     this.newAggregates = spec.aggregates();
+    this.timed = !ordered;
   }
 
   push(e: StandardEvent): void {
