@@ -1,12 +1,12 @@
 import type { ConditionContext } from '../pattern/conditions.js';
-import { CepRuntimeError } from '../pattern/errors.js';
 import { heapAdd, heapPoll, heapRemoveIf } from '../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from './after-match/skip-strategy.js';
 import type { CompiledNFA } from './compiler/nfa-compiler.js';
 import { compareComputations as cmp, startComputation, type ComputationState } from './computation-state.js';
 import { addStage, deweyStart, increase, type DeweyNumber } from './dewey-number.js';
 import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
-import type { State, Transition } from './state.js';
+import { DecisionGraph, type ProbingContext } from './decision-graph.js';
+import type { State } from './state.js';
 import type { KeyState, Match, Matcher, TimedOutMatch } from './matcher.js';
 import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
 
@@ -52,6 +52,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
   private readonly ctx = new RunContext<E>();
+  private readonly graph: DecisionGraph<E>;
   /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
   /** Bits of the states a run can wait in (all but final and stop states). */
@@ -61,6 +62,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     this.windowMs = compiled.windowMs;
     this.skip = compiled.skipStrategy;
     this.startState = compiled.startState;
+    this.graph = new DecisionGraph(compiled.states);
     this.trackStates = compiled.states.length <= 30;
     for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
   }
@@ -85,7 +87,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean {
     const start = 1 << this.startState.index;
-    return this.trackStates && this.noOpStates(start, event, timestamp) === start;
+    return this.trackStates && this.graph.noOpStates(start, event, timestamp, this.ctx) === start;
   }
 
   /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
@@ -98,7 +100,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   }
 
   irrelevant(event: E, timestamp: number): boolean {
-    return this.trackStates && this.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
+    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp, this.ctx) === this.waitStates;
   }
 
   snapshotState(s: NFAState<E>): NFAStateSnapshot {
@@ -113,7 +115,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   process(s: NFAState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
     // the states in which this event changes no run, decided once per state (see isNoOp)
     const occupied = s.occupied;
-    const noOpStates = occupied === 0 ? 0 : this.noOpStates(occupied, event, timestamp);
+    const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp, this.ctx);
     if (occupied !== 0 && noOpStates === occupied) return out;
     const ev: EventHolder<E> = { event, timestamp, entry: null };
     const items = s.partial;
@@ -219,52 +221,6 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     }
   }
 
-  /** Bitmask of the occupied states in which the event leaves a run unchanged, whatever the run (see isNoOp). */
-  private noOpStates(occupied: number, event: E, timestamp: number): number {
-    // decided at most once per event and state: the operator asks irrelevant, ignoredByNewRun and
-    // process about the same event
-    if (event !== this.noOpEvent || timestamp !== this.noOpTs) {
-      this.noOpEvent = event;
-      this.noOpTs = timestamp;
-      this.noOpDecided = 0;
-      this.noOpYes = 0;
-    }
-    const states = this.compiled.states;
-    for (let mask = occupied & ~this.noOpDecided; mask !== 0; mask &= mask - 1) {
-      const bit = mask & -mask;
-      if (this.isNoOp(states[31 - Math.clz32(bit)], event, timestamp)) this.noOpYes |= bit;
-    }
-    this.noOpDecided |= occupied;
-    return this.noOpYes & occupied;
-  }
-
-  /** The event noOpStates last saw, and the states it decided for it (noOpYes: those that are no-ops). */
-  private noOpEvent: E | undefined = undefined;
-  private noOpTs = NaN;
-  private noOpDecided = 0;
-  private noOpYes = 0;
-
-  /**
-   * True when the event leaves every run in `state` unchanged: the only enabled edge is a
-   * self-IGNORE (or none, for the start state). Conditions are functions of (event, ctx), so this is
-   * decided once per state instead of once per run, without touching the runs (the per-event cost
-   * across many keys is memory bound). A condition that reads the run's events through ctx makes the
-   * answer run-specific: then the runs are evaluated one by one.
-   */
-  private isNoOp(state: State<E>, event: E, timestamp: number): boolean {
-    const ctx = this.ctx.probe(timestamp);
-    try {
-      this.decisionGraph(state, event, ctx);
-    } catch {
-      this.stack.length = 0;
-      return false; // let the per-run evaluation raise it, with the run's context
-    }
-    if (ctx.consulted) return false;
-    const n = this.edgeCount;
-    const edges = this.edges;
-    return state.isStart ? n === 0 : n === 1 && edges[0].action === 'IGNORE' && edges[0].target === state;
-  }
-
   /** The earliest time at which `advanceTime` would change this state, or Infinity. */
   nextDeadline(s: NFAState<E>): number {
     let min = Infinity;
@@ -326,18 +282,15 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
    */
   private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] | ComputationState<E> {
     const ctx = this.ctx.reset(s, cs, ev.timestamp);
-    const edges = this.edges;
-    this.decisionGraph(cs.state, ev.event, ctx);
+    const graph = this.graph;
+    graph.evaluate(cs.state, ev.event, ctx);
+    if (graph.leavesUnchanged(cs.state)) return cs;
+    const edges = graph.edges;
     const isStart = cs.state.isStart;
-    const n = this.edgeCount;
-    if (n === 0) {
-      if (isStart) return cs;
-    } else if (n === 1 && !isStart && edges[0].action === 'IGNORE' && edges[0].target === cs.state) {
-      return cs;
-    }
+    const n = graph.edgeCount;
     const result: ComputationState<E>[] = [];
-    const totalTake = this.takes;
-    const totalIgnore = this.ignores;
+    const totalTake = graph.takes;
+    const totalIgnore = graph.ignores;
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
     let ignoreBranchesToVisit = totalIgnore;
     const totalTakeToSkip = Math.max(0, totalTake - 1);
@@ -362,7 +315,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
         addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
-        const final = this.finalStateAfterProceed(edge.target, ev.event, ctx);
+        const final = graph.finalAfterProceed(edge.target, ev.event, ctx);
         if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }
@@ -373,59 +326,6 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
 
   /** Scratch heap for rebuilding a key's runs; the result is stored as an exact-size copy. */
   private readonly scratchHeap: Heap<E> = [];
-
-  /** Scratch output of decisionGraph, reused: the per-event path allocates nothing for unchanged runs. */
-  private readonly edges: Transition<E>[] = [];
-  private edgeCount = 0;
-  private takes = 0;
-  private ignores = 0;
-  private readonly stack: State<E>[] = [];
-
-  /** TAKE and IGNORE edges enabled by the event, following PROCEED edges (Flink's createDecisionGraph). */
-  private decisionGraph(state: State<E>, event: E, ctx: RunContext<E>): void {
-    const edges = this.edges;
-    const stack = this.stack;
-    let takes = 0;
-    let ignores = 0;
-    let count = 0;
-    stack.push(state);
-    while (stack.length > 0) {
-      const transitions = stack.pop()!.transitions;
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i];
-        if (!check(t, event, ctx)) continue;
-        if (t.action === 'PROCEED') stack.push(t.target);
-        else {
-          if (t.action === 'TAKE') takes++;
-          else if (t.target.name !== state.name) ignores++; // self-ignores do not branch
-          edges[count++] = t;
-        }
-      }
-    }
-    this.edgeCount = count;
-    this.takes = takes;
-    this.ignores = ignores;
-  }
-
-  private readonly proceedStack: State<E>[] = [];
-
-  private finalStateAfterProceed(state: State<E>, event: E, ctx: RunContext<E>): State<E> | null {
-    const stack = this.proceedStack;
-    stack.push(state);
-    while (stack.length > 0) {
-      const transitions = stack.pop()!.transitions;
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i];
-        if (t.action !== 'PROCEED' || !check(t, event, ctx)) continue;
-        if (t.target.isFinal) {
-          stack.length = 0;
-          return t.target;
-        }
-        stack.push(t.target);
-      }
-    }
-    return null;
-  }
 }
 
 interface EventHolder<E> {
@@ -463,18 +363,8 @@ function isTimedOut(cs: ComputationState<any>, now: number, since: number, windo
   return !cs.state.isStart && windowMs > 0 && now >= since + windowMs;
 }
 
-function check<E>(t: Transition<E>, event: E, ctx: RunContext<E>): boolean {
-  const c = t.condition;
-  if (c === null) return true;
-  try {
-    return c(event, ctx);
-  } catch (e) {
-    throw new CepRuntimeError(`Failure happened in filter function of '${t.source.patternName}': ${(e as Error)?.message ?? e}`, { cause: e });
-  }
-}
-
 /** The context handed to conditions; materializes the run's events only when asked. */
-class RunContext<E> implements ConditionContext<E> {
+class RunContext<E> implements ProbingContext<E> {
   private buffer: SharedBuffer<E> | null = null;
   private cs: ComputationState<E> | null = null;
   private ts = 0;
