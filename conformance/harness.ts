@@ -1,5 +1,5 @@
 /** Runs one conformance case (format: ../shared/conformance/FORMAT.md) and describes any mismatch. */
-import { AfterMatchSkipStrategy, CepRuntimeError, ChainNFA, compile, compilePattern, MalformedPatternError, NFA, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
+import { AfterMatchSkipStrategy, CepRuntimeError, ChainNFA, compile, MalformedPatternError, NFA, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
 
 type Ref = string;
 type ExpectedMatch = Ref[] | Record<string, Ref[]>;
@@ -28,12 +28,17 @@ export function buildPattern(expr: string): Pattern<Ev> {
 }
 
 /**
- * The runtimes that run the pattern: what `compile` picks, and the general NFA as well when
- * `compile` picked the chain runtime, so that both are held to Flink's results.
+ * The runtimes that run the pattern: what `compile` picks, and the shared-buffer NFA (Flink's own
+ * design) as well, so that both are held to Flink's results.
  */
 export function runtimes(pattern: Pattern<Ev>): Matcher<Ev>[] {
   const picked = compile(pattern);
-  return picked instanceof ChainNFA ? [picked, new NFA(compilePattern(pattern))] : [picked];
+  return [picked, new NFA(picked.compiled)];
+}
+
+/** How the conformance output names a runtime. */
+export function runtimeName(m: Matcher<Ev>): string {
+  return m instanceof ChainNFA ? 'chain runtime' : m instanceof NFA ? 'shared-buffer NFA' : 'path runtime';
 }
 
 /** Feeds the case's events; time advances to each event's ts before it is processed. */
@@ -69,7 +74,7 @@ export function runCase(c: ConformanceCase): string | null {
   }
   for (const m of matchers) {
     const problem = checkRun(c, m);
-    if (problem !== null) return matchers.length > 1 ? `${m instanceof ChainNFA ? 'chain runtime' : 'general NFA'}: ${problem}` : problem;
+    if (problem !== null) return `${runtimeName(m)}: ${problem}`;
   }
   return null;
 }

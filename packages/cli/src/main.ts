@@ -129,7 +129,7 @@ function explain(args: string[]): number {
     const matcher = r.pattern ? compile(r.pattern) : undefined; // the runtime the operator would pick
     const lines = [
       `rule ${r.name}`,
-      `  engine:         ${matcher === undefined ? 'windowed aggregation (fast path, no NFA)' : matcher instanceof ChainNFA ? 'NFA, chain runtime (a straight sequence: no shared buffer)' : 'NFA, general runtime (shared buffer)'}`,
+      `  engine:         ${matcher === undefined ? 'windowed aggregation (fast path, no NFA)' : matcher instanceof ChainNFA ? 'NFA, chain runtime (a straight sequence: no shared buffer)' : 'NFA, path runtime (any pattern: each run holds its path of events)'}`,
       `  reads:          ${[...r.codes].join(', ')}`,
       `  partition key:  ${r.keyDescription}`,
       `  window:         ${r.withinMs === undefined ? 'none' : `${r.withinMs} ms`}`,

@@ -56,7 +56,7 @@ describe('cepheus check', () => {
     expect(stdout).toContain('engine:         NFA, chain runtime');
     stdout = '';
     expect(await main(['explain', file('loop.cep', 'RULENAME "l"\na: A\nb: B\nEVENT a -> b+\nWITHIN 1 MINUTE\n')])).toBe(0);
-    expect(stdout).toContain('engine:         NFA, general runtime');
+    expect(stdout).toContain('engine:         NFA, path runtime');
   });
 });
 

@@ -1,6 +1,6 @@
 /** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
 import fc from 'fast-check';
-import { AfterMatchSkipStrategy, NFA, Pattern, type CepOperator, type Matcher } from '../src/index.ts';
+import { AfterMatchSkipStrategy, NFA, Pattern, type CepOperator, type Match, type Matcher } from '../src/index.ts';
 
 export type Ev = { id: number; k: number; c: string; v: number; ts: number };
 
@@ -136,4 +136,42 @@ export function feedAll<E, O extends CepOperator<E, any>>(op: O, events: readonl
 /** A single-event step (`next`, code 'a', no quantifier), with the given fields changed. */
 export function oneStep(changes: Partial<StepSpec> = {}): StepSpec {
   return { link: 'next', code: 'a', quant: 'one', n: 1, optional: false, inner: 'none', greedy: false, iterative: false, loopWindow: null, ...changes };
+}
+
+/**
+ * Events for one key, timestamps non-decreasing (often equal), as the operator delivers them. (Fed
+ * directly, a timestamp below one that time already advanced past is a late event; Flink's NFA
+ * then reuses event ids, and its order among such events is an accident of its heap.)
+ */
+export const inputs = fc.array(
+  fc.record({ c: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.integer({ min: 0, max: 3 }), step: fc.integer({ min: -2, max: 3 }) }),
+  { maxLength: 50 },
+);
+
+export const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
+
+/** Everything a runtime reports for the input, in order, or the error it raised. */
+export function trace(nfa: Matcher<Ev>, evs: { c: string; v: number; step: number }[]): string[] {
+  const out: string[] = [];
+  const s = nfa.createState();
+  let ts = 0;
+  try {
+    evs.forEach((x, id) => {
+      ts += Math.max(0, x.step);
+      const matches: Match<Ev>[] = [];
+      const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
+      nfa.advanceTime(s, ts, matches, timeouts);
+      nfa.process(s, { id, k: 0, c: x.c, v: x.v, ts }, ts, matches);
+      for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
+      for (const m of matches) out.push(`M#${id} ${render(m)}`);
+    });
+    const matches: Match<Ev>[] = [];
+    const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
+    nfa.advanceTime(s, Number.MAX_VALUE, matches, timeouts);
+    for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
+    for (const m of matches) out.push(`M@end ${render(m)}`);
+  } catch (e) {
+    out.push(`error ${(e as Error).name}`);
+  }
+  return out;
 }

@@ -1,45 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainNFA, compile, compilePattern, NFA, type Match, type Matcher } from '../src/index.ts';
-import { buildPattern, chainSpec, feedAll, onGeneralNfa, patternSpec, type Ev } from './arbitraries.ts';
-
-/**
- * Events for one key, timestamps non-decreasing (often equal), as the operator delivers them. (Fed
- * directly, a timestamp below one that time already advanced past is a late event; Flink's NFA
- * then reuses event ids, and its order among such events is an accident of its heap.)
- */
-const inputs = fc.array(
-  fc.record({ c: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.integer({ min: 0, max: 3 }), step: fc.integer({ min: -2, max: 3 }) }),
-  { maxLength: 50 },
-);
-
-const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
-
-/** Everything a runtime reports for the input, in order, or the error it raised. */
-function trace(nfa: Matcher<Ev>, evs: { c: string; v: number; step: number }[]): string[] {
-  const out: string[] = [];
-  const s = nfa.createState();
-  let ts = 0;
-  try {
-    evs.forEach((x, id) => {
-      ts += Math.max(0, x.step);
-      const matches: Match<Ev>[] = [];
-      const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
-      nfa.advanceTime(s, ts, matches, timeouts);
-      nfa.process(s, { id, k: 0, c: x.c, v: x.v, ts }, ts, matches);
-      for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
-      for (const m of matches) out.push(`M#${id} ${render(m)}`);
-    });
-    const matches: Match<Ev>[] = [];
-    const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
-    nfa.advanceTime(s, Number.MAX_VALUE, matches, timeouts);
-    for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
-    for (const m of matches) out.push(`M@end ${render(m)}`);
-  } catch (e) {
-    out.push(`error ${(e as Error).name}`);
-  }
-  return out;
-}
+import { CepOperator, ChainNFA, compile, compilePattern, NFA, type Matcher } from '../src/index.ts';
+import { buildPattern, chainSpec, feedAll, inputs, onGeneralNfa, patternSpec, render, trace, type Ev } from './arbitraries.ts';
 
 describe('chain runtime', () => {
   it('is picked for chain-shaped patterns and gives exactly what the general NFA gives', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
+import { CepOperator, ChainState, PathState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
 import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, oneStep, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {
@@ -86,6 +86,13 @@ function held(s: KeyState): { events: number; nodes: number; runs: number } {
   if (s instanceof NFAState) return { events: s.liveEvents, nodes: s.liveNodes, runs: s.partial.filter((c) => !c.state.isStart).length };
   // a ChainState's runs hold their events themselves: slots left in its record arrays
   if (s instanceof ChainState) return { events: 0, nodes: 0, runs: s.runs.length + (s.completed?.length ?? 0) };
+  // a PathState's runs reach their events through their paths: count the path nodes they reach
+  if (s instanceof PathState) {
+    const runs = [...s.runs.filter((r) => !r.state.isStart), ...(s.completed ?? [])];
+    const nodes = new Set<unknown>();
+    for (const r of [...s.runs, ...(s.completed ?? [])]) for (let n = r.path; n !== null; n = n.prev) nodes.add(n);
+    return { events: nodes.size, nodes: 0, runs: runs.length };
+  }
   throw new Error('unknown key state');
 }
 

@@ -1,10 +1,10 @@
 import { CepRuntimeError, MalformedPatternError } from '../../pattern/errors.js';
-import { compareEvents, type EventEntry } from '../shared-buffer/shared-buffer.js';
+import { compareEvents, type EventMark } from '../shared-buffer/shared-buffer.js';
 
 export type SkipKind = 'NO_SKIP' | 'SKIP_TO_NEXT' | 'SKIP_PAST_LAST_EVENT' | 'SKIP_TO_FIRST' | 'SKIP_TO_LAST';
 
-/** An extracted match: pattern name -> events (as shared-buffer entries), in pattern order. */
-export type MatchEntries<E = unknown> = Map<string, EventEntry<E>[]>;
+/** An extracted match: pattern name -> its events' marks (shared-buffer entries, path nodes), in pattern order. */
+export type MatchEntries<M extends EventMark = EventMark> = Map<string, M[]>;
 
 /**
  * What happens to other partial matches once a match is emitted (Flink's AfterMatchSkipStrategy).
@@ -52,17 +52,17 @@ export class AfterMatchSkipStrategy {
   }
 
   /** The event at or before which partial matches are pruned, or undefined for none. */
-  pruningEvent<E>(match: MatchEntries<E>): EventEntry<E> | undefined {
+  pruningEvent<M extends EventMark>(match: MatchEntries<M>): M | undefined {
     switch (this.kind) {
       case 'NO_SKIP':
         return undefined;
       case 'SKIP_PAST_LAST_EVENT': {
-        let max: EventEntry<E> | undefined;
+        let max: M | undefined;
         for (const list of match.values()) for (const e of list) if (!max || compareEvents(e, max) > 0) max = e;
         return max;
       }
       case 'SKIP_TO_NEXT': {
-        let min: EventEntry<E> | undefined;
+        let min: M | undefined;
         for (const list of match.values()) if (!min || compareEvents(list[0], min) < 0) min = list[0];
         return min;
       }
@@ -72,16 +72,16 @@ export class AfterMatchSkipStrategy {
   }
 
   /** Whether a (partial) match starting at `start` is discarded by `pruning`. */
-  shouldPrune(start: EventEntry<any>, pruning: EventEntry<any>): boolean {
+  shouldPrune(start: EventMark, pruning: EventMark): boolean {
     const c = compareEvents(start, pruning);
     // skipToFirst/Last keep the match that starts at the pruning event itself
     return this.kind === 'SKIP_TO_FIRST' || this.kind === 'SKIP_TO_LAST' ? c < 0 : c <= 0;
   }
 
-  private skipToElement<E>(match: MatchEntries<E>): EventEntry<E> | undefined {
+  private skipToElement<M extends EventMark>(match: MatchEntries<M>): M | undefined {
     const name = this.patternName!;
     const events = match.get(name);
-    let pruning: EventEntry<E> | undefined;
+    let pruning: M | undefined;
     if (!events || events.length === 0) {
       if (this.throwOnMiss) {
         throw new CepRuntimeError(`Could not skip to ${name}. No such element in the found match ${describe(match)}`);
@@ -90,7 +90,7 @@ export class AfterMatchSkipStrategy {
       pruning = this.kind === 'SKIP_TO_FIRST' ? events[0] : events[events.length - 1];
     }
     if (this.throwOnMiss && pruning) {
-      let start: EventEntry<E> | undefined;
+      let start: M | undefined;
       for (const list of match.values()) for (const e of list) if (!start || compareEvents(e, start) < 0) start = e;
       if (start === pruning) throw new CepRuntimeError('Could not skip to first element of a match.');
     }
@@ -109,7 +109,7 @@ function requireName(name: string): string {
   return name;
 }
 
-function describe(match: MatchEntries<any>): string {
+function describe(match: MatchEntries): string {
   const parts = [...match].map(([k, v]) => `${k}=[${v.map((e) => `${e.timestamp}:${e.id}`).join(', ')}]`);
   return `{${parts.join(', ')}}`;
 }

@@ -45,7 +45,13 @@ export interface BufferEdge<E = unknown> {
 }
 
 /** Orders events by timestamp, then by registration order within a timestamp. */
-export function compareEvents(a: EventEntry<any>, b: EventEntry<any>): number {
+/** What orders events: time, then arrival (Flink's EventId); shared-buffer entries and path nodes have it. */
+export interface EventMark {
+  readonly timestamp: number;
+  readonly id: number;
+}
+
+export function compareEvents(a: EventMark, b: EventMark): number {
   return a.timestamp !== b.timestamp ? (a.timestamp < b.timestamp ? -1 : 1) : a.id - b.id;
 }
 

@@ -1,0 +1,266 @@
+import { heapAdd, heapPoll, heapRemoveIf } from '../../util/java-heap.js';
+import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
+import type { CompiledNFA } from '../compiler/nfa-compiler.js';
+import { DecisionGraph, type ProbingContext } from '../decision-graph.js';
+import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
+import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
+import { compareRuns as cmp, pathMatch, PathState, type PathNode, type PathRun } from './path-state.js';
+
+/**
+ * Flink's NFA with each run holding its own path of events (a persistent list, see PathNode)
+ * instead of a shared buffer of Dewey-versioned edges: the same steps, in the same order, with the
+ * same results (a differential property test and the conformance cases hold it to `NFA`), without
+ * reference counting, version arithmetic or edge scans to extract a match. A path is what Flink's
+ * extraction finds by following the compatible versions back, since Flink requires exactly one
+ * compatible path per run.
+ *
+ * Order: Flink keeps runs in a java.util.PriorityQueue ordered by first event (start-state runs
+ * last) and iterates it in array order. Each step re-adds every run's successors, in run order, to
+ * a fresh queue, so the array stays sorted (an addition never sifts up past an earlier-started run)
+ * and ties keep their order. The heap operations are still those of java.util.PriorityQueue, for
+ * the completed runs (ties there do reorder) and for the runs themselves, so the order is Flink's
+ * in every case.
+ */
+export class PathNFA<E> implements Matcher<E, PathState<E>> {
+  readonly windowMs: number;
+  readonly skip: AfterMatchSkipStrategy;
+  /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
+  readonly quietExpiry = false;
+  private readonly isSkip: boolean;
+  private readonly startRun: PathRun<E>;
+  private readonly graph: DecisionGraph<E>;
+  private readonly ctx = new PathContext<E>();
+  /** Whether runs can be skipped by state; the occupied-state mask needs one bit per state. */
+  private readonly trackStates: boolean;
+  /** Bits of the states a run can wait in (all but final and stop states). */
+  private readonly waitStates: number = 0;
+  /** Arrival order of events (orders events of equal time): increases with every event processed. */
+  private ord = 0;
+
+  constructor(readonly compiled: CompiledNFA<E>) {
+    this.windowMs = compiled.windowMs;
+    this.skip = compiled.skipStrategy;
+    this.isSkip = this.skip.isSkipStrategy();
+    this.startRun = { state: compiled.startState, path: null, start: null, prevTs: -1 };
+    this.graph = new DecisionGraph(compiled.states);
+    this.trackStates = compiled.states.length <= 30;
+    for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
+  }
+
+  createState(): PathState<E> {
+    const s = new PathState<E>(this.startRun);
+    s.occupied = this.trackStates ? 1 << this.compiled.startState.index : 0;
+    return s;
+  }
+
+  ignoredByNewRun(event: E, timestamp: number): boolean {
+    const start = 1 << this.compiled.startState.index;
+    return this.trackStates && this.graph.noOpStates(start, event, timestamp, this.ctx) === start;
+  }
+
+  irrelevant(event: E, timestamp: number): boolean {
+    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp, this.ctx) === this.waitStates;
+  }
+
+  lastDeadline(s: PathState<E>): number {
+    let max = -Infinity;
+    for (const run of s.runs) if (!run.state.isStart) max = Math.max(max, this.windowMs > 0 ? run.start!.timestamp + this.windowMs : Infinity);
+    return max === -Infinity ? Infinity : max;
+  }
+
+  snapshotState(s: PathState<E>): PathStateSnapshot {
+    return snapshotPathState(s);
+  }
+
+  restoreState(data: unknown): PathState<E> {
+    const s = restorePathState<E>(data, this.compiled, this.startRun);
+    // later events must order after every restored one
+    for (const run of [...s.runs, ...(s.completed ?? [])]) for (let n = run.path; n !== null; n = n.prev) this.ord = Math.max(this.ord, n.id + 1);
+    this.refresh(s, s.runs);
+    return s;
+  }
+
+  process(s: PathState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
+    const occupied = s.occupied;
+    const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp, this.ctx);
+    if (occupied !== 0 && noOp === occupied) return out;
+    const id = this.ord++;
+    const runs = s.runs;
+    // the runs are re-added only from the first one that changes: re-adding an unchanged prefix
+    // of a heap array in order reproduces it
+    let next: PathRun<E>[] | undefined;
+    let potential: PathRun<E>[] | undefined;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i];
+      const successors = noOp & (1 << run.state.index) ? run : this.computeNextStates(run, event, timestamp, id);
+      if (successors === run) {
+        if (next !== undefined) heapAdd(next, run, cmp);
+        continue;
+      }
+      next ??= runs.slice(0, i);
+      let stopped = false;
+      for (const n of successors as PathRun<E>[]) {
+        if (n.state.isFinal) heapAdd((potential ??= []), n, cmp);
+        else if (n.state.isStop) stopped = true;
+      }
+      // a run that reaches a stop state is discarded with all its other successors
+      if (!stopped) for (const n of successors as PathRun<E>[]) if (!n.state.isFinal) heapAdd(next, n, cmp);
+    }
+    if (next !== undefined || s.completed !== null) {
+      const kept = next ?? runs;
+      this.emit(s, potential, kept, out);
+      this.refresh(s, kept);
+    }
+    return out;
+  }
+
+  advanceTime(s: PathState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
+    if (timestamp < s.deadline && s.completed === null) return;
+    const windowMs = this.windowMs;
+    const runs = s.runs;
+    let next: PathRun<E>[] | undefined;
+    let potential: PathRun<E>[] | undefined;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i];
+      const loopWindow = run.state.windowMs;
+      const prevTimeout = loopWindow !== undefined && isTimedOut(run, timestamp, run.prevTs, loopWindow);
+      const firstTimeout = isTimedOut(run, timestamp, run.start?.timestamp ?? -1, windowMs);
+      if (!prevTimeout && !firstTimeout) {
+        if (next !== undefined) heapAdd(next, run, cmp);
+        continue;
+      }
+      next ??= runs.slice(0, i);
+      if (run.state.isPending) {
+        heapAdd((potential ??= []), run, cmp);
+        continue;
+      }
+      timedOut?.push({ match: materialize(run.path), timestamp: prevTimeout ? run.prevTs + loopWindow! : run.start!.timestamp + windowMs });
+    }
+    if (next !== undefined || s.completed !== null) {
+      const kept = next ?? runs;
+      this.emit(s, potential, kept, out);
+      this.refresh(s, kept);
+    }
+  }
+
+  /**
+   * Flink's computeNextStates without versions: the runs the event makes of `run`, in the order of
+   * the edges it enables. Returns `run` itself when it stays as it is.
+   */
+  private computeNextStates(run: PathRun<E>, event: E, timestamp: number, id: number): PathRun<E>[] | PathRun<E> {
+    const graph = this.graph;
+    const ctx = this.ctx.reset(run, timestamp);
+    graph.evaluate(run.state, event, ctx);
+    if (graph.leavesUnchanged(run.state)) return run;
+    const isStart = run.state.isStart;
+    const edges = graph.edges;
+    const n = graph.edgeCount;
+    const result: PathRun<E>[] = [];
+    for (let e = 0; e < n; e++) {
+      const edge = edges[e];
+      if (edge.action === 'IGNORE') {
+        if (!isStart) result.push({ state: edge.target, path: run.path, start: run.start, prevTs: run.prevTs });
+        continue;
+      }
+      const node: PathNode<E> = { event, timestamp, id, name: edge.source.patternName, prev: run.path };
+      const start = isStart ? node : run.start;
+      result.push({ state: edge.target, path: node, start, prevTs: timestamp });
+      const final = graph.finalAfterProceed(edge.target, event, ctx);
+      if (final !== null) result.push({ state: final, path: node, start, prevTs: timestamp });
+    }
+    // the start state stays, with no events (a run that loops in it starts afresh, as in Flink)
+    if (isStart) result.push(run.state === this.startRun.state ? this.startRun : { state: run.state, path: null, start: null, prevTs: -1 });
+    return result;
+  }
+
+  /**
+   * Completed runs are emitted in start order; with a skip strategy a match waits until no
+   * earlier-started run could still complete before it (Flink's processMatchesAccordingToSkipStrategy).
+   */
+  private emit(s: PathState<E>, potential: PathRun<E>[] | undefined, runs: PathRun<E>[], out: Match<E>[]): void {
+    let completed = s.completed;
+    if (potential !== undefined) {
+      completed ??= [];
+      for (const p of potential) heapAdd(completed, p, cmp);
+    }
+    if (completed === null) return;
+    while (completed.length > 0) {
+      const earliest = completed[0];
+      if (this.isSkip && runs.length > 0 && cmp(earliest, runs[0]) > 0) break;
+      heapPoll(completed, cmp);
+      if (this.isSkip) {
+        const pruning = this.skip.pruningEvent(pathMatch(earliest.path, (n) => n));
+        if (pruning !== undefined) {
+          const pruned = (run: PathRun<E>) => run.start !== null && this.skip.shouldPrune(run.start, pruning);
+          heapRemoveIf(runs, pruned, cmp);
+          heapRemoveIf(completed, pruned, cmp);
+        }
+      }
+      out.push(materialize(earliest.path));
+    }
+    s.completed = completed.length > 0 ? completed : null;
+  }
+
+  /** Sets the runs and recomputes what derives from them (deadline, occupied states). */
+  private refresh(s: PathState<E>, runs: PathRun<E>[]): void {
+    s.runs = runs;
+    s.changed = true;
+    let deadline = Infinity;
+    let mask = 0;
+    const windowMs = this.windowMs;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i];
+      mask |= 1 << run.state.index;
+      if (run.state.isStart) continue;
+      if (windowMs > 0 && run.start!.timestamp + windowMs < deadline) deadline = run.start!.timestamp + windowMs;
+      const w = run.state.windowMs;
+      if (w !== undefined && w > 0 && run.prevTs + w < deadline) deadline = run.prevTs + w;
+    }
+    s.deadline = deadline;
+    if (this.trackStates) s.occupied = mask;
+  }
+}
+
+const materialize = <E>(path: PathNode<E> | null): Match<E> => pathMatch(path, (n) => n.event);
+
+function isTimedOut(run: PathRun<any>, now: number, since: number, windowMs: number): boolean {
+  // the deadline as refresh computes it: timers fire by it
+  return !run.state.isStart && windowMs > 0 && now >= since + windowMs;
+}
+
+/** The context handed to conditions: the run's events, read from its path only when asked. */
+class PathContext<E> implements ProbingContext<E> {
+  private run: PathRun<E> | null = null;
+  private ts = 0;
+  private events: Map<string, E[]> | undefined;
+  consulted = false;
+
+  reset(run: PathRun<E>, ts: number): this {
+    this.run = run;
+    this.ts = ts;
+    this.events = undefined;
+    return this;
+  }
+
+  probe(ts: number): this {
+    this.run = null;
+    this.ts = ts;
+    this.consulted = false;
+    this.events = undefined;
+    return this;
+  }
+
+  getEventsForPattern(name: string): Iterable<E> {
+    if (this.run === null) {
+      this.consulted = true;
+      return [];
+    }
+    this.events ??= materialize(this.run.path);
+    return this.events.get(name) ?? [];
+  }
+
+  timestamp(): number {
+    return this.ts;
+  }
+}
+
