@@ -25,7 +25,12 @@ export class DecisionGraph<E> {
   private readonly stack: State<E>[] = [];
   private readonly proceedStack: State<E>[] = [];
 
-  constructor(private readonly states: readonly State<E>[]) {}
+  constructor(private readonly states: readonly State<E>[]) {
+    this.edgesSeen = new Int32Array(states.length);
+    this.cache = states.map(() => null);
+    this.finalSeen = new Int32Array(states.length);
+    this.finals = states.map(() => undefined);
+  }
 
   evaluate(state: State<E>, event: E, ctx: ConditionContext<E>): void {
     const edges = this.edges;
@@ -48,8 +53,9 @@ export class DecisionGraph<E> {
           }
         }
       }
-    } finally {
-      stack.length = 0;
+    } catch (e) {
+      stack.length = 0; // only here: setting an array's length is not free
+      throw e;
     }
     this.edgeCount = count;
     this.takes = takes;
@@ -66,13 +72,17 @@ export class DecisionGraph<E> {
         for (let i = 0; i < transitions.length; i++) {
           const t = transitions[i];
           if (t.action !== 'PROCEED' || !check(t, event, ctx)) continue;
-          if (t.target.isFinal) return t.target;
+          if (t.target.isFinal) {
+            if (stack.length > 0) stack.length = 0;
+            return t.target;
+          }
           stack.push(t.target);
         }
       }
       return null;
-    } finally {
+    } catch (e) {
       stack.length = 0;
+      throw e;
     }
   }
 
@@ -83,41 +93,114 @@ export class DecisionGraph<E> {
   }
 
   /**
+   * Evaluates the edges for a run in `state` (as evaluate does). Conditions are functions of
+   * (event, ctx): unless one reads the run's events through ctx (or throws), every run in a state
+   * gets the same edges, so they are evaluated once per event and state and kept for the others.
+   */
+  evaluateFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): void {
+    const cached = this.probed(state, event, timestamp, probe);
+    if (cached === null) {
+      this.evaluate(state, event, run); // run-specific: with the run's context, which raises any error
+      return;
+    }
+    const edges = this.edges;
+    for (let i = 0; i < cached.count; i++) edges[i] = cached.edges[i];
+    this.edgeCount = cached.count;
+    this.takes = cached.takes;
+    this.ignores = cached.ignores;
+  }
+
+  /** finalAfterProceed for a run, kept per event and state in the same way as evaluateFor's edges. */
+  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): State<E> | null {
+    this.see(event, timestamp);
+    const i = state.index;
+    if (this.finalSeen[i] !== this.generation) {
+      this.finalSeen[i] = this.generation;
+      const ctx = probe.probe(timestamp);
+      let final: State<E> | null | undefined;
+      try {
+        final = this.finalAfterProceed(state, event, ctx);
+      } catch {
+        final = undefined;
+      }
+      this.finals[i] = ctx.consulted ? undefined : final;
+    }
+    const known = this.finals[i];
+    return known !== undefined ? known : this.finalAfterProceed(state, event, run);
+  }
+
+  /**
    * Bitmask of the states (among `occupied`) in which the event leaves every run unchanged (see
    * leavesUnchanged), decided once per state instead of once per run, without touching the runs:
-   * the per-event cost across many keys is memory bound. A condition that reads the run's events
-   * (or throws) makes the answer run-specific: such states are evaluated run by run. Decided at
-   * most once per event and state: the operator asks irrelevant, ignoredByNewRun and process about
-   * the same event.
+   * the per-event cost across many keys is memory bound. Run-specific states (see evaluateFor)
+   * are not among them: their runs are evaluated one by one.
    */
   noOpStates(occupied: number, event: E, timestamp: number, ctx: ProbingContext<E>): number {
-    if (event !== this.noOpEvent || timestamp !== this.noOpTs) {
-      this.noOpEvent = event;
-      this.noOpTs = timestamp;
-      this.noOpDecided = 0;
-      this.noOpYes = 0;
-    }
-    for (let mask = occupied & ~this.noOpDecided; mask !== 0; mask &= mask - 1) {
+    let yes = 0;
+    for (let mask = occupied; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
-      if (this.isNoOp(this.states[31 - Math.clz32(bit)], event, ctx.probe(timestamp))) this.noOpYes |= bit;
+      const state = this.states[31 - Math.clz32(bit)];
+      const cached = this.probed(state, event, timestamp, ctx);
+      if (cached !== null && cached.unchanged) yes |= bit;
     }
-    this.noOpDecided |= occupied;
-    return this.noOpYes & occupied;
+    return yes;
   }
 
-  private noOpEvent: E | undefined = undefined;
-  private noOpTs = NaN;
-  private noOpDecided = 0;
-  private noOpYes = 0;
+  /** The event the caches are for (the operator asks irrelevant, ignoredByNewRun and process about the same one). */
+  private event: E | undefined = undefined;
+  private ts = NaN;
+  private generation = 0;
+  /** Per state index: the generation its edges were probed in, and the result (null: run-specific). */
+  private readonly edgesSeen: Int32Array;
+  private readonly cache: (CachedEdges<E> | null)[];
+  private readonly entries: (CachedEdges<E> | undefined)[] = [];
+  private readonly finalSeen: Int32Array;
+  private readonly finals: (State<E> | null | undefined)[];
 
-  private isNoOp(state: State<E>, event: E, ctx: ProbingContext<E>): boolean {
+  private see(event: E, timestamp: number): void {
+    if (event === this.event && timestamp === this.ts) return;
+    this.event = event;
+    this.ts = timestamp;
+    if (++this.generation === 0x7fffffff) {
+      this.generation = 1; // wrapped: forget every entry, so none can pass for the new generation's
+      this.edgesSeen.fill(0);
+      this.finalSeen.fill(0);
+    }
+  }
+
+  private probed(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): CachedEdges<E> | null {
+    this.see(event, timestamp);
+    const i = state.index;
+    if (this.edgesSeen[i] === this.generation) return this.cache[i];
+    this.edgesSeen[i] = this.generation;
+    const ctx = probe.probe(timestamp);
+    let entry: CachedEdges<E> | null = null;
     try {
       this.evaluate(state, event, ctx);
+      if (!ctx.consulted) {
+        // one entry per state, refilled for each event: no allocation per event
+        entry = this.entries[i] ??= { edges: [], count: 0, takes: 0, ignores: 0, unchanged: false };
+        for (let e = 0; e < this.edgeCount; e++) entry.edges[e] = this.edges[e];
+        entry.count = this.edgeCount;
+        entry.takes = this.takes;
+        entry.ignores = this.ignores;
+        entry.unchanged = this.leavesUnchanged(state);
+      }
     } catch {
-      return false; // let the per-run evaluation raise it, with the run's context
+      // let the per-run evaluation raise it, with the run's context
     }
-    return !ctx.consulted && this.leavesUnchanged(state);
+    this.cache[i] = entry;
+    return entry;
   }
+}
+
+/** A state's enabled edges for one event, with their counts. */
+interface CachedEdges<E> {
+  readonly edges: Transition<E>[];
+  count: number;
+  takes: number;
+  ignores: number;
+  unchanged: boolean;
 }
 
 /** Whether the transition's condition holds; a throwing condition is reported as Flink words it. */

@@ -52,6 +52,8 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
   private readonly ctx = new RunContext<E>();
+  /** A second context for evaluating conditions without a run, while ctx holds a run's. */
+  private readonly probe = new RunContext<E>();
   private readonly graph: DecisionGraph<E>;
   /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
@@ -283,7 +285,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] | ComputationState<E> {
     const ctx = this.ctx.reset(s, cs, ev.timestamp);
     const graph = this.graph;
-    graph.evaluate(cs.state, ev.event, ctx);
+    graph.evaluateFor(cs.state, ev.event, ev.timestamp, ctx, this.probe);
     if (graph.leavesUnchanged(cs.state)) return cs;
     const edges = graph.edges;
     const isStart = cs.state.isStart;
@@ -315,7 +317,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
         addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
-        const final = graph.finalAfterProceed(edge.target, ev.event, ctx);
+        const final = graph.finalFor(edge.target, ev.event, ev.timestamp, ctx, this.probe);
         if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }

@@ -4,7 +4,7 @@ import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import { DecisionGraph, type ProbingContext } from '../decision-graph.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
-import { compareRuns as cmp, pathMatch, PathState, type PathNode, type PathRun } from './path-state.js';
+import { compareRuns as cmp, isSorted, pathEvents, pathNodes, PathState, type PathNode, type PathRun } from './path-state.js';
 
 /**
  * Flink's NFA with each run holding its own path of events (a persistent list, see PathNode)
@@ -15,11 +15,14 @@ import { compareRuns as cmp, pathMatch, PathState, type PathNode, type PathRun }
  * compatible path per run.
  *
  * Order: Flink keeps runs in a java.util.PriorityQueue ordered by first event (start-state runs
- * last) and iterates it in array order. Each step re-adds every run's successors, in run order, to
- * a fresh queue, so the array stays sorted (an addition never sifts up past an earlier-started run)
- * and ties keep their order. The heap operations are still those of java.util.PriorityQueue, for
- * the completed runs (ties there do reorder) and for the runs themselves, so the order is Flink's
- * in every case.
+ * last) and iterates it in array order; each step re-adds every run's successors, in run order, to
+ * a fresh queue. When events come in time order (as the operator delivers them), the array stays
+ * sorted: successors have their run's first event, a new run starts with the newest event and
+ * comes from the start-state run, which sorts last. Adding in non-decreasing order to a heap never
+ * sifts, so then the runs are simply appended (PathState.sorted). An event earlier than one before
+ * it (fed directly, not through the operator) takes java.util.PriorityQueue's heap operations
+ * instead, as do the completed runs always (ties there do reorder when polled): the order is
+ * Flink's in every case.
  */
 export class PathNFA<E> implements Matcher<E, PathState<E>> {
   readonly windowMs: number;
@@ -30,6 +33,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private readonly startRun: PathRun<E>;
   private readonly graph: DecisionGraph<E>;
   private readonly ctx = new PathContext<E>();
+  /** A second context for evaluating conditions without a run, while ctx holds a run's. */
+  private readonly probe = new PathContext<E>();
   /** Whether runs can be skipped by state; the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
   /** Bits of the states a run can wait in (all but final and stop states). */
@@ -86,6 +91,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     if (occupied !== 0 && noOp === occupied) return out;
     const id = this.ord++;
     const runs = s.runs;
+    const sorted = s.sorted && timestamp >= s.lastTs;
+    if (timestamp > s.lastTs) s.lastTs = timestamp;
     // the runs are re-added only from the first one that changes: re-adding an unchanged prefix
     // of a heap array in order reproduces it
     let next: PathRun<E>[] | undefined;
@@ -94,20 +101,21 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       const run = runs[i];
       const successors = noOp & (1 << run.state.index) ? run : this.computeNextStates(run, event, timestamp, id);
       if (successors === run) {
-        if (next !== undefined) heapAdd(next, run, cmp);
+        if (next !== undefined) add(next, run, sorted);
         continue;
       }
       next ??= runs.slice(0, i);
       let stopped = false;
       for (const n of successors as PathRun<E>[]) {
-        if (n.state.isFinal) heapAdd((potential ??= []), n, cmp);
+        if (n.state.isFinal) add((potential ??= []), n, sorted);
         else if (n.state.isStop) stopped = true;
       }
       // a run that reaches a stop state is discarded with all its other successors
-      if (!stopped) for (const n of successors as PathRun<E>[]) if (!n.state.isFinal) heapAdd(next, n, cmp);
+      if (!stopped) for (const n of successors as PathRun<E>[]) if (!n.state.isFinal) add(next, n, sorted);
     }
     if (next !== undefined || s.completed !== null) {
       const kept = next ?? runs;
+      if (!sorted) s.sorted = isSorted(kept);
       this.emit(s, potential, kept, out);
       this.refresh(s, kept);
     }
@@ -126,12 +134,12 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       const prevTimeout = loopWindow !== undefined && isTimedOut(run, timestamp, run.prevTs, loopWindow);
       const firstTimeout = isTimedOut(run, timestamp, run.start?.timestamp ?? -1, windowMs);
       if (!prevTimeout && !firstTimeout) {
-        if (next !== undefined) heapAdd(next, run, cmp);
+        if (next !== undefined) add(next, run, s.sorted);
         continue;
       }
       next ??= runs.slice(0, i);
       if (run.state.isPending) {
-        heapAdd((potential ??= []), run, cmp);
+        add((potential ??= []), run, s.sorted);
         continue;
       }
       timedOut?.push({ match: materialize(run.path), timestamp: prevTimeout ? run.prevTs + loopWindow! : run.start!.timestamp + windowMs });
@@ -150,7 +158,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private computeNextStates(run: PathRun<E>, event: E, timestamp: number, id: number): PathRun<E>[] | PathRun<E> {
     const graph = this.graph;
     const ctx = this.ctx.reset(run, timestamp);
-    graph.evaluate(run.state, event, ctx);
+    graph.evaluateFor(run.state, event, timestamp, ctx, this.probe);
     if (graph.leavesUnchanged(run.state)) return run;
     const isStart = run.state.isStart;
     const edges = graph.edges;
@@ -165,7 +173,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       const node: PathNode<E> = { event, timestamp, id, name: edge.source.patternName, prev: run.path };
       const start = isStart ? node : run.start;
       result.push({ state: edge.target, path: node, start, prevTs: timestamp });
-      const final = graph.finalAfterProceed(edge.target, event, ctx);
+      const final = graph.finalFor(edge.target, event, timestamp, ctx, this.probe);
       if (final !== null) result.push({ state: final, path: node, start, prevTs: timestamp });
     }
     // the start state stays, with no events (a run that loops in it starts afresh, as in Flink)
@@ -189,7 +197,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       if (this.isSkip && runs.length > 0 && cmp(earliest, runs[0]) > 0) break;
       heapPoll(completed, cmp);
       if (this.isSkip) {
-        const pruning = this.skip.pruningEvent(pathMatch(earliest.path, (n) => n));
+        const pruning = this.skip.pruningEvent(pathNodes(earliest.path));
         if (pruning !== undefined) {
           const pruned = (run: PathRun<E>) => run.start !== null && this.skip.shouldPrune(run.start, pruning);
           heapRemoveIf(runs, pruned, cmp);
@@ -221,7 +229,13 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   }
 }
 
-const materialize = <E>(path: PathNode<E> | null): Match<E> => pathMatch(path, (n) => n.event);
+/** Adds a run to a heap array: appended when all come in order (see PathNFA), as the heap would place it. */
+function add<E>(heap: PathRun<E>[], run: PathRun<E>, sorted: boolean): void {
+  if (sorted) heap.push(run);
+  else heapAdd(heap, run, cmp);
+}
+
+const materialize = pathEvents;
 
 function isTimedOut(run: PathRun<any>, now: number, since: number, windowMs: number): boolean {
   // the deadline as refresh computes it: timers fire by it

@@ -1,5 +1,5 @@
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
-import { PathState, type PathNode, type PathRun } from './path-state.js';
+import { isSorted, PathState, type PathNode, type PathRun } from './path-state.js';
 
 /** Plain-data form of one key's PathNFA state: the runs' path nodes, shared as in memory, and the runs. */
 export interface PathStateSnapshot {
@@ -48,5 +48,7 @@ export function restorePathState<E>(data: unknown, compiled: CompiledNFA<E>, sta
   const s = new PathState<E>(startRun);
   s.runs = d.runs.map(run);
   s.completed = d.completed === null ? null : d.completed.map(run);
+  s.sorted = isSorted(s.runs);
+  for (const n of nodes) if (n.timestamp > s.lastTs) s.lastTs = n.timestamp;
   return s;
 }

@@ -35,6 +35,12 @@ export class PathState<E> implements KeyState {
   runs: PathRun<E>[];
   /** Completed runs waiting to be emitted (skip strategies emit in start order), as a heap array. */
   completed: PathRun<E>[] | null = null;
+  /**
+   * `runs` is sorted by first event, ties in the order the runs were made, and no event processed
+   * so far is later than `lastTs`: then an event at lastTs or later keeps it sorted (see PathNFA).
+   */
+  sorted = true;
+  lastTs = -Infinity;
   deadline = Infinity;
   /** Bit i set: some run is in state i (0 when the NFA has too many states to track). */
   occupied = 0;
@@ -63,16 +69,47 @@ export function compareRuns(a: PathRun<any>, b: PathRun<any>): number {
   return x.timestamp !== y.timestamp ? (x.timestamp < y.timestamp ? -1 : 1) : x.id - y.id;
 }
 
+/** Whether the runs are in non-decreasing order of first event. */
+export function isSorted(runs: readonly PathRun<any>[]): boolean {
+  for (let i = 1; i < runs.length; i++) if (compareRuns(runs[i - 1], runs[i]) > 0) return false;
+  return true;
+}
+
 /** The run's events by pattern name, in pattern order (names in order of their first event). */
-export function pathMatch<E, T>(path: PathNode<E> | null, pick: (node: PathNode<E>) => T): Map<string, T[]> {
-  const nodes: PathNode<E>[] = [];
-  for (let n = path; n !== null; n = n.prev) nodes.push(n);
-  const match = new Map<string, T[]>();
-  for (let i = nodes.length - 1; i >= 0; i--) {
+export function pathEvents<E>(path: PathNode<E> | null): Map<string, E[]> {
+  const nodes = oldestFirst(path);
+  const match = new Map<string, E[]>();
+  let name: string | undefined;
+  let list: E[] = [];
+  for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
-    const list = match.get(n.name);
-    if (list === undefined) match.set(n.name, [pick(n)]);
-    else list.push(pick(n));
+    // a name's events are usually consecutive (a loop): one lookup per run of them
+    if (n.name !== name) {
+      name = n.name;
+      const known = match.get(name);
+      if (known === undefined) match.set(name, (list = []));
+      else list = known;
+    }
+    list.push(n.event);
   }
   return match;
+}
+
+/** The run's path nodes by pattern name, in pattern order (what skip strategies compare). */
+export function pathNodes<E>(path: PathNode<E> | null): Map<string, PathNode<E>[]> {
+  const match = new Map<string, PathNode<E>[]>();
+  for (const n of oldestFirst(path)) {
+    const list = match.get(n.name);
+    if (list === undefined) match.set(n.name, [n]);
+    else list.push(n);
+  }
+  return match;
+}
+
+function oldestFirst<E>(path: PathNode<E> | null): PathNode<E>[] {
+  let length = 0;
+  for (let n = path; n !== null; n = n.prev) length++;
+  const nodes = new Array<PathNode<E>>(length);
+  for (let n = path; n !== null; n = n.prev) nodes[--length] = n;
+  return nodes;
 }

@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compilePattern, type ConditionContext } from '../src/index.ts';
+import { DecisionGraph, type ProbingContext } from '../src/nfa/decision-graph.ts';
+import { anySpec, buildPattern, events, type Ev } from './arbitraries.ts';
+
+/** A run's context over fixed events (iterative conditions read them), or a probe with no run. */
+class FakeContext implements ProbingContext<Ev> {
+  consulted = false;
+  private probing = false;
+  constructor(
+    private readonly taken: Ev[],
+    private ts = 0,
+  ) {}
+  probe(ts: number): this {
+    this.probing = true;
+    this.consulted = false;
+    this.ts = ts;
+    return this;
+  }
+  getEventsForPattern(): Iterable<Ev> {
+    if (this.probing) {
+      this.consulted = true;
+      return [];
+    }
+    return this.taken;
+  }
+  timestamp(): number {
+    return this.ts;
+  }
+}
+
+/** What an evaluation left in the graph's output fields, or the error it raised. */
+function outcome(graph: DecisionGraph<Ev>, evaluate: () => void): unknown {
+  try {
+    evaluate();
+  } catch (e) {
+    return `error ${(e as Error).message}`;
+  }
+  return { edges: graph.edges.slice(0, graph.edgeCount), takes: graph.takes, ignores: graph.ignores };
+}
+
+describe('decision graph', () => {
+  it('gives each run the edges and final state that evaluating its own conditions gives, though it evaluates them once per event and state', () => {
+    fc.assert(
+      fc.property(anySpec(), events(12), fc.array(fc.array(fc.record({ v: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }), { minLength: 1, maxLength: 3 }), fc.nat(), (spec, evs, runs, order) => {
+        let compiled;
+        try {
+          compiled = compilePattern(buildPattern(spec));
+        } catch {
+          return;
+        }
+        const cached = new DecisionGraph(compiled.states);
+        const plain = new DecisionGraph(compiled.states);
+        const probe = new FakeContext([]);
+        const contexts = runs.map((taken) => taken.map(({ v }, id): Ev => ({ id, k: 0, c: 'a', v, ts: 0 })));
+        for (const e of evs) {
+          // states in an arbitrary order, each asked about by several runs, and by noOpStates
+          const n = compiled.states.length;
+          for (let j = 0; j < n; j++) {
+            const state = compiled.states[(j + order) % n];
+            for (const taken of contexts) {
+              const run: ConditionContext<Ev> = new FakeContext(taken, e.ts);
+              const got = outcome(cached, () => cached.evaluateFor(state, e, e.ts, run, probe));
+              expect(got).toEqual(outcome(plain, () => plain.evaluate(state, e, run)));
+              const final = (g: DecisionGraph<Ev>, f: () => unknown) => {
+                try {
+                  return f();
+                } catch (x) {
+                  return `error ${(x as Error).message}`;
+                }
+              };
+              expect(final(cached, () => cached.finalFor(state, e, e.ts, run, probe))).toBe(final(plain, () => plain.finalAfterProceed(state, e, run)));
+            }
+            if (n <= 30) cached.noOpStates((1 << n) - 1, e, e.ts, probe);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+});
