@@ -110,8 +110,32 @@ export class DecisionGraph<E> {
     this.ignores = cached.ignores;
   }
 
+  /**
+   * What the event does to every run in `state`, when that does not depend on the run (see
+   * evaluateFor): the enabled edges, the final state each TAKE edge's target proceeds to, and
+   * whether an edge enters a stop state. Null when it depends on the run.
+   */
+  stepFor(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): Step<E> | null {
+    const step = this.probed(state, event, timestamp, probe);
+    if (step === null || step.unchanged || step.finalsKnown) return step;
+    step.finalsKnown = true;
+    step.stops = false;
+    for (let e = 0; e < step.count; e++) {
+      const edge = step.edges[e];
+      if (edge.target.isStop) step.stops = true;
+      if (edge.action !== 'TAKE') continue;
+      const final = this.finalFor(edge.target, event, timestamp, null, probe);
+      if (final === undefined) return (this.cache[state.index] = null); // run-specific
+      step.finals[e] = final;
+    }
+    return step;
+  }
+
   /** finalAfterProceed for a run, kept per event and state in the same way as evaluateFor's edges. */
-  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): State<E> | null {
+  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): State<E> | null;
+  /** Without a run: undefined when the answer depends on the run. */
+  finalFor(state: State<E>, event: E, timestamp: number, run: null, probe: ProbingContext<E>): State<E> | null | undefined;
+  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E> | null, probe: ProbingContext<E>): State<E> | null | undefined {
     this.see(event, timestamp);
     const i = state.index;
     if (this.finalSeen[i] !== this.generation) {
@@ -126,7 +150,7 @@ export class DecisionGraph<E> {
       this.finals[i] = ctx.consulted ? undefined : final;
     }
     const known = this.finals[i];
-    return known !== undefined ? known : this.finalAfterProceed(state, event, run);
+    return known !== undefined || run === null ? known : this.finalAfterProceed(state, event, run);
   }
 
   /**
@@ -136,15 +160,19 @@ export class DecisionGraph<E> {
    * are not among them: their runs are evaluated one by one.
    */
   noOpStates(occupied: number, event: E, timestamp: number, ctx: ProbingContext<E>): number {
-    let yes = 0;
-    for (let mask = occupied; mask !== 0; mask &= mask - 1) {
+    this.see(event, timestamp);
+    // the states decided for this event so far, and those of them that are no-ops
+    for (let mask = occupied & ~this.decided; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
-      const state = this.states[31 - Math.clz32(bit)];
-      const cached = this.probed(state, event, timestamp, ctx);
-      if (cached !== null && cached.unchanged) yes |= bit;
+      const cached = this.probed(this.states[31 - Math.clz32(bit)], event, timestamp, ctx);
+      if (cached !== null && cached.unchanged) this.noOps |= bit;
     }
-    return yes;
+    this.decided |= occupied;
+    return this.noOps & occupied;
   }
+
+  private decided = 0;
+  private noOps = 0;
 
   /** The event the caches are for (the operator asks irrelevant, ignoredByNewRun and process about the same one). */
   private event: E | undefined = undefined;
@@ -152,8 +180,8 @@ export class DecisionGraph<E> {
   private generation = 0;
   /** Per state index: the generation its edges were probed in, and the result (null: run-specific). */
   private readonly edgesSeen: Int32Array;
-  private readonly cache: (CachedEdges<E> | null)[];
-  private readonly entries: (CachedEdges<E> | undefined)[] = [];
+  private readonly cache: (Step<E> | null)[];
+  private readonly entries: (Step<E> | undefined)[] = [];
   private readonly finalSeen: Int32Array;
   private readonly finals: (State<E> | null | undefined)[];
 
@@ -161,6 +189,8 @@ export class DecisionGraph<E> {
     if (event === this.event && timestamp === this.ts) return;
     this.event = event;
     this.ts = timestamp;
+    this.decided = 0;
+    this.noOps = 0;
     if (++this.generation === 0x7fffffff) {
       this.generation = 1; // wrapped: forget every entry, so none can pass for the new generation's
       this.edgesSeen.fill(0);
@@ -168,23 +198,24 @@ export class DecisionGraph<E> {
     }
   }
 
-  private probed(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): CachedEdges<E> | null {
+  private probed(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): Step<E> | null {
     this.see(event, timestamp);
     const i = state.index;
     if (this.edgesSeen[i] === this.generation) return this.cache[i];
     this.edgesSeen[i] = this.generation;
     const ctx = probe.probe(timestamp);
-    let entry: CachedEdges<E> | null = null;
+    let entry: Step<E> | null = null;
     try {
       this.evaluate(state, event, ctx);
       if (!ctx.consulted) {
         // one entry per state, refilled for each event: no allocation per event
-        entry = this.entries[i] ??= { edges: [], count: 0, takes: 0, ignores: 0, unchanged: false };
+        entry = this.entries[i] ??= { edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], stops: false };
         for (let e = 0; e < this.edgeCount; e++) entry.edges[e] = this.edges[e];
         entry.count = this.edgeCount;
         entry.takes = this.takes;
         entry.ignores = this.ignores;
         entry.unchanged = this.leavesUnchanged(state);
+        entry.finalsKnown = false;
       }
     } catch {
       // let the per-run evaluation raise it, with the run's context
@@ -194,13 +225,18 @@ export class DecisionGraph<E> {
   }
 }
 
-/** A state's enabled edges for one event, with their counts. */
-interface CachedEdges<E> {
+/** What one event does to the runs in a state, whichever run: its enabled edges and their counts. */
+export interface Step<E> {
   readonly edges: Transition<E>[];
   count: number;
   takes: number;
   ignores: number;
+  /** The event leaves the runs as they are (see leavesUnchanged). */
   unchanged: boolean;
+  /** Set by stepFor: finals[e] is the final state TAKE edge e's target proceeds to (or null), and stops is set when an edge enters a stop state. */
+  finalsKnown: boolean;
+  readonly finals: (State<E> | null)[];
+  stops: boolean;
 }
 
 /** Whether the transition's condition holds; a throwing condition is reported as Flink words it. */

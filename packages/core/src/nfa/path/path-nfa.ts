@@ -1,7 +1,7 @@
 import { heapAdd, heapPoll, heapRemoveIf } from '../../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
-import { DecisionGraph, type ProbingContext } from '../decision-graph.js';
+import { DecisionGraph, type ProbingContext, type Step } from '../decision-graph.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
 import { compareRuns as cmp, isSorted, pathEvents, pathNodes, PathState, type PathNode, type PathRun } from './path-state.js';
@@ -97,9 +97,17 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     // of a heap array in order reproduces it
     let next: PathRun<E>[] | undefined;
     let potential: PathRun<E>[] | undefined;
+    const graph = this.graph;
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i];
-      const successors = noOp & (1 << run.state.index) ? run : this.computeNextStates(run, event, timestamp, id);
+      const step = noOp & (1 << run.state.index) ? null : graph.stepFor(run.state, event, timestamp, this.probe);
+      if (step !== null && !step.unchanged) {
+        // the common case: what the event does does not depend on the run
+        next ??= runs.slice(0, i);
+        potential = this.apply(step, run, event, timestamp, id, next, potential, sorted);
+        continue;
+      }
+      const successors = step !== null || noOp & (1 << run.state.index) ? run : this.computeNextStates(run, event, timestamp, id);
       if (successors === run) {
         if (next !== undefined) add(next, run, sorted);
         continue;
@@ -152,6 +160,39 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   }
 
   /**
+   * computeNextStates for a step that is the same for every run in the state: its successors go
+   * straight to `next` (none if one of them stops) and completed ones to the returned potential.
+   */
+  private apply(step: Step<E>, run: PathRun<E>, event: E, timestamp: number, id: number, next: PathRun<E>[], potential: PathRun<E>[] | undefined, sorted: boolean): PathRun<E>[] | undefined {
+    const isStart = run.state.isStart;
+    const keep = !step.stops;
+    const edges = step.edges;
+    for (let e = 0; e < step.count; e++) {
+      const edge = edges[e];
+      if (edge.action === 'IGNORE') {
+        if (isStart) continue;
+        // an IGNORE can complete a run (a trailing notNext ignores the event it checks)
+        if (edge.target.isFinal) add((potential ??= []), { state: edge.target, path: run.path, start: run.start, prevTs: run.prevTs }, sorted);
+        else if (keep) add(next, { state: edge.target, path: run.path, start: run.start, prevTs: run.prevTs }, sorted);
+        continue;
+      }
+      const node: PathNode<E> = { event, timestamp, id, name: edge.source.patternName, prev: run.path };
+      const start = isStart ? node : run.start;
+      if (edge.target.isFinal) add((potential ??= []), { state: edge.target, path: node, start, prevTs: timestamp }, sorted);
+      else if (keep) add(next, { state: edge.target, path: node, start, prevTs: timestamp }, sorted);
+      const final = step.finals[e];
+      if (final !== null) add((potential ??= []), { state: final, path: node, start, prevTs: timestamp }, sorted);
+    }
+    if (isStart && keep) add(next, this.freshStart(run), sorted);
+    return potential;
+  }
+
+  /** The run that stays in the start state: with no events (a run that loops in it starts afresh, as in Flink). */
+  private freshStart(run: PathRun<E>): PathRun<E> {
+    return run.state === this.startRun.state ? this.startRun : { state: run.state, path: null, start: null, prevTs: -1 };
+  }
+
+  /**
    * Flink's computeNextStates without versions: the runs the event makes of `run`, in the order of
    * the edges it enables. Returns `run` itself when it stays as it is.
    */
@@ -176,8 +217,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       const final = graph.finalFor(edge.target, event, timestamp, ctx, this.probe);
       if (final !== null) result.push({ state: final, path: node, start, prevTs: timestamp });
     }
-    // the start state stays, with no events (a run that loops in it starts afresh, as in Flink)
-    if (isStart) result.push(run.state === this.startRun.state ? this.startRun : { state: run.state, path: null, start: null, prevTs: -1 });
+    if (isStart) result.push(this.freshStart(run));
     return result;
   }
 
