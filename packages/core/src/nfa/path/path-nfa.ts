@@ -228,8 +228,9 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private emit(s: PathState<E>, potential: PathRun<E>[] | undefined, runs: PathRun<E>[], out: Match<E>[]): void {
     let completed = s.completed;
     if (potential !== undefined) {
-      completed ??= [];
-      for (const p of potential) heapAdd(completed, p, cmp);
+      // a heap array added in order to an empty heap gives the same array
+      if (completed === null) completed = potential;
+      else for (const p of potential) heapAdd(completed, p, cmp);
     }
     if (completed === null) return;
     while (completed.length > 0) {
