@@ -77,15 +77,20 @@ class FlatScanner {
   /** Set by a string scan: the string has an escape. */
   private escaped = false;
 
-  /** How many keys have each length. */
-  private readonly keysByLength: number[] = [];
+  /** The wanted keys by their first character (ASCII), for keys a line can spell without escapes. */
+  private readonly keysByFirst: (number[] | undefined)[] = [];
+  /** Some wanted key is empty or starts with a non-ASCII character: unescaped keys are also compared whole. */
+  private readonly unusualKeys: boolean;
 
   constructor(private readonly keys: string[]) {
     this.found = keys.map(() => undefined);
-    for (const k of keys) {
-      while (this.keysByLength.length <= k.length) this.keysByLength.push(0);
-      this.keysByLength[k.length]++;
-    }
+    this.unusualKeys = keys.some((key) => key === '' || key.charCodeAt(0) >= 128);
+    keys.forEach((key, k) => {
+      const first = key.charCodeAt(0);
+      // a key with a quote, backslash or control character appears escaped in JSON: found by the escaped path
+      if (key === '' || first >= 128 || /["\\\u0000-\u001f]/.test(key)) return;
+      (this.keysByFirst[first] ??= []).push(k);
+    });
   }
 
   /** Scans text[start, end) as a JSON object; false (nothing decided) for anything it does not handle. */
@@ -100,9 +105,16 @@ class FlatScanner {
     if (i < end && text.charCodeAt(i) === CLOSE_BRACE) return this.space(i + 1) === end;
     for (;;) {
       if (i >= end || text.charCodeAt(i) !== QUOTE) return false;
-      const keyEnd = this.stringEnd(i + 1);
-      if (keyEnd < 0) return false;
-      const key = this.escaped ? this.keys.indexOf(this.parse(i, keyEnd + 1) as string) : this.keyAt(i + 1, keyEnd);
+      // a wanted key, spelled without escapes, is read in one pass; any other key is scanned as a string
+      let key = this.wantedKeyAt(i + 1);
+      let keyEnd: number;
+      if (key >= 0) keyEnd = i + 1 + this.keys[key].length;
+      else {
+        keyEnd = this.stringEnd(i + 1);
+        if (keyEnd < 0) return false;
+        if (this.escaped) key = this.keys.indexOf(this.parse(i, keyEnd + 1) as string);
+        else if (this.unusualKeys) key = this.keys.indexOf(text.slice(i + 1, keyEnd)); // empty or non-ASCII wanted keys
+      }
       i = this.space(keyEnd + 1);
       if (i >= end || text.charCodeAt(i) !== COLON) return false;
       i = this.space(i + 1);
@@ -209,16 +221,18 @@ class FlatScanner {
     return JSON.parse(this.text.slice(start, end)) as string;
   }
 
-  /** Which key the escape-free key text[start, end) is, or -1. */
-  private keyAt(start: number, end: number): number {
+  /** Which wanted key text[start, ...) spells, closing quote included (keys have no quote or backslash), or -1. */
+  private wantedKeyAt(start: number): number {
     const text = this.text;
-    const n = end - start;
-    const byLength = this.keysByLength;
-    if (n >= byLength.length || byLength[n] === 0) return -1; // no key of this length: the common miss
-    next: for (let k = 0; k < this.keys.length; k++) {
+    const first = text.charCodeAt(start);
+    const candidates = first < 128 ? this.keysByFirst[first] : undefined;
+    if (candidates === undefined) return -1;
+    next: for (let c = 0; c < candidates.length; c++) {
+      const k = candidates[c];
       const key = this.keys[k];
-      if (key.length !== n) continue;
-      for (let j = 0; j < n; j++) if (key.charCodeAt(j) !== text.charCodeAt(start + j)) continue next;
+      const n = key.length;
+      if (start + n >= this.end || text.charCodeAt(start + n) !== QUOTE) continue;
+      for (let j = 1; j < n; j++) if (key.charCodeAt(j) !== text.charCodeAt(start + j)) continue next;
       return k;
     }
     return -1;

@@ -30,8 +30,9 @@ const FIELDS: EventFields[] = [
   STANDARD_FIELDS,
   { event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' },
   { event_code: 'code', event_time: 'ts', user_id: 'code', extra_info: 'x' }, // two fields read one key
+  { event_code: '', event_time: 'é', user_id: 'a"b', extra_info: 'ts' }, // keys a line spells oddly: empty, non-ASCII, escaped
 ];
-const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', ''].map((k) => JSON.stringify(k));
+const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', '', 'é', 'a"b', 'tz', 'cade', 'usef'].map((k) => JSON.stringify(k));
 /** Keys as written with escapes (some spell a field's name), and broken ones. */
 const ODD_KEYS = ['"event\\u005fcode"', '"user_\\u0069d"', '"t\\u0073"', '"c\\/ode"', '"co\\de"', '"ts\\u00"', '"é"', '"ts', 'ts', '"\t"'];
 /** Raw value texts: valid JSON of every kind, and near misses the scanner must leave to JSON.parse. */
@@ -103,6 +104,18 @@ describe('event line decoder', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('tells a wanted key from keys that differ from it in one character, or in length', () => {
+    const decode = eventLineDecoder({ event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' });
+    for (const key of ['code', 'ts', 'user']) {
+      const misses = [key.slice(0, -1), key + 'x', ...[...key].map((_, i) => key.slice(0, i) + '_' + key.slice(i + 1))];
+      for (const miss of misses) {
+        // the near miss comes after the wanted key: read as it, its value would replace the wanted one
+        const line = JSON.stringify({ code: 'A', ts: 5, user: 'u1', [miss]: key === 'ts' ? 9 : 'wrong' });
+        expect(decode(line), `${key} / ${miss}`).toEqual(reference(line, { event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' }));
+      }
+    }
   });
 
   it('reads the named fields of a flat line without touching the others', () => {
