@@ -1,4 +1,4 @@
-import type { ConditionContext } from '../pattern/conditions.js';
+import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
 import type { State, Transition } from './state.js';
 
@@ -30,6 +30,113 @@ export class DecisionGraph<E> {
     this.cache = states.map(() => null);
     this.finalSeen = new Int32Array(states.length);
     this.finals = states.map(() => undefined);
+    // the distinct conditions of all transitions, each transition's index into them (-1: always true)
+    const index = new Map<Condition<E>, number>();
+    const conditions: Condition<E>[] = [];
+    const indexOf = (c: Condition<E> | null): number => {
+      if (c === null || c === TRUE) return -1;
+      let i = index.get(c);
+      if (i === undefined) index.set(c, (i = conditions.push(c) - 1));
+      return i;
+    };
+    this.conditionOf = states.map((st) => Int32Array.from(st.transitions, (t) => indexOf(t.condition)));
+    // a negation made by `not` is decided from what it negates, without calling either twice
+    this.negationOf = Int32Array.from(conditions, (c) => {
+      const of = negated(c);
+      return of === undefined ? -1 : indexOf(of);
+    });
+    this.conditions = conditions;
+    this.verdicts = new Int8Array(conditions.length);
+    this.verdictSeen = new Int32Array(conditions.length);
+  }
+
+  /** Per state, the index of each transition's condition in `conditions` (-1: always true). */
+  private readonly conditionOf: Int32Array[];
+  private readonly conditions: Condition<E>[];
+  /** Per condition: the index of the condition it negates (made by `not`), or -1. */
+  private negationOf: Int32Array;
+  /** Per condition, for the current event: FALSE, TRUE or RUN_SPECIFIC, valid when verdictSeen is the generation. */
+  private verdicts: Int8Array;
+  private verdictSeen: Int32Array;
+
+  /** The condition's verdict on the current event for every run, or RUN_SPECIFIC (it read the run, or threw). */
+  private verdict(c: number, event: E, probe: ProbingContext<E>): number {
+    if (c < 0) return TRUE_VERDICT;
+    if (this.verdictSeen[c] === this.generation) return this.verdicts[c];
+    const of = this.negationOf[c];
+    let v: number;
+    if (of >= 0) {
+      const w = this.verdict(of, event, probe);
+      v = w === RUN_SPECIFIC ? RUN_SPECIFIC : w === TRUE_VERDICT ? FALSE_VERDICT : TRUE_VERDICT;
+    } else {
+      const ctx = probe.probe(this.ts);
+      try {
+        v = this.conditions[c](event, ctx) ? TRUE_VERDICT : FALSE_VERDICT;
+      } catch {
+        v = RUN_SPECIFIC; // raised again by the run's own evaluation, with its context
+      }
+      if (ctx.consulted) v = RUN_SPECIFIC;
+    }
+    this.verdicts[c] = v;
+    this.verdictSeen[c] = this.generation;
+    return v;
+  }
+
+  /** evaluate() for every run at once, from the conditions' verdicts; false when some verdict is run-specific. */
+  private evaluateForAll(state: State<E>, event: E, probe: ProbingContext<E>): boolean {
+    const edges = this.edges;
+    const stack = this.stack;
+    let takes = 0;
+    let ignores = 0;
+    let count = 0;
+    stack.push(state);
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      const transitions = from.transitions;
+      const conditionOf = this.conditionOf[from.index];
+      for (let i = 0; i < transitions.length; i++) {
+        const v = this.verdict(conditionOf[i], event, probe);
+        if (v === FALSE_VERDICT) continue;
+        if (v === RUN_SPECIFIC) {
+          stack.length = 0;
+          return false;
+        }
+        const t = transitions[i];
+        if (t.action === 'PROCEED') stack.push(t.target);
+        else {
+          if (t.action === 'TAKE') takes++;
+          else if (t.target.name !== state.name) ignores++;
+          edges[count++] = t;
+        }
+      }
+    }
+    this.edgeCount = count;
+    this.takes = takes;
+    this.ignores = ignores;
+    return true;
+  }
+
+  /** finalAfterProceed() for every run at once; undefined when some verdict is run-specific. */
+  private finalForAll(state: State<E>, event: E, probe: ProbingContext<E>): State<E> | null | undefined {
+    const stack = this.proceedStack;
+    stack.push(state);
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      const transitions = from.transitions;
+      const conditionOf = this.conditionOf[from.index];
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i];
+        if (t.action !== 'PROCEED') continue;
+        const v = this.verdict(conditionOf[i], event, probe);
+        if (v === FALSE_VERDICT) continue;
+        if (v === RUN_SPECIFIC || t.target.isFinal) {
+          stack.length = 0;
+          return v === RUN_SPECIFIC ? undefined : t.target;
+        }
+        stack.push(t.target);
+      }
+    }
+    return null;
   }
 
   evaluate(state: State<E>, event: E, ctx: ConditionContext<E>): void {
@@ -140,14 +247,7 @@ export class DecisionGraph<E> {
     const i = state.index;
     if (this.finalSeen[i] !== this.generation) {
       this.finalSeen[i] = this.generation;
-      const ctx = probe.probe(timestamp);
-      let final: State<E> | null | undefined;
-      try {
-        final = this.finalAfterProceed(state, event, ctx);
-      } catch {
-        final = undefined;
-      }
-      this.finals[i] = ctx.consulted ? undefined : final;
+      this.finals[i] = this.finalForAll(state, event, probe);
     }
     const known = this.finals[i];
     return known !== undefined || run === null ? known : this.finalAfterProceed(state, event, run);
@@ -195,6 +295,7 @@ export class DecisionGraph<E> {
       this.generation = 1; // wrapped: forget every entry, so none can pass for the new generation's
       this.edgesSeen.fill(0);
       this.finalSeen.fill(0);
+      this.verdictSeen.fill(0);
     }
   }
 
@@ -203,27 +304,25 @@ export class DecisionGraph<E> {
     const i = state.index;
     if (this.edgesSeen[i] === this.generation) return this.cache[i];
     this.edgesSeen[i] = this.generation;
-    const ctx = probe.probe(timestamp);
     let entry: Step<E> | null = null;
-    try {
-      this.evaluate(state, event, ctx);
-      if (!ctx.consulted) {
-        // one entry per state, refilled for each event: no allocation per event
-        entry = this.entries[i] ??= { edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], stops: false };
-        for (let e = 0; e < this.edgeCount; e++) entry.edges[e] = this.edges[e];
-        entry.count = this.edgeCount;
-        entry.takes = this.takes;
-        entry.ignores = this.ignores;
-        entry.unchanged = this.leavesUnchanged(state);
-        entry.finalsKnown = false;
-      }
-    } catch {
-      // let the per-run evaluation raise it, with the run's context
+    if (this.evaluateForAll(state, event, probe)) {
+      // one entry per state, refilled for each event: no allocation per event
+      entry = this.entries[i] ??= { edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], stops: false };
+      for (let e = 0; e < this.edgeCount; e++) entry.edges[e] = this.edges[e];
+      entry.count = this.edgeCount;
+      entry.takes = this.takes;
+      entry.ignores = this.ignores;
+      entry.unchanged = this.leavesUnchanged(state);
+      entry.finalsKnown = false;
     }
     this.cache[i] = entry;
     return entry;
   }
 }
+
+const FALSE_VERDICT = 1;
+const TRUE_VERDICT = 2;
+const RUN_SPECIFIC = 3;
 
 /** What one event does to the runs in a state, whichever run: its enabled edges and their counts. */
 export interface Step<E> {
