@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainState, PathState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
+import { CepOperator, ChainNFA, ChainState, PathState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
 import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, oneStep, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {
@@ -54,11 +54,31 @@ describe('snapshot and restore', () => {
     );
   });
 
+  it('restores version 1 snapshots, whose key states of patterns that are not chains are in the shared-buffer form', () => {
+    fc.assert(
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), fc.nat(), (specs, evs, cut) => {
+        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+        const whole: string[] = [];
+        feedAll(new CepOperator(operator(specs, whole)), evs);
+        // the previous build: every pattern that is not a chain on the shared-buffer NFA
+        const split: string[] = [];
+        const at = evs.length === 0 ? 0 : cut % (evs.length + 1);
+        const old = new CepOperator(operator(specs, split));
+        onSharedBufferNfa(old);
+        for (const e of evs.slice(0, at)) old.processElement(e);
+        const snap = { ...JSON.parse(JSON.stringify(old.snapshot())), version: 1 } as OperatorSnapshot;
+        feedAll(CepOperator.restore(snap, operator(specs, split)), evs.slice(at));
+        expect(split).toEqual(whole);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
   it('rejects snapshots of another format or version with a clear message', () => {
     const out: string[] = [];
     const spec: PatternSpec = { steps: [oneStep()], within: 5, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
     const snap = new CepOperator(operator([spec], out)).snapshot();
-    expect(() => CepOperator.restore({ ...snap, version: 2 as 1 }, operator([spec], out))).toThrow(/unsupported snapshot version 2/);
+    expect(() => CepOperator.restore({ ...snap, version: 3 as 2 }, operator([spec], out))).toThrow(/unsupported snapshot version 3/);
     expect(() => CepOperator.restore({} as OperatorSnapshot, operator([spec], out))).toThrow(/not a Cepheus operator snapshot/);
   });
 
@@ -80,6 +100,11 @@ describe('snapshot and restore', () => {
     }
   });
 });
+
+/** Puts every pattern that compile does not run as a chain on the shared-buffer NFA, as the build before the path runtime did. */
+function onSharedBufferNfa(op: CepOperator<Ev, number>): void {
+  for (const r of (op as unknown as { runners: { nfa: Matcher<Ev> }[] }).runners) if (!(r.nfa instanceof ChainNFA)) r.nfa = new NFA(r.nfa.compiled);
+}
 
 /** What a key's state still holds: events, buffer nodes, runs that have started. */
 function held(s: KeyState): { events: number; nodes: number; runs: number } {

@@ -64,7 +64,8 @@ interface Runner<E> {
 /** The versioned plain-data form of an operator's complete state. */
 export interface OperatorSnapshot {
   readonly format: 'cepheus-operator';
-  readonly version: 1;
+  /** 2: key states of patterns that are not chains in the path runtime's form (1: the shared-buffer NFA's, still read). */
+  readonly version: 1 | 2;
   readonly time: TimeMode;
   readonly watermark: number;
   readonly maxTimestamp: number;
@@ -219,7 +220,7 @@ export class CepOperator<E, K = unknown> {
   snapshot(): OperatorSnapshot {
     return {
       format: 'cepheus-operator',
-      version: 1,
+      version: 2,
       time: this.mode,
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
@@ -232,7 +233,7 @@ export class CepOperator<E, K = unknown> {
   /** An operator with the given options that continues exactly where `snapshot` was taken. */
   static restore<E, K>(snapshot: OperatorSnapshot, options: CepOperatorOptions<E, K>): CepOperator<E, K> {
     if (snapshot?.format !== 'cepheus-operator') throw new TypeError('restore: not a Cepheus operator snapshot');
-    if (snapshot.version !== 1) throw new TypeError(`restore: unsupported snapshot version ${snapshot.version} (this build reads version 1)`);
+    if (snapshot.version !== 1 && snapshot.version !== 2) throw new TypeError(`restore: unsupported snapshot version ${snapshot.version} (this build reads versions 1 and 2)`);
     const op = new CepOperator(options);
     if (snapshot.time !== op.mode) throw new TypeError(`restore: snapshot was taken in ${snapshot.time} time, operator runs in ${op.mode} time`);
     op.watermark = fromJsonNumber(snapshot.watermark);
