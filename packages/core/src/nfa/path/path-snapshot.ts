@@ -1,8 +1,6 @@
-import { restoreNFAState, type NFAStateSnapshot } from '../../state/snapshot.js';
+import type { NFAStateSnapshot, RunSnapshot as SharedRunSnapshot } from '../../state/snapshot.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
-import type { ComputationState } from '../computation-state.js';
-import { NFA, type NFAState } from '../nfa.js';
-import { compareEvents, type EventEntry } from '../shared-buffer/shared-buffer.js';
+import { isCompatible } from '../dewey-number.js';
 import { isSorted, PathState, type PathNode, type PathRun } from './path-state.js';
 
 /** Plain-data form of one key's PathNFA state: the runs' path nodes, shared as in memory, and the runs. */
@@ -64,28 +62,42 @@ function finish<E>(s: PathState<E>, nodes: readonly PathNode<E>[]): PathState<E>
 }
 
 /**
- * A key state in the shared-buffer NFA's form, as a PathState: each run's path is what the
- * buffer's extraction gives for its version, its events in the order they were taken.
+ * A key state in the shared-buffer NFA's form (snapshot version 1), as a PathState: each run's path
+ * is what the buffer's extraction finds for its version (from the run's node back, the newest edge
+ * whose version is compatible), read from the snapshot's tables without building the buffer.
  */
 function fromSharedBuffer<E>(data: NFAStateSnapshot, compiled: CompiledNFA<E>, startRun: PathRun<E>): PathState<E> {
-  const shared: NFAState<E> = restoreNFAState(data, new NFA(compiled));
-  const nodes: PathNode<E>[] = [];
-  const run = (cs: ComputationState<E>): PathRun<E> => {
-    if (cs.entry === null) return cs.state === startRun.state ? startRun : { state: cs.state, path: null, start: null, prevTs: -1 };
-    const taken: [string, EventEntry<E>][] = [];
-    for (const [name, entries] of shared.extractPath(cs.entry, cs.version) ?? []) for (const e of entries) taken.push([name, e]);
-    taken.sort((a, b) => compareEvents(a[1], b[1]));
-    let path: PathNode<E> | null = null;
-    let start: PathNode<E> | null = null;
-    for (const [name, e] of taken) {
-      path = { event: e.event, timestamp: e.timestamp, id: e.id, name, prev: path };
-      start ??= path;
-      nodes.push(path);
+  const misfit = () => new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
+  const states = new Map(compiled.states.map((st) => [st.name, st]));
+  const made: PathNode<E>[] = [];
+  const run = ([stateName, version, node, , prevTs]: SharedRunSnapshot): PathRun<E> => {
+    const state = states.get(stateName);
+    if (state === undefined || !Array.isArray(data.nodes) || !Array.isArray(data.events)) throw misfit();
+    if (node < 0) return state === startRun.state ? startRun : { state, path: null, start: null, prevTs: -1 };
+    const walk: number[] = [];
+    for (let cur = node, v = version; cur >= 0; ) {
+      const row = data.nodes[cur];
+      if (row === undefined || walk.length > data.nodes.length) throw misfit();
+      walk.push(cur);
+      const edges = row[3];
+      let e = edges.length - 1;
+      while (e >= 0 && !isCompatible(v, edges[e][1])) e--;
+      if (e < 0) throw misfit(); // a broken chain: no snapshot of a live run has one
+      [cur, v] = [edges[e][0], edges[e][1]];
     }
-    return { state: cs.state, path, start, prevTs: cs.prevTs };
+    let path: PathNode<E> | null = null;
+    for (let i = walk.length - 1; i >= 0; i--) {
+      const [eventIndex, name] = data.nodes[walk[i]];
+      const [timestamp, id, , event] = data.events[eventIndex] ?? [];
+      path = { event: event as E, timestamp, id, name, prev: path };
+      made.push(path);
+    }
+    let start = path;
+    while (start!.prev !== null) start = start!.prev;
+    return { state, path, start, prevTs };
   };
   const s = new PathState<E>(startRun);
-  s.runs = shared.partial.map(run);
-  s.completed = shared.completed === null ? null : shared.completed.map(run);
-  return finish(s, nodes);
+  s.runs = data.partial.map(run);
+  s.completed = data.completed === null ? null : data.completed.map(run);
+  return finish(s, made);
 }
