@@ -17,6 +17,8 @@ export interface StepSpec {
   iterative: boolean;
   /** window between consecutive repetitions of a loop */
   loopWindow: number | null;
+  /** a looping step stops at an event with v = 3 (Flink's until) */
+  until?: boolean;
 }
 
 const step = fc.record<StepSpec>({
@@ -29,6 +31,7 @@ const step = fc.record<StepSpec>({
   greedy: fc.boolean(),
   iterative: fc.boolean(),
   loopWindow: fc.option(fc.integer({ min: 1, max: 6 }), { freq: 3 }),
+  until: fc.boolean(),
 });
 
 export interface PatternSpec {
@@ -91,6 +94,7 @@ export function buildPattern(spec: PatternSpec): Pattern<Ev> {
     else if (s.quant === 'times') p.times(s.n, s.n, w);
     else if (s.quant === 'range') p.times(s.n - 1, s.n + 1, w);
     else if (s.quant === 'timesOrMore') p.timesOrMore(s.n, w);
+    if (s.until && (s.quant === 'oneOrMore' || s.quant === 'timesOrMore')) p.until((e) => e.v === 3);
     if (s.inner === 'consecutive') p.consecutive();
     else if (s.inner === 'combinations') p.allowCombinations();
     if (s.optional) p.optional();

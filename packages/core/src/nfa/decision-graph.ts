@@ -40,12 +40,17 @@ export class DecisionGraph<E> {
       return i;
     };
     this.conditionOf = states.map((st) => Int32Array.from(st.transitions, (t) => indexOf(t.condition)));
-    // a negation made by `not` is decided from what it negates, without calling either twice
-    this.negationOf = Int32Array.from(conditions, (c) => {
-      const of = negated(c);
-      return of === undefined ? -1 : indexOf(of);
-    });
+    // a negation made by `not` is decided from what it negates, without calling either twice (what
+    // it negates joins the list, and is decided for every event like the others)
+    const negationOf: number[] = [];
+    for (let c = 0; c < conditions.length; c++) {
+      const of = negated(conditions[c]);
+      negationOf.push(of === undefined ? -1 : indexOf(of));
+    }
+    this.negationOf = Int32Array.from(negationOf);
     this.conditions = conditions;
+    const base = conditions.map((_, c) => c).filter((c) => this.negationOf[c] < 0);
+    this.baseConditions = base.length <= VERDICT_KEYED ? Int32Array.from(base) : null;
     this.verdicts = new Int8Array(conditions.length);
     this.verdictSeen = new Int32Array(conditions.length);
   }
@@ -224,18 +229,24 @@ export class DecisionGraph<E> {
    */
   stepFor(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): Step<E> | null {
     const step = this.probed(state, event, timestamp, probe);
-    if (step === null || step.unchanged || step.finalsKnown) return step;
-    step.finalsKnown = true;
-    step.stops = false;
-    for (let e = 0; e < step.count; e++) {
-      const edge = step.edges[e];
-      if (edge.target.isStop) step.stops = true;
-      if (edge.action !== 'TAKE') continue;
-      const final = this.finalFor(edge.target, event, timestamp, null, probe);
-      if (final === undefined) return (this.cache[state.index] = null); // run-specific
-      step.finals[e] = final;
+    if (step === null || step.unchanged) return step;
+    if (!step.finalsKnown) {
+      step.finalsKnown = true;
+      step.stops = false;
+      step.finalsRunSpecific = false;
+      for (let e = 0; e < step.count; e++) {
+        const edge = step.edges[e];
+        if (edge.target.isStop) step.stops = true;
+        if (edge.action !== 'TAKE') continue;
+        const final = this.finalFor(edge.target, event, timestamp, null, probe);
+        if (final === undefined) {
+          step.finalsRunSpecific = true;
+          break;
+        }
+        step.finals[e] = final;
+      }
     }
-    return step;
+    return step.finalsRunSpecific ? null : step;
   }
 
   /** finalAfterProceed for a run, kept per event and state in the same way as evaluateFor's edges. */
@@ -304,21 +315,60 @@ export class DecisionGraph<E> {
     const i = state.index;
     if (this.edgesSeen[i] === this.generation) return this.cache[i];
     this.edgesSeen[i] = this.generation;
-    let entry: Step<E> | null = null;
-    if (this.evaluateForAll(state, event, probe)) {
+    const byVerdicts = this.stepsForVerdicts(event, probe);
+    let entry: Step<E> | null | undefined;
+    if (byVerdicts !== null) {
+      // the same verdicts make the same steps: kept for the next event that has them
+      entry = byVerdicts[i];
+      if (entry === undefined) entry = byVerdicts[i] = this.evaluateForAll(state, event, probe) ? this.fill(state, newStep<E>()) : null;
+    } else {
       // one entry per state, refilled for each event: no allocation per event
-      entry = this.entries[i] ??= { edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], stops: false };
-      for (let e = 0; e < this.edgeCount; e++) entry.edges[e] = this.edges[e];
-      entry.count = this.edgeCount;
-      entry.takes = this.takes;
-      entry.ignores = this.ignores;
-      entry.unchanged = this.leavesUnchanged(state);
-      entry.finalsKnown = false;
+      entry = this.evaluateForAll(state, event, probe) ? this.fill(state, (this.entries[i] ??= newStep<E>())) : null;
     }
     this.cache[i] = entry;
     return entry;
   }
+
+  private fill(state: State<E>, entry: Step<E>): Step<E> {
+    for (let e = 0; e < this.edgeCount; e++) entry.edges[e] = this.edges[e];
+    entry.count = this.edgeCount;
+    entry.takes = this.takes;
+    entry.ignores = this.ignores;
+    entry.unchanged = this.leavesUnchanged(state);
+    entry.finalsKnown = false;
+    return entry;
+  }
+
+  /**
+   * Every step is a function of the verdicts of the conditions that are not negations (at most
+   * VERDICT_KEYED of them): the steps made under each combination of verdicts, per state, or null
+   * when the pattern has more such conditions (then steps are worked out for every event).
+   */
+  private stepsForVerdicts(event: E, probe: ProbingContext<E>): (Step<E> | null | undefined)[] | null {
+    const base = this.baseConditions;
+    if (base === null) return null;
+    if (this.keyGeneration !== this.generation) {
+      this.keyGeneration = this.generation;
+      let key = 0;
+      for (let b = 0; b < base.length; b++) key = key * 4 + this.verdict(base[b], event, probe);
+      let steps = this.stepsByKey.get(key);
+      if (steps === undefined) this.stepsByKey.set(key, (steps = []));
+      this.keySteps = steps;
+    }
+    return this.keySteps;
+  }
+
+  /** The conditions that are not negations made by not(), when few enough to key steps by their verdicts. */
+  private readonly baseConditions: Int32Array | null;
+  private readonly stepsByKey = new Map<number, (Step<E> | null | undefined)[]>();
+  private keySteps: (Step<E> | null | undefined)[] = [];
+  private keyGeneration = 0;
 }
+
+/** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
+const VERDICT_KEYED = 8;
+
+const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], stops: false, finalsRunSpecific: false });
 
 const FALSE_VERDICT = 1;
 const TRUE_VERDICT = 2;
@@ -336,6 +386,8 @@ export interface Step<E> {
   finalsKnown: boolean;
   readonly finals: (State<E> | null)[];
   stops: boolean;
+  /** Some final state depends on the run: stepFor gives null for this step. */
+  finalsRunSpecific: boolean;
 }
 
 /** Whether the transition's condition holds; a throwing condition is reported as Flink words it. */
