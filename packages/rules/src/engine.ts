@@ -45,6 +45,8 @@ interface Runner {
   advance(watermark: number): void;
   /** The earliest time at which advance would do something (Infinity: nothing waits). */
   nextTime(): number;
+  /** Keys with state (partial matches or a window). */
+  readonly keyCount: number;
 }
 
 /**
@@ -102,6 +104,13 @@ export class RuleEngine {
     }
     this.buffer.add(ts, e);
     this.advanceTo(watermark);
+  }
+
+  /** Keys that hold state in some rule (partial matches, a REPEAT window): what memory grows with. */
+  get keyCount(): number {
+    let n = 0;
+    for (const r of this.runners) n += r.keyCount;
+    return n;
   }
 
   /** End of input: releases every buffered event and closes every window. */
@@ -224,6 +233,10 @@ class NfaRunner implements Runner {
   nextTime(): number {
     return this.op.nextEventTime();
   }
+
+  get keyCount(): number {
+    return this.op.keyCount;
+  }
 }
 
 /**
@@ -279,13 +292,42 @@ class RepeatRunner implements Runner {
 
   private readonly process = (e: StandardEvent, ts: number): void => {
     const key = this.keyOf(e);
+    const limit = ts - this.withinMs;
     let w = this.windows.get(key);
+    // a window whose events have all left starts afresh: as evicting them all, without the
+    // aggregates' floating-point residue, and as the sweep below leaves it
+    if (w !== undefined && w.newest <= limit) {
+      w.close();
+      w = undefined;
+    }
     if (w === undefined) this.windows.set(key, (w = new KeyWindow(this.newAggregates())));
-    w.evictBefore(ts - this.withinMs);
+    w.evictBefore(limit);
     w.push(e, ts);
     if (w.size > this.max) w.dropOldest();
     if (w.size >= this.min && this.having(e, w.view, w.aggregates)) this.fire(key, w, e);
+    if (++this.sinceSweep > this.windows.size + 1024) this.sweep(limit);
   };
+
+  /** Keys that still have a window (their events are not all older than WITHIN). */
+  get keyCount(): number {
+    return this.windows.size;
+  }
+
+  /**
+   * Drops the windows whose events have all left (a key that went quiet would otherwise keep its
+   * window forever: eviction happens on the key's own events). Run after about as many events as
+   * there are windows, so it costs O(1) per event.
+   */
+  private sweep(limit: number): void {
+    this.sinceSweep = 0;
+    for (const [key, w] of this.windows) {
+      if (w.newest > limit) continue;
+      w.close();
+      this.windows.delete(key);
+    }
+  }
+
+  private sinceSweep = 0;
 
   private fire(key: PartitionKey, w: KeyWindow, last: StandardEvent): void {
     this.windows.delete(key);
@@ -306,6 +348,11 @@ class KeyWindow {
 
   get size(): number {
     return this.events.length - this.head;
+  }
+
+  /** Time of the newest event (a window always holds one). */
+  get newest(): number {
+    return this.times[this.times.length - 1];
   }
 
   push(e: StandardEvent, ts: number): void {

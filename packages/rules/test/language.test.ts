@@ -153,3 +153,32 @@ WITHIN 1 HOUR`);
     expect(out.map((e) => `${e.event_code}@${e.event_time / 1000}`)).toEqual(['abandoned@0', 'abandoned@70', 'twice_abandoned@70']);
   });
 });
+
+describe('REPEAT windows', () => {
+  const text = 'RULENAME "burst"\ne: SEND\nEVENT e\nREPEAT 3+ SAME e.user_id HAVING DISTINCT(e.extra_info.to) >= 3\nWITHIN 1 SECOND\nRETURN n=COUNT(e)\n';
+  const send = (user: string, t: number, to: string): StandardEvent => ({ event_code: 'SEND', event_time: t, user_id: user, extra_info: { to } });
+
+  it('does not keep the window of a key that went quiet once its events are older than WITHIN', () => {
+    const outputs: StandardEvent[] = [];
+    const engine = new RuleEngine({ rules: compileRules(text), onOutput: (e) => outputs.push(e) });
+    // 5,000 users send twice (no rule fires), then one user keeps sending for 10 seconds
+    for (let u = 0; u < 5000; u++) engine.push(send(`u${u}`, Math.floor(u / 50), 'x'));
+    for (let u = 0; u < 5000; u++) engine.push(send(`u${u}`, 100 + Math.floor(u / 50), 'y'));
+    expect(engine.keyCount).toBe(5000);
+    for (let t = 1000; t < 11_000; t++) engine.push(send('busy', t, `t${t % 2}`));
+    expect(engine.keyCount).toBe(1);
+    expect(outputs).toEqual([]); // the busy user reaches only 2 distinct recipients
+  });
+
+  it('fires for a key whose old window left exactly as for a new key', () => {
+    const run = (events: StandardEvent[]) => {
+      const out: StandardEvent[] = [];
+      const engine = new RuleEngine({ rules: compileRules(text), onOutput: (e) => out.push(e) });
+      for (const e of events) engine.push(e);
+      engine.flush();
+      return out;
+    };
+    const late = [send('u', 5000, 'a'), send('u', 5001, 'b'), send('u', 5002, 'c')];
+    expect(run([send('u', 0, 'a'), send('u', 1, 'b'), ...late])).toEqual(run(late));
+  });
+});
