@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, NFA, PathNFA, type Matcher } from '../src/index.ts';
+import { compilePattern, NFA, PathNFA, Pattern, type Matcher } from '../src/index.ts';
 import { anySpec, buildPattern, inputs, trace, type PatternSpec, type Ev } from './arbitraries.ts';
 
 /** Holds the path runtime to the shared-buffer NFA: same matches, timeouts and errors, in the same order. */
@@ -27,5 +27,21 @@ describe('path runtime', () => {
 
   it('gives exactly what the shared-buffer NFA gives on patterns that end in a negation', () => {
     fc.assert(fc.property(endsInNegation, inputs, agrees), { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) });
+  });
+});
+
+describe('path runtime state', () => {
+  it('snapshots and restores runs whose paths are long (a loop that took 100,000 events)', () => {
+    // one run at a time: b's taken back to back, then c right after
+    const p = Pattern.begin<Ev>('a').where((e) => e.c === 'a').next('b').where((e) => e.c === 'b').oneOrMore().consecutive().next('c').where((e) => e.c === 'c');
+    const nfa = new PathNFA(compilePattern(p));
+    const s = nfa.createState();
+    for (let i = 0; i <= 100_000; i++) nfa.process(s, { id: i, k: 0, c: i === 0 ? 'a' : 'b', v: 0, ts: i }, i);
+    const restored = nfa.restoreState(JSON.parse(JSON.stringify(nfa.snapshotState(s))));
+    const next: Ev = { id: 100_001, k: 0, c: 'c', v: 0, ts: 100_001 };
+    const a = nfa.process(s, next, next.ts);
+    const b = nfa.process(restored, next, next.ts);
+    expect(b.map((m) => m.get('b')!.length)).toEqual(a.map((m) => m.get('b')!.length));
+    expect(a.map((m) => m.get('b')!.length)).toEqual([100_000]);
   });
 });

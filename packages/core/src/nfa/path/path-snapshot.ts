@@ -19,13 +19,20 @@ export function snapshotPathState<E>(s: PathState<E>): PathStateSnapshot {
   const index = new Map<PathNode<E>, number>();
   const nodes: PathStateSnapshot['nodes'] = [];
   const add = (node: PathNode<E> | null): number => {
-    if (node === null) return -1;
-    const known = index.get(node);
-    if (known !== undefined) return known;
-    const prev = add(node.prev); // recursion depth is the path's length: paths are short
-    index.set(node, nodes.length);
-    nodes.push([node.timestamp, node.id, node.name, node.event, prev]);
-    return nodes.length - 1;
+    // the nodes not yet written, newest first, then written oldest first (no recursion: a loop can
+    // take thousands of events)
+    const pending: PathNode<E>[] = [];
+    let n = node;
+    while (n !== null && !index.has(n)) {
+      pending.push(n);
+      n = n.prev;
+    }
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const p = pending[i];
+      index.set(p, nodes.length);
+      nodes.push([p.timestamp, p.id, p.name, p.event, p.prev === null ? -1 : index.get(p.prev)!]);
+    }
+    return node === null ? -1 : index.get(node)!;
   };
   const run = (r: PathRun<E>): RunSnapshot => [r.state.name, add(r.path), add(r.start), r.prevTs];
   return { kind: 'path', runs: s.runs.map(run), completed: s.completed === null ? null : s.completed.map(run), nodes };
