@@ -3,7 +3,7 @@
  * the 200 events, matches, runtime). `npx tsx bench/w3-per-rule.ts`
  */
 import { readFileSync } from 'node:fs';
-import { ChainNFA, compile, type Match, type Pattern } from '../packages/core/src/index.ts';
+import { ChainNFA, compile, PathNFA, type Match, type Pattern } from '../packages/core/src/index.ts';
 import { buildPattern } from '../conformance/harness.ts';
 import { w3 } from '../../shared/bench/gen.mjs';
 
@@ -18,7 +18,7 @@ for (const rule of rules) {
   let runtime = '';
   for (let r = 0; r < 301; r++) {
     const nfa = compile(buildPattern(rule.pattern) as unknown as Pattern<Ev>);
-    runtime = nfa instanceof ChainNFA ? 'chain' : 'general NFA';
+    runtime = nfa instanceof ChainNFA ? 'chain' : nfa instanceof PathNFA ? 'path' : 'shared-buffer NFA';
     const s = nfa.createState();
     const out: Match<Ev>[] = [];
     let n = 0;
