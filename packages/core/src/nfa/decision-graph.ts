@@ -272,18 +272,20 @@ export class DecisionGraph<E> {
    */
   noOpStates(occupied: number, event: E, timestamp: number, ctx: ProbingContext<E>): number {
     this.see(event, timestamp);
-    // the states decided for this event so far, and those of them that are no-ops
-    for (let mask = occupied & ~this.decided; mask !== 0; mask &= mask - 1) {
+    // the states decided so far, and those of them that are no-ops: for this combination of
+    // verdicts when steps are keyed by them (then most events decide nothing new), else for this event
+    const masks = this.stepsForVerdicts(event, ctx) ?? this.eventMasks;
+    for (let mask = occupied & ~masks.decided; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
       const cached = this.probed(this.states[31 - Math.clz32(bit)], event, timestamp, ctx);
-      if (cached !== null && cached.unchanged) this.noOps |= bit;
+      if (cached !== null && cached.unchanged) masks.noOps |= bit;
     }
-    this.decided |= occupied;
-    return this.noOps & occupied;
+    masks.decided |= occupied;
+    return masks.noOps & occupied;
   }
 
-  private decided = 0;
-  private noOps = 0;
+  /** noOpStates' masks for the current event, when steps are not keyed by verdicts. */
+  private readonly eventMasks = { decided: 0, noOps: 0 };
 
   /** The event the caches are for (the operator asks irrelevant, ignoredByNewRun and process about the same one). */
   private event: E | undefined = undefined;
@@ -300,8 +302,8 @@ export class DecisionGraph<E> {
     if (event === this.event && timestamp === this.ts) return;
     this.event = event;
     this.ts = timestamp;
-    this.decided = 0;
-    this.noOps = 0;
+    this.eventMasks.decided = 0;
+    this.eventMasks.noOps = 0;
     if (++this.generation === 0x7fffffff) {
       this.generation = 1; // wrapped: forget every entry, so none can pass for the new generation's
       this.edgesSeen.fill(0);
@@ -315,12 +317,12 @@ export class DecisionGraph<E> {
     const i = state.index;
     if (this.edgesSeen[i] === this.generation) return this.cache[i];
     this.edgesSeen[i] = this.generation;
-    const byVerdicts = this.stepsForVerdicts(event, probe);
+    const keyed = this.stepsForVerdicts(event, probe);
     let entry: Step<E> | null | undefined;
-    if (byVerdicts !== null) {
+    if (keyed !== null) {
       // the same verdicts make the same steps: kept for the next event that has them
-      entry = byVerdicts[i];
-      if (entry === undefined) entry = byVerdicts[i] = this.evaluateForAll(state, event, probe) ? this.fill(state, newStep<E>()) : null;
+      entry = keyed.steps[i];
+      if (entry === undefined) entry = keyed.steps[i] = this.evaluateForAll(state, event, probe) ? this.fill(state, newStep<E>()) : null;
     } else {
       // one entry per state, refilled for each event: no allocation per event
       entry = this.evaluateForAll(state, event, probe) ? this.fill(state, (this.entries[i] ??= newStep<E>())) : null;
@@ -344,25 +346,32 @@ export class DecisionGraph<E> {
    * VERDICT_KEYED of them): the steps made under each combination of verdicts, per state, or null
    * when the pattern has more such conditions (then steps are worked out for every event).
    */
-  private stepsForVerdicts(event: E, probe: ProbingContext<E>): (Step<E> | null | undefined)[] | null {
+  private stepsForVerdicts(event: E, probe: ProbingContext<E>): Keyed<E> | null {
     const base = this.baseConditions;
     if (base === null) return null;
     if (this.keyGeneration !== this.generation) {
       this.keyGeneration = this.generation;
       let key = 0;
       for (let b = 0; b < base.length; b++) key = key * 4 + this.verdict(base[b], event, probe);
-      let steps = this.stepsByKey.get(key);
-      if (steps === undefined) this.stepsByKey.set(key, (steps = []));
-      this.keySteps = steps;
+      let keyed = this.stepsByKey.get(key);
+      if (keyed === undefined) this.stepsByKey.set(key, (keyed = { steps: [], decided: 0, noOps: 0 }));
+      this.keyed = keyed;
     }
-    return this.keySteps;
+    return this.keyed;
   }
 
   /** The conditions that are not negations made by not(), when few enough to key steps by their verdicts. */
   private readonly baseConditions: Int32Array | null;
-  private readonly stepsByKey = new Map<number, (Step<E> | null | undefined)[]>();
-  private keySteps: (Step<E> | null | undefined)[] = [];
+  private readonly stepsByKey = new Map<number, Keyed<E>>();
+  private keyed: Keyed<E> | null = null;
   private keyGeneration = 0;
+}
+
+/** The steps made under one combination of verdicts, per state, and noOpStates' masks for it. */
+interface Keyed<E> {
+  readonly steps: (Step<E> | null | undefined)[];
+  decided: number;
+  noOps: number;
 }
 
 /** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
