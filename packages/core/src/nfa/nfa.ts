@@ -1,4 +1,3 @@
-import type { ConditionContext } from '../pattern/conditions.js';
 import { heapAdd, heapPoll, heapRemoveIf } from '../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from './after-match/skip-strategy.js';
 import type { CompiledNFA } from './compiler/nfa-compiler.js';
