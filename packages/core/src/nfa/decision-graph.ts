@@ -87,64 +87,17 @@ export class DecisionGraph<E> {
     return v;
   }
 
-  /** evaluate() for every run at once, from the conditions' verdicts; false when some verdict is run-specific. */
-  private evaluateForAll(state: State<E>, event: E, probe: ProbingContext<E>): boolean {
-    const edges = this.edges;
-    const stack = this.stack;
-    let takes = 0;
-    let ignores = 0;
-    let count = 0;
-    stack.push(state);
-    while (stack.length > 0) {
-      const from = stack.pop()!;
-      const transitions = from.transitions;
-      const conditionOf = this.conditionOf[from.index];
-      for (let i = 0; i < transitions.length; i++) {
-        const v = this.verdict(conditionOf[i], event, probe);
-        if (v === FALSE_VERDICT) continue;
-        if (v === RUN_SPECIFIC) {
-          stack.length = 0;
-          return false;
-        }
-        const t = transitions[i];
-        if (t.action === 'PROCEED') stack.push(t.target);
-        else {
-          if (t.action === 'TAKE') takes++;
-          else if (t.target.name !== state.name) ignores++;
-          edges[count++] = t;
-        }
-      }
-    }
-    this.edgeCount = count;
-    this.takes = takes;
-    this.ignores = ignores;
-    return true;
+  /**
+   * Whether the condition of `from`'s i-th transition holds: evaluated with the run's context
+   * (throwing as Flink words it), or for every run at once from the verdicts when `run` is null.
+   */
+  private decide(from: State<E>, i: number, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): number {
+    if (run !== null) return check(from.transitions[i], event, run) ? TRUE_VERDICT : FALSE_VERDICT;
+    return this.verdict(this.conditionOf[from.index][i], event, probe!);
   }
 
-  /** finalAfterProceed() for every run at once; undefined when some verdict is run-specific. */
-  private finalForAll(state: State<E>, event: E, probe: ProbingContext<E>): State<E> | null | undefined {
-    const stack = this.proceedStack;
-    stack.push(state);
-    while (stack.length > 0) {
-      const from = stack.pop()!;
-      const transitions = from.transitions;
-      const conditionOf = this.conditionOf[from.index];
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i];
-        if (t.action !== 'PROCEED') continue;
-        const v = this.verdict(conditionOf[i], event, probe);
-        if (v === FALSE_VERDICT) continue;
-        if (v === RUN_SPECIFIC || t.target.isFinal) {
-          stack.length = 0;
-          return v === RUN_SPECIFIC ? undefined : t.target;
-        }
-        stack.push(t.target);
-      }
-    }
-    return null;
-  }
-
-  evaluate(state: State<E>, event: E, ctx: ConditionContext<E>): void {
+  /** The TAKE and IGNORE edges the event enables from `state` (see decide); false when they depend on the run. */
+  private walk(state: State<E>, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): boolean {
     const edges = this.edges;
     const stack = this.stack;
     let takes = 0;
@@ -153,14 +106,20 @@ export class DecisionGraph<E> {
     stack.push(state);
     try {
       while (stack.length > 0) {
-        const transitions = stack.pop()!.transitions;
+        const from = stack.pop()!;
+        const transitions = from.transitions;
         for (let i = 0; i < transitions.length; i++) {
+          const v = this.decide(from, i, event, run, probe);
+          if (v === FALSE_VERDICT) continue;
+          if (v === RUN_SPECIFIC) {
+            stack.length = 0;
+            return false;
+          }
           const t = transitions[i];
-          if (!check(t, event, ctx)) continue;
           if (t.action === 'PROCEED') stack.push(t.target);
           else {
             if (t.action === 'TAKE') takes++;
-            else if (t.target.name !== state.name) ignores++;
+            else if (t.target.name !== state.name) ignores++; // self-ignores do not branch
             edges[count++] = t;
           }
         }
@@ -172,21 +131,25 @@ export class DecisionGraph<E> {
     this.edgeCount = count;
     this.takes = takes;
     this.ignores = ignores;
+    return true;
   }
 
-  /** The final state reachable from `state` by PROCEED edges the event enables, or null. */
-  finalAfterProceed(state: State<E>, event: E, ctx: ConditionContext<E>): State<E> | null {
+  /** The final state reachable from `state` by PROCEED edges the event enables, or null; undefined when that depends on the run. */
+  private finalWalk(state: State<E>, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): State<E> | null | undefined {
     const stack = this.proceedStack;
     stack.push(state);
     try {
       while (stack.length > 0) {
-        const transitions = stack.pop()!.transitions;
+        const from = stack.pop()!;
+        const transitions = from.transitions;
         for (let i = 0; i < transitions.length; i++) {
           const t = transitions[i];
-          if (t.action !== 'PROCEED' || !check(t, event, ctx)) continue;
-          if (t.target.isFinal) {
+          if (t.action !== 'PROCEED') continue;
+          const v = this.decide(from, i, event, run, probe);
+          if (v === FALSE_VERDICT) continue;
+          if (v === RUN_SPECIFIC || t.target.isFinal) {
             if (stack.length > 0) stack.length = 0;
-            return t.target;
+            return v === RUN_SPECIFIC ? undefined : t.target;
           }
           stack.push(t.target);
         }
@@ -196,6 +159,16 @@ export class DecisionGraph<E> {
       stack.length = 0;
       throw e;
     }
+  }
+
+  /** Evaluates the edges the event enables for a run in `state`, with the run's context (into edges, edgeCount, takes, ignores). */
+  evaluate(state: State<E>, event: E, ctx: ConditionContext<E>): void {
+    this.walk(state, event, ctx, null);
+  }
+
+  /** The final state reachable from `state` by PROCEED edges the event enables for the run, or null. */
+  finalAfterProceed(state: State<E>, event: E, ctx: ConditionContext<E>): State<E> | null {
+    return this.finalWalk(state, event, ctx, null)!;
   }
 
   /** True when the edges last evaluated for a run in `state` leave it as it is. */
@@ -258,7 +231,7 @@ export class DecisionGraph<E> {
     const i = state.index;
     if (this.finalSeen[i] !== this.generation) {
       this.finalSeen[i] = this.generation;
-      this.finals[i] = this.finalForAll(state, event, probe);
+      this.finals[i] = this.finalWalk(state, event, null, probe);
     }
     const known = this.finals[i];
     return known !== undefined || run === null ? known : this.finalAfterProceed(state, event, run);
@@ -291,7 +264,7 @@ export class DecisionGraph<E> {
   private event: E | undefined = undefined;
   private ts = NaN;
   private generation = 0;
-  /** Per state index: the generation its edges were probed in, and the result (null: run-specific). */
+  /** Per state index, when steps are not keyed by verdicts: the generation its step was worked out in, and the step (null: run-specific). */
   private readonly edgesSeen: Int32Array;
   private readonly cache: (Step<E> | null)[];
   private readonly entries: (Step<E> | undefined)[] = [];
@@ -312,23 +285,20 @@ export class DecisionGraph<E> {
     }
   }
 
+  /** The step for every run in `state` (null: run-specific), worked out once per combination of verdicts, or else once per event. */
   private probed(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): Step<E> | null {
     this.see(event, timestamp);
     const i = state.index;
-    if (this.edgesSeen[i] === this.generation) return this.cache[i];
-    this.edgesSeen[i] = this.generation;
     const keyed = this.stepsForVerdicts(event, probe);
-    let entry: Step<E> | null | undefined;
     if (keyed !== null) {
       // the same verdicts make the same steps: kept for the next event that has them
-      entry = keyed.steps[i];
-      if (entry === undefined) entry = keyed.steps[i] = this.evaluateForAll(state, event, probe) ? this.fill(state, newStep<E>()) : null;
-    } else {
-      // one entry per state, refilled for each event: no allocation per event
-      entry = this.evaluateForAll(state, event, probe) ? this.fill(state, (this.entries[i] ??= newStep<E>())) : null;
+      const known = keyed.steps[i];
+      return known !== undefined ? known : (keyed.steps[i] = this.walk(state, event, null, probe) ? this.fill(state, newStep<E>()) : null);
     }
-    this.cache[i] = entry;
-    return entry;
+    if (this.edgesSeen[i] === this.generation) return this.cache[i];
+    this.edgesSeen[i] = this.generation;
+    // one entry per state, refilled for each event: no allocation per event
+    return (this.cache[i] = this.walk(state, event, null, probe) ? this.fill(state, (this.entries[i] ??= newStep<E>())) : null);
   }
 
   private fill(state: State<E>, entry: Step<E>): Step<E> {
