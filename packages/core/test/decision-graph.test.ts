@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, type ConditionContext } from '../src/index.ts';
-import { DecisionGraph, type ProbingContext } from '../src/nfa/decision-graph.ts';
+import { DecisionGraph } from '../src/nfa/decision-graph.ts';
+import type { ProbingContext } from '../src/nfa/run-context.ts';
 import { anySpec, buildPattern, events, type Ev } from './arbitraries.ts';
 
 /** A run's context over fixed events (iterative conditions read them), or a probe with no run. */

@@ -1,14 +1,7 @@
 import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
+import type { ProbingContext } from './run-context.js';
 import type { State, Transition } from './state.js';
-
-/** A condition context that can also evaluate without a run, noting whether a condition asked for one. */
-export interface ProbingContext<E> extends ConditionContext<E> {
-  /** Set by getEventsForPattern while probing. */
-  consulted: boolean;
-  /** Switches to probing at time `ts`: no run behind the context. */
-  probe(ts: number): this;
-}
 
 /**
  * The edges an event enables from a state, following PROCEED edges (Flink's createDecisionGraph),

@@ -4,7 +4,8 @@ import type { CompiledNFA } from './compiler/nfa-compiler.js';
 import { compareComputations as cmp, startComputation, type ComputationState } from './computation-state.js';
 import { addStage, deweyStart, increase, type DeweyNumber } from './dewey-number.js';
 import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
-import { DecisionGraph, type ProbingContext } from './decision-graph.js';
+import { DecisionGraph } from './decision-graph.js';
+import { RunContext } from './run-context.js';
 import type { State } from './state.js';
 import type { KeyState, Match, Matcher, TimedOutMatch } from './matcher.js';
 import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
@@ -50,9 +51,9 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly windowMs: number;
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
-  private readonly ctx = new RunContext<E>();
+  private readonly ctx = new BufferContext<E>();
   /** A second context for evaluating conditions without a run, while ctx holds a run's. */
-  private readonly probe = new RunContext<E>();
+  private readonly probe = new BufferContext<E>();
   private readonly graph: DecisionGraph<E>;
   /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
@@ -364,43 +365,18 @@ function isTimedOut(cs: ComputationState<any>, now: number, since: number, windo
   return !cs.state.isStart && windowMs > 0 && now >= since + windowMs;
 }
 
-/** The context handed to conditions; materializes the run's events only when asked. */
-class RunContext<E> implements ProbingContext<E> {
+/** The context handed to conditions: a run's events are extracted from the shared buffer. */
+class BufferContext<E> extends RunContext<E> {
   private buffer: SharedBuffer<E> | null = null;
   private cs: ComputationState<E> | null = null;
-  private ts = 0;
-  private events: Map<string, E[]> | undefined;
-  /** Probing (no run): set when a condition asked for the run's events. */
-  consulted = false;
 
   reset(buffer: SharedBuffer<E>, cs: ComputationState<E>, ts: number): this {
     this.buffer = buffer;
     this.cs = cs;
-    this.ts = ts;
-    this.events = undefined;
-    return this;
+    return this.forRun(ts);
   }
 
-  /** A context for evaluating conditions per state, with no run behind it. */
-  probe(ts: number): this {
-    this.buffer = null;
-    this.cs = null;
-    this.ts = ts;
-    this.consulted = false;
-    this.events = undefined;
-    return this;
-  }
-
-  getEventsForPattern(name: string): Iterable<E> {
-    if (this.cs === null) {
-      this.consulted = true;
-      return [];
-    }
-    this.events ??= this.buffer!.materialize(currentMatch(this.buffer!, this.cs));
-    return this.events.get(name) ?? [];
-  }
-
-  timestamp(): number {
-    return this.ts;
+  protected override runEvents(): Map<string, E[]> {
+    return this.buffer!.materialize(currentMatch(this.buffer!, this.cs!));
   }
 }

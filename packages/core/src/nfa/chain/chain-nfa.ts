@@ -1,8 +1,8 @@
-import type { ConditionContext } from '../../pattern/conditions.js';
 import { CepRuntimeError } from '../../pattern/errors.js';
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
+import { RunContext } from '../run-context.js';
 import type { ChainShape } from './chain-shape.js';
 import { restoreChainState, snapshotChainState, type ChainStateSnapshot } from './chain-snapshot.js';
 import { ChainState } from './chain-state.js';
@@ -471,40 +471,24 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 }
 
-/** The context handed to conditions: the run's events, read from its record only when asked. */
-class ChainContext<E> implements ConditionContext<E> {
+/** The context handed to conditions: a run's events are read from its record, name by name. */
+class ChainContext<E> extends RunContext<E> {
   private records: unknown[] | null = null;
   private at = 0;
-  private ts = 0;
-  /** Probing (no run): set when a condition asked for the run's events. */
-  consulted = false;
-  private probing = false;
 
-  constructor(private readonly nfa: ChainNFA<E>) {}
+  constructor(private readonly nfa: ChainNFA<E>) {
+    super();
+  }
 
+  /** The run at `at` in `records` (null: a run with no events yet). */
   reset(records: unknown[] | null, at: number, ts: number): this {
     this.records = records;
     this.at = at;
-    this.ts = ts;
-    this.probing = false;
-    return this;
+    return this.forRun(ts);
   }
 
-  probe(ts: number): this {
-    this.records = null;
-    this.ts = ts;
-    this.probing = true;
-    this.consulted = false;
-    return this;
-  }
-
-  getEventsForPattern(name: string): Iterable<E> {
-    if (this.probing) this.consulted = true;
+  protected override eventsOf(name: string): Iterable<E> {
     return this.nfa.eventsFor(this.records, this.at, name);
-  }
-
-  timestamp(): number {
-    return this.ts;
   }
 }
 

@@ -1,7 +1,8 @@
 import { heapAdd, heapPoll, heapRemoveIf } from '../../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
-import { DecisionGraph, type ProbingContext, type Step } from '../decision-graph.js';
+import { DecisionGraph, type Step } from '../decision-graph.js';
+import { RunContext } from '../run-context.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
 import { compareRuns as cmp, isSorted, pathEvents, pathNodes, PathState, type PathNode, type PathRun } from './path-state.js';
@@ -283,39 +284,16 @@ function isTimedOut(run: PathRun<any>, now: number, since: number, windowMs: num
   return !run.state.isStart && windowMs > 0 && now >= since + windowMs;
 }
 
-/** The context handed to conditions: the run's events, read from its path only when asked. */
-class PathContext<E> implements ProbingContext<E> {
+/** The context handed to conditions: a run's events are read from its path. */
+class PathContext<E> extends RunContext<E> {
   private run: PathRun<E> | null = null;
-  private ts = 0;
-  private events: Map<string, E[]> | undefined;
-  consulted = false;
 
   reset(run: PathRun<E>, ts: number): this {
     this.run = run;
-    this.ts = ts;
-    this.events = undefined;
-    return this;
+    return this.forRun(ts);
   }
 
-  probe(ts: number): this {
-    this.run = null;
-    this.ts = ts;
-    this.consulted = false;
-    this.events = undefined;
-    return this;
-  }
-
-  getEventsForPattern(name: string): Iterable<E> {
-    if (this.run === null) {
-      this.consulted = true;
-      return [];
-    }
-    this.events ??= materialize(this.run.path);
-    return this.events.get(name) ?? [];
-  }
-
-  timestamp(): number {
-    return this.ts;
+  protected override runEvents(): Map<string, E[]> {
+    return materialize(this.run!.path);
   }
 }
-
