@@ -198,11 +198,9 @@ export class DecisionGraph<E> {
     if (step === null || step.unchanged) return step;
     if (!step.finalsKnown) {
       step.finalsKnown = true;
-      step.stops = false;
       step.finalsRunSpecific = false;
       for (let e = 0; e < step.count; e++) {
         const edge = step.edges[e];
-        if (edge.target.isStop) step.stops = true;
         if (edge.action !== 'TAKE') continue;
         const final = this.finalFor(edge.target, event, timestamp, null, probe);
         if (final === undefined) {
@@ -214,6 +212,16 @@ export class DecisionGraph<E> {
     }
     return step.finalsRunSpecific ? null : step;
   }
+
+  /** What the event does to one run in `state`, evaluated with its context (when stepFor gives null); valid until the next call. */
+  stepForRun(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): Step<E> {
+    this.evaluateFor(state, event, timestamp, run, probe);
+    const step = this.fill(state, this.runStep);
+    for (let e = 0; e < step.count; e++) if (step.edges[e].action === 'TAKE') step.finals[e] = this.finalFor(step.edges[e].target, event, timestamp, run, probe);
+    return step;
+  }
+
+  private readonly runStep = newStep<E>();
 
   /** finalAfterProceed for a run, kept per event and state in the same way as evaluateFor's edges. */
   finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): State<E> | null;
@@ -340,7 +348,7 @@ interface Keyed<E> {
 /** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
 const VERDICT_KEYED = 8;
 
-const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], stops: false, finalsRunSpecific: false });
+const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], finalsRunSpecific: false });
 
 const FALSE_VERDICT = 1;
 const TRUE_VERDICT = 2;
@@ -354,10 +362,9 @@ export interface Step<E> {
   ignores: number;
   /** The event leaves the runs as they are (see leavesUnchanged). */
   unchanged: boolean;
-  /** Set by stepFor: finals[e] is the final state TAKE edge e's target proceeds to (or null), and stops is set when an edge enters a stop state. */
+  /** Set by stepFor: finals[e] is the final state TAKE edge e's target proceeds to (or null). */
   finalsKnown: boolean;
   readonly finals: (State<E> | null)[];
-  stops: boolean;
   /** Some final state depends on the run: stepFor gives null for this step. */
   finalsRunSpecific: boolean;
 }

@@ -101,26 +101,14 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     const graph = this.graph;
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i];
-      const step = noOp & (1 << run.state.index) ? null : graph.stepFor(run.state, event, timestamp, this.probe);
-      if (step !== null && !step.unchanged) {
-        // the common case: what the event does does not depend on the run
-        next ??= runs.slice(0, i);
-        potential = this.apply(step, run, event, timestamp, id, next, potential, sorted);
-        continue;
-      }
-      const successors = step !== null || noOp & (1 << run.state.index) ? run : this.computeNextStates(run, event, timestamp, id);
-      if (successors === run) {
+      // what the event does is usually the same for every run in the state; else it is worked out for this run
+      const step = noOp & (1 << run.state.index) ? null : (graph.stepFor(run.state, event, timestamp, this.probe) ?? graph.stepForRun(run.state, event, timestamp, this.ctx.reset(run, timestamp), this.probe));
+      if (step === null || step.unchanged) {
         if (next !== undefined) add(next, run, sorted);
         continue;
       }
       next ??= runs.slice(0, i);
-      let stopped = false;
-      for (const n of successors as PathRun<E>[]) {
-        if (n.state.isFinal) add((potential ??= []), n, sorted);
-        else if (n.state.isStop) stopped = true;
-      }
-      // a run that reaches a stop state is discarded with all its other successors
-      if (!stopped) for (const n of successors as PathRun<E>[]) if (!n.state.isFinal) add(next, n, sorted);
+      potential = this.apply(step, run, event, timestamp, id, next, potential, sorted);
     }
     if (next !== undefined || s.completed !== null) {
       const kept = next ?? runs;
@@ -161,13 +149,15 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   }
 
   /**
-   * computeNextStates for a step that is the same for every run in the state: its successors go
-   * straight to `next` (none if one of them stops) and completed ones to the returned potential.
+   * Flink's computeNextStates without versions: the runs the step makes of `run`, in the order of
+   * its edges, go straight to `next` (none of them if one enters a stop state) and the completed
+   * ones to the returned potential.
    */
   private apply(step: Step<E>, run: PathRun<E>, event: E, timestamp: number, id: number, next: PathRun<E>[], potential: PathRun<E>[] | undefined, sorted: boolean): PathRun<E>[] | undefined {
     const isStart = run.state.isStart;
-    const keep = !step.stops;
     const edges = step.edges;
+    let keep = true;
+    for (let e = 0; e < step.count; e++) if (edges[e].target.isStop && !(isStart && edges[e].action === 'IGNORE')) keep = false;
     for (let e = 0; e < step.count; e++) {
       const edge = edges[e];
       if (edge.action === 'IGNORE') {
@@ -191,35 +181,6 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   /** The run that stays in the start state: with no events (a run that loops in it starts afresh, as in Flink). */
   private freshStart(run: PathRun<E>): PathRun<E> {
     return run.state === this.startRun.state ? this.startRun : { state: run.state, path: null, start: null, prevTs: -1 };
-  }
-
-  /**
-   * Flink's computeNextStates without versions: the runs the event makes of `run`, in the order of
-   * the edges it enables. Returns `run` itself when it stays as it is.
-   */
-  private computeNextStates(run: PathRun<E>, event: E, timestamp: number, id: number): PathRun<E>[] | PathRun<E> {
-    const graph = this.graph;
-    const ctx = this.ctx.reset(run, timestamp);
-    graph.evaluateFor(run.state, event, timestamp, ctx, this.probe);
-    if (graph.leavesUnchanged(run.state)) return run;
-    const isStart = run.state.isStart;
-    const edges = graph.edges;
-    const n = graph.edgeCount;
-    const result: PathRun<E>[] = [];
-    for (let e = 0; e < n; e++) {
-      const edge = edges[e];
-      if (edge.action === 'IGNORE') {
-        if (!isStart) result.push({ state: edge.target, path: run.path, start: run.start, prevTs: run.prevTs });
-        continue;
-      }
-      const node: PathNode<E> = { event, timestamp, id, name: edge.source.patternName, prev: run.path };
-      const start = isStart ? node : run.start;
-      result.push({ state: edge.target, path: node, start, prevTs: timestamp });
-      const final = graph.finalFor(edge.target, event, timestamp, ctx, this.probe);
-      if (final !== null) result.push({ state: final, path: node, start, prevTs: timestamp });
-    }
-    if (isStart) result.push(this.freshStart(run));
-    return result;
   }
 
   /**
