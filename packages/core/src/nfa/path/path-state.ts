@@ -1,4 +1,5 @@
 import type { KeyState } from '../matcher.js';
+import { compareEvents } from '../shared-buffer/shared-buffer.js';
 import type { State } from '../state.js';
 
 /**
@@ -66,7 +67,7 @@ export function compareRuns(a: PathRun<any>, b: PathRun<any>): number {
   const y = b.start;
   if (x === null) return y === null ? 0 : 1;
   if (y === null) return -1;
-  return x.timestamp !== y.timestamp ? (x.timestamp < y.timestamp ? -1 : 1) : x.id - y.id;
+  return compareEvents(x, y);
 }
 
 /** Whether the runs are in non-decreasing order of first event. */
