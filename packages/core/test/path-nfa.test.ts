@@ -45,3 +45,20 @@ describe('path runtime state', () => {
     expect(a.map((m) => m.get('b')!.length)).toEqual([100_000]);
   });
 });
+
+describe('compiled NFA', () => {
+  it('gives every edge a target for an optional greedy loop with until after a notFollowedBy (Flink leaves one without, and fails when it is taken)', () => {
+    const p = Pattern.begin<Ev>('p0').where((e) => e.c === 'a').notFollowedBy('p1').where((e) => e.c === 'b').next('p2').where((e) => e.c === 'a').oneOrMore().until((e) => e.v === 3).optional().greedy();
+    const compiled = compilePattern(p);
+    for (const st of compiled.states) for (const t of st.transitions) expect(t.target, `${st.name} ${t.action}`).toBeDefined();
+    const evs = [
+      { c: 'a', v: 0, step: 1 },
+      { c: 'a', v: 0, step: 1 },
+      { c: 'a', v: 3, step: 1 },
+      { c: 'c', v: 3, step: 1 },
+    ];
+    const path = trace(new PathNFA(compiled), evs);
+    expect(path.filter((x) => x.startsWith('error'))).toEqual([]);
+    expect(path).toEqual(trace(new NFA(compiled), evs));
+  });
+});

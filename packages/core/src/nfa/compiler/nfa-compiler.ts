@@ -318,7 +318,11 @@ class NFACompiler<E> {
     if (optional) {
       if (this.current.quantifier.has('GREEDY')) {
         const until = this.current.untilCondition;
-        if (until !== undefined) singleton.addProceed(this.originalStates.get(proceedState!.name)!, and(proceed, until));
+        // Flink reads the copy kept before the greedy change by the proceed state's name, and finds
+        // none when the loop's sink was copied under another name (a notFollowedBy before the loop):
+        // its edge then has no target and Flink fails at run time. The proceed state itself was
+        // not changed then, so it is the original.
+        if (until !== undefined) singleton.addProceed(this.originalStates.get(proceedState!.name) ?? proceedState!, and(proceed, until));
         singleton.addProceed(proceedState!, until !== undefined ? and(proceed, not(until)) : proceed);
       } else {
         singleton.addProceed(proceedState!, proceed);
