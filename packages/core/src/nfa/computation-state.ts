@@ -1,6 +1,6 @@
 import type { DeweyNumber } from './dewey-number.js';
 import type { BufferNode, EventEntry } from './shared-buffer/shared-buffer.js';
-import { compareEvents } from './shared-buffer/shared-buffer.js';
+import { compareStarts } from './shared-buffer/shared-buffer.js';
 import type { State } from './state.js';
 
 /** One run of the NFA: where it is, its last buffer node and version (Flink's ComputationState). */
@@ -21,9 +21,5 @@ export function startComputation<E>(state: State<E>, version: DeweyNumber): Comp
 
 /** Runs that started earlier come first; runs that have not started (start states) last. */
 export function compareComputations(a: ComputationState<any>, b: ComputationState<any>): number {
-  const x = a.startEvent;
-  const y = b.startEvent;
-  if (x === null) return y === null ? 0 : 1;
-  if (y === null) return -1;
-  return compareEvents(x, y);
+  return compareStarts(a.startEvent, b.startEvent);
 }

@@ -1,5 +1,5 @@
 import type { KeyState } from '../matcher.js';
-import { compareEvents } from '../shared-buffer/shared-buffer.js';
+import { compareStarts } from '../shared-buffer/shared-buffer.js';
 import type { State } from '../state.js';
 
 /**
@@ -63,11 +63,7 @@ export class PathState<E> implements KeyState {
 
 /** Runs that started earlier come first; runs that have not started (start states) last. */
 export function compareRuns(a: PathRun<any>, b: PathRun<any>): number {
-  const x = a.start;
-  const y = b.start;
-  if (x === null) return y === null ? 0 : 1;
-  if (y === null) return -1;
-  return compareEvents(x, y);
+  return compareStarts(a.start, b.start);
 }
 
 /** Whether the runs are in non-decreasing order of first event. */

@@ -55,6 +55,13 @@ export function compareEvents(a: EventMark, b: EventMark): number {
   return a.timestamp !== b.timestamp ? (a.timestamp < b.timestamp ? -1 : 1) : a.id - b.id;
 }
 
+/** Orders runs by their first event; runs that have none (in the start state) come last. */
+export function compareStarts(a: EventMark | null, b: EventMark | null): number {
+  if (a === null) return b === null ? 0 : 1;
+  if (b === null) return -1;
+  return compareEvents(a, b);
+}
+
 export type EntryMatch<E> = Map<string, EventEntry<E>[]>;
 
 /**
