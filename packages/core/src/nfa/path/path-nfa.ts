@@ -5,7 +5,7 @@ import { DecisionGraph, type Step } from '../decision-graph.js';
 import { RunContext } from '../run-context.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
-import { compareRuns as cmp, isSorted, pathEvents, pathNodes, PathState, type PathNode, type PathRun } from './path-state.js';
+import { compareRuns as cmp, isSorted, pathEvents, pathNode, pathNodes, PathState, type PathRun } from './path-state.js';
 
 /**
  * Flink's NFA with each run holding its own path of events (a persistent list, see PathNode)
@@ -167,7 +167,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
         else if (keep) add(next, { state: edge.target, path: run.path, start: run.start, prevTs: run.prevTs }, sorted);
         continue;
       }
-      const node: PathNode<E> = { event, timestamp, id, name: edge.source.patternName, prev: run.path };
+      const node = pathNode(event, timestamp, id, edge.source.patternName, run.path);
       const start = isStart ? node : run.start;
       if (edge.target.isFinal) add((potential ??= []), { state: edge.target, path: node, start, prevTs: timestamp }, sorted);
       else if (keep) add(next, { state: edge.target, path: node, start, prevTs: timestamp }, sorted);

@@ -1,7 +1,7 @@
 import type { NFAStateSnapshot, RunSnapshot as SharedRunSnapshot } from '../../state/snapshot.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import { isCompatible } from '../dewey-number.js';
-import { isSorted, PathState, type PathNode, type PathRun } from './path-state.js';
+import { isSorted, pathNode, PathState, type PathNode, type PathRun } from './path-state.js';
 
 /** Plain-data form of one key's PathNFA state: the runs' path nodes, shared as in memory, and the runs. */
 export interface PathStateSnapshot {
@@ -47,7 +47,7 @@ export function restorePathState<E>(data: unknown, compiled: CompiledNFA<E>, sta
   const nodes: PathNode<E>[] = [];
   for (const [timestamp, id, name, event, prev] of d.nodes) {
     if (!(prev < nodes.length) || !compiled.patternNames.includes(name)) throw misfit();
-    nodes.push({ event: event as E, timestamp, id, name, prev: prev < 0 ? null : nodes[prev] });
+    nodes.push(pathNode(event as E, timestamp, id, name, prev < 0 ? null : nodes[prev]));
   }
   const states = new Map(compiled.states.map((st) => [st.name, st]));
   const run = ([stateName, path, start, prevTs]: RunSnapshot): PathRun<E> => {
@@ -96,7 +96,7 @@ function fromSharedBuffer<E>(data: NFAStateSnapshot, compiled: CompiledNFA<E>, s
     for (let i = walk.length - 1; i >= 0; i--) {
       const [eventIndex, name] = data.nodes[walk[i]];
       const [timestamp, id, , event] = data.events[eventIndex] ?? [];
-      path = { event: event as E, timestamp, id, name, prev: path };
+      path = pathNode(event as E, timestamp, id, name, path);
       made.push(path);
     }
     let start = path;

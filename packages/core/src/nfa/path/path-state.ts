@@ -15,6 +15,13 @@ export interface PathNode<E> {
   /** The pattern name the event was taken for. */
   readonly name: string;
   readonly prev: PathNode<E> | null;
+  /** How many nodes up to this one, this one included, were taken for the same name in a row. */
+  readonly span: number;
+}
+
+/** The node for an event taken after `prev`. */
+export function pathNode<E>(event: E, timestamp: number, id: number, name: string, prev: PathNode<E> | null): PathNode<E> {
+  return { event, timestamp, id, name, prev, span: prev !== null && prev.name === name ? prev.span + 1 : 1 };
 }
 
 /** One run (Flink's ComputationState): its state, its path and the first event of its path. */
@@ -72,22 +79,41 @@ export function isSorted(runs: readonly PathRun<any>[]): boolean {
   return true;
 }
 
-/** The run's events by pattern name, in pattern order (names in order of their first event). */
+/**
+ * The run's events by pattern name, in pattern order (names in order of their first event). A
+ * name's events are usually consecutive (a loop takes them in a row): the path is read once, newest
+ * first, a span at a time, each into a list of its exact length.
+ */
 export function pathEvents<E>(path: PathNode<E> | null): Map<string, E[]> {
-  const nodes = oldestFirst(path);
+  let spans = 0;
+  for (let n = path; n !== null; spans++) {
+    const name = n.name;
+    for (let j = 0; j < spans; j++) if (spanNames[j] === name) return scattered(path);
+    const list = new Array<E>(n.span);
+    for (let j = list.length - 1; j >= 0; j--, n = n.prev!) list[j] = n.event;
+    spanNames[spans] = name;
+    spanLists[spans] = list;
+  }
   const match = new Map<string, E[]>();
-  let name: string | undefined;
-  let list: E[] = [];
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    // a name's events are usually consecutive (a loop): one lookup per run of them
-    if (n.name !== name) {
-      name = n.name;
-      const known = match.get(name);
-      if (known === undefined) match.set(name, (list = []));
-      else list = known;
-    }
-    list.push(n.event);
+  for (let j = spans - 1; j >= 0; j--) {
+    match.set(spanNames[j], spanLists[j] as E[]);
+    spanLists[j] = null; // not kept alive here
+  }
+  return match;
+}
+
+/** pathEvents' scratch space: the names and lists of the spans read so far. */
+const spanNames: string[] = [];
+const spanLists: (unknown[] | null)[] = [];
+
+/** pathEvents for a path whose names are not in consecutive spans (a group pattern's loop). */
+function scattered<E>(path: PathNode<E> | null): Map<string, E[]> {
+  for (let j = 0; j < spanLists.length; j++) spanLists[j] = null;
+  const match = new Map<string, E[]>();
+  for (const n of oldestFirst(path)) {
+    const list = match.get(n.name);
+    if (list === undefined) match.set(n.name, [n.event]);
+    else list.push(n.event);
   }
   return match;
 }
