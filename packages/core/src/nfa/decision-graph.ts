@@ -309,6 +309,9 @@ export class DecisionGraph<E> {
     entry.ignores = this.ignores;
     entry.unchanged = this.leavesUnchanged(state);
     entry.finalsKnown = false;
+    let keep = true;
+    for (let e = 0; e < entry.count; e++) if (entry.edges[e].target.isStop && !(state.isStart && entry.edges[e].action === 'IGNORE')) keep = false;
+    entry.keep = keep;
     return entry;
   }
 
@@ -348,7 +351,7 @@ interface Keyed<E> {
 /** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
 const VERDICT_KEYED = 8;
 
-const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, finalsKnown: false, finals: [], finalsRunSpecific: false });
+const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, keep: true, finalsKnown: false, finals: [], finalsRunSpecific: false });
 
 const FALSE_VERDICT = 1;
 const TRUE_VERDICT = 2;
@@ -362,6 +365,8 @@ export interface Step<E> {
   ignores: number;
   /** The event leaves the runs as they are (see leavesUnchanged). */
   unchanged: boolean;
+  /** No edge enters a stop state (a start state's IGNORE aside): the runs the edges make are kept. */
+  keep: boolean;
   /** Set by stepFor: finals[e] is the final state TAKE edge e's target proceeds to (or null). */
   finalsKnown: boolean;
   readonly finals: (State<E> | null)[];

@@ -42,6 +42,9 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   private readonly strictBits: number;
   /** The stages of each pattern name, names in order of first appearance (a group quantifier repeats names). */
   private readonly groups: ReadonlyMap<string, readonly number[]>;
+  /** The same as two arrays, for building matches without iterating the map. */
+  private readonly groupNames: readonly string[];
+  private readonly groupStages: readonly (readonly number[])[];
   private readonly ctx = new ChainContext<E>(this);
   /** Orders events of equal timestamp (under a skip strategy): increases with every event processed. */
   private ord = 0;
@@ -112,6 +115,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       else stages.push(i);
     });
     this.groups = groups;
+    this.groupNames = [...groups.keys()];
+    this.groupStages = [...groups.values()];
   }
 
   createState(): ChainState<E> {
@@ -426,9 +431,11 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   private materialize(records: unknown[], at: number): Match<E> {
     const out: Match<E> = new Map();
     const stage = records[at] as number;
-    for (const [name, stages] of this.groups) {
+    const names = this.groupNames;
+    for (let g = 0; g < names.length; g++) {
+      const stages = this.groupStages[g];
       if (stages[0] >= stage) break;
-      out.set(name, this.pick(records, at, stages));
+      out.set(names[g], this.pick(records, at, stages));
     }
     return out;
   }

@@ -42,6 +42,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private readonly waitStates: number = 0;
   /** Arrival order of events (orders events of equal time): increases with every event processed. */
   private ord = 0;
+  /** Per state index, the step of the event being processed for its runs (null: it depends on the run). */
+  private readonly stepOf: (Step<E> | null)[] = [];
 
   constructor(readonly compiled: CompiledNFA<E>) {
     this.windowMs = compiled.windowMs;
@@ -99,10 +101,21 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     let next: PathRun<E>[] | undefined;
     let potential: PathRun<E>[] | undefined;
     const graph = this.graph;
+    // what the event does is usually the same for every run in a state: worked out once per state
+    const stepOf = this.stepOf;
+    for (let mask = occupied & ~noOp; mask !== 0; mask &= mask - 1) {
+      const index = 31 - Math.clz32(mask & -mask);
+      stepOf[index] = graph.stepFor(this.compiled.states[index], event, timestamp, this.probe);
+    }
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i];
-      // what the event does is usually the same for every run in the state; else it is worked out for this run
-      const step = noOp & (1 << run.state.index) ? null : (graph.stepFor(run.state, event, timestamp, this.probe) ?? graph.stepForRun(run.state, event, timestamp, this.ctx.reset(run, timestamp), this.probe));
+      let step: Step<E> | null = null;
+      if ((noOp & (1 << run.state.index)) === 0) {
+        // the state's step, unless that depends on the run: then the run's own (with no states
+        // tracked, noOp is 0 and the step is looked up run by run)
+        const known = occupied !== 0 ? stepOf[run.state.index] : graph.stepFor(run.state, event, timestamp, this.probe);
+        step = known ?? graph.stepForRun(run.state, event, timestamp, this.ctx.reset(run, timestamp), this.probe);
+      }
       if (step === null || step.unchanged) {
         if (next !== undefined) add(next, run, sorted);
         continue;
@@ -156,8 +169,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private apply(step: Step<E>, run: PathRun<E>, event: E, timestamp: number, id: number, next: PathRun<E>[], potential: PathRun<E>[] | undefined, sorted: boolean): PathRun<E>[] | undefined {
     const isStart = run.state.isStart;
     const edges = step.edges;
-    let keep = true;
-    for (let e = 0; e < step.count; e++) if (edges[e].target.isStop && !(isStart && edges[e].action === 'IGNORE')) keep = false;
+    const keep = step.keep;
     for (let e = 0; e < step.count; e++) {
       const edge = edges[e];
       if (edge.action === 'IGNORE') {
