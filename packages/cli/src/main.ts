@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, readFileSync, type WriteStream } f
 import { parseArgs } from 'node:util';
 import { ChainNFA, compile } from '@cepheus/core';
 import { compileRules, dependencyOrder, EventError, eventLineDecoder, isBlankLine, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
+import { ChunkDecoder } from './chunk-decoder.js';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -213,11 +214,11 @@ async function run(args: string[]): Promise<number> {
   };
   try {
     // lines are handled synchronously chunk by chunk: an await per line would cost more than parsing it
-    const decoder = new TextDecoder(); // strips a BOM at the start of the input
+    const decoder = new ChunkDecoder();
     let rest = ''; // a line begun in an earlier chunk
     for await (const chunk of input) {
       if (outputFailure) break;
-      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
       let start = 0;
       let nl = text.indexOf('\n');
       if (rest.length > 0) {
@@ -242,7 +243,7 @@ async function run(args: string[]): Promise<number> {
       for (const w of writers) await w.flush();
     }
     if (!outputFailure) {
-      rest += decoder.decode();
+      rest += decoder.end();
       if (rest.length > 0) handle(rest, 0, rest.length);
       engine.flush();
     }
