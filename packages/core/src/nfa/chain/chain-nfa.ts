@@ -157,9 +157,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       }
     }
     if (this.starts(event, timestamp)) {
-      const record = this.newRecord(event, timestamp, ord);
-      if (this.length === 1) insertRecord((done ??= []), record, this.size, this.marks);
-      else insertRecord(s.runs, record, this.size, this.marks);
+      if (this.length === 1) insertRecord((done ??= []), this.newRecord(event, timestamp, ord), this.size, this.marks);
+      else this.startRun(s.runs, event, timestamp, ord);
       changed = true;
     }
     if (changed) {
@@ -337,6 +336,21 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       this.condSeen[c] = this.generation;
     }
     return verdict;
+  }
+
+  /** Adds the run the event starts: appended when it starts last (events in time order), else inserted in start order. */
+  private startRun(runs: unknown[], event: E, timestamp: number, ord: number): void {
+    if (runs.length > 0 && (runs[runs.length - this.size + 1] as number) > timestamp) {
+      insertRecord(runs, this.newRecord(event, timestamp, ord), this.size, this.marks);
+      return;
+    }
+    // a later event has a later ord: among equal start times the new run sorts last
+    runs.push(1, timestamp, event);
+    for (let i = 1; i < this.length; i++) runs.push(undefined);
+    if (this.isSkip) {
+      runs.push(timestamp, ord);
+      for (let i = 1; i < this.length; i++) runs.push(0, 0);
+    }
   }
 
   private newRecord(event: E, timestamp: number, ord: number): unknown[] {
