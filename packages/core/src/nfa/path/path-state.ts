@@ -81,34 +81,33 @@ export function isSorted(runs: readonly PathRun<any>[]): boolean {
 
 /**
  * The run's events by pattern name, in pattern order (names in order of their first event). A
- * name's events are usually consecutive (a loop takes them in a row): the path is read once, newest
- * first, a span at a time, each into a list of its exact length.
+ * name's events are usually consecutive (a loop takes them in a row): the path is read once, a
+ * span of one name at a time, each into a list of its exact length.
  */
 export function pathEvents<E>(path: PathNode<E> | null): Map<string, E[]> {
-  let spans = 0;
-  for (let n = path; n !== null; spans++) {
-    const name = n.name;
-    for (let j = 0; j < spans; j++) if (spanNames[j] === name) return scattered(path);
-    const list = new Array<E>(n.span);
-    for (let j = list.length - 1; j >= 0; j--, n = n.prev!) list[j] = n.event;
-    spanNames[spans] = name;
-    spanLists[spans] = list;
-  }
   const match = new Map<string, E[]>();
-  for (let j = spans - 1; j >= 0; j--) {
-    match.set(spanNames[j], spanLists[j] as E[]);
-    spanLists[j] = null; // not kept alive here
-  }
-  return match;
+  return path === null || spansInto(match, path, 0) ? match : scattered(path);
 }
 
-/** pathEvents' scratch space: the names and lists of the spans read so far. */
-const spanNames: string[] = [];
-const spanLists: (unknown[] | null)[] = [];
+/**
+ * Puts the span that ends at `n` and the spans before it into `match`, oldest first (the older
+ * ones by recursion, at most MAX_SPANS deep); false when a name has two spans (or too many spans).
+ */
+function spansInto<E>(match: Map<string, E[]>, n: PathNode<E>, depth: number): boolean {
+  const name = n.name;
+  const list = new Array<E>(n.span);
+  let at: PathNode<E> | null = n;
+  for (let j = list.length - 1; j >= 0; j--, at = at!.prev) list[j] = at!.event;
+  if (at !== null && (depth === MAX_SPANS || !spansInto(match, at, depth + 1))) return false;
+  const size = match.size;
+  match.set(name, list);
+  return match.size > size; // else the name was there already
+}
+
+const MAX_SPANS = 32;
 
 /** pathEvents for a path whose names are not in consecutive spans (a group pattern's loop). */
 function scattered<E>(path: PathNode<E> | null): Map<string, E[]> {
-  for (let j = 0; j < spanLists.length; j++) spanLists[j] = null;
   const match = new Map<string, E[]>();
   for (const n of oldestFirst(path)) {
     const list = match.get(n.name);
