@@ -209,6 +209,7 @@ export class DecisionGraph<E> {
         }
         step.finals[e] = final;
       }
+      step.single = makesOneRun(state, step);
     }
     return step.finalsRunSpecific ? null : step;
   }
@@ -218,6 +219,7 @@ export class DecisionGraph<E> {
     this.evaluateFor(state, event, timestamp, run, probe);
     const step = this.fill(state, this.runStep);
     for (let e = 0; e < step.count; e++) if (step.edges[e].action === 'TAKE') step.finals[e] = this.finalFor(step.edges[e].target, event, timestamp, run, probe);
+    step.single = makesOneRun(state, step);
     return step;
   }
 
@@ -351,7 +353,14 @@ interface Keyed<E> {
 /** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
 const VERDICT_KEYED = 8;
 
-const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, keep: true, finalsKnown: false, finals: [], finalsRunSpecific: false });
+const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, keep: true, finalsKnown: false, finals: [], finalsRunSpecific: false, single: false });
+
+/** Whether the step makes exactly one run of a run in `state`, waiting in a state that is neither final nor stop, and no match. */
+function makesOneRun<E>(state: State<E>, step: Step<E>): boolean {
+  if (state.isStart || step.count !== 1 || !step.keep) return false;
+  const edge = step.edges[0];
+  return !edge.target.isFinal && (edge.action === 'IGNORE' || step.finals[0] === null);
+}
 
 const FALSE_VERDICT = 1;
 const TRUE_VERDICT = 2;
@@ -372,6 +381,8 @@ export interface Step<E> {
   readonly finals: (State<E> | null)[];
   /** Some final state depends on the run: stepFor gives null for this step. */
   finalsRunSpecific: boolean;
+  /** Set with the finals: the step makes one run and no match (see makesOneRun). */
+  single: boolean;
 }
 
 /** Whether the transition's condition holds; a throwing condition is reported as Flink words it. */

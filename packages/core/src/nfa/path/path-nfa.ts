@@ -1,6 +1,7 @@
 import { heapAdd, heapPoll, heapRemoveIf } from '../../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
+import type { Transition } from '../state.js';
 import { DecisionGraph, type Step } from '../decision-graph.js';
 import { RunContext } from '../run-context.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
@@ -100,6 +101,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     // of a heap array in order reproduces it
     let next: PathRun<E>[] | undefined;
     let potential: PathRun<E>[] | undefined;
+    let moved = false;
     const graph = this.graph;
     // what the event does is usually the same for every run in a state: worked out once per state
     const stepOf = this.stepOf;
@@ -120,10 +122,17 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
         if (next !== undefined) add(next, run, sorted);
         continue;
       }
+      if (step.single) {
+        // the run moves: its successor takes its place, which keeps the order
+        move(run, step.edges[0], event, timestamp, id);
+        if (next !== undefined) add(next, run, sorted);
+        moved = true;
+        continue;
+      }
       next ??= runs.slice(0, i);
       potential = this.apply(step, run, event, timestamp, id, next, potential, sorted);
     }
-    if (next !== undefined || s.completed !== null) {
+    if (next !== undefined || moved || s.completed !== null) {
       const kept = next ?? runs;
       if (!sorted) s.sorted = isSorted(kept);
       this.emit(s, potential, kept, out);
@@ -242,6 +251,15 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     s.deadline = deadline;
     if (this.trackStates) s.occupied = mask;
   }
+}
+
+/** Moves the run along the step's one edge (see Step.single). */
+function move<E>(run: PathRun<E>, edge: Transition<E>, event: E, timestamp: number, id: number): void {
+  if (edge.action === 'TAKE') {
+    run.path = pathNode(event, timestamp, id, edge.source.patternName, run.path);
+    run.prevTs = timestamp;
+  }
+  run.state = edge.target;
 }
 
 /** Adds a run to a heap array: appended when all come in order (see PathNFA), as the heap would place it. */

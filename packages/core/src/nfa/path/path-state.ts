@@ -24,14 +24,17 @@ export function pathNode<E>(event: E, timestamp: number, id: number, name: strin
   return { event, timestamp, id, name, prev, span: prev !== null && prev.name === name ? prev.span + 1 : 1 };
 }
 
-/** One run (Flink's ComputationState): its state, its path and the first event of its path. */
+/**
+ * One run (Flink's ComputationState): its state, its path and the first event of its path. Only
+ * the state that holds a run changes it: a step that makes exactly one run of it moves it in place.
+ */
 export interface PathRun<E> {
-  readonly state: State<E>;
-  readonly path: PathNode<E> | null;
+  state: State<E>;
+  path: PathNode<E> | null;
   /** The run's first event (null: a run in the start state, which has taken none). */
   readonly start: PathNode<E> | null;
   /** Time of the run's latest event, -1 for the start state (loop windows). */
-  readonly prevTs: number;
+  prevTs: number;
 }
 
 /** The matching state of one key for a PathNFA. */
