@@ -43,6 +43,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private readonly waitStates: number = 0;
   /** Arrival order of events (orders events of equal time): increases with every event processed. */
   private ord = 0;
+  /** Some state has a window of its own (a loop's window, or PREVIOUS_AND_CURRENT): deadlines are not only the first run's. */
+  private readonly loopWindows: boolean;
   /** Per state index, the step of the event being processed for its runs (null: it depends on the run). */
   private readonly stepOf: (Step<E> | null)[] = [];
 
@@ -53,6 +55,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     this.startRun = { state: compiled.startState, path: null, start: null, prevTs: -1 };
     this.graph = new DecisionGraph(compiled.states);
     this.trackStates = compiled.states.length <= 30;
+    this.loopWindows = compiled.states.some((st) => st.windowMs !== undefined && st.windowMs > 0);
     for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
   }
 
@@ -240,6 +243,16 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     let deadline = Infinity;
     let mask = 0;
     const windowMs = this.windowMs;
+    const first = runs.length > 0 ? runs[0] : null;
+    if (!this.loopWindows && (first === null || first.start === null || !first.state.isStart)) {
+      // the runs are a heap by first event (runs without one last), sorted or not: the window of
+      // the run at its root closes first
+      if (windowMs > 0 && first !== null && first.start !== null) deadline = first.start.timestamp + windowMs;
+      if (this.trackStates) for (let i = 0; i < runs.length; i++) mask |= 1 << runs[i].state.index;
+      s.deadline = deadline;
+      s.occupied = mask;
+      return;
+    }
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i];
       mask |= 1 << run.state.index;
