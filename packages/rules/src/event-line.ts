@@ -168,8 +168,14 @@ class FlatScanner {
         v = v * 10 + d;
       }
     } else return -1;
+    // what follows the integer part: usually the value's end (, } or a space)
+    const next = i < end ? text.charCodeAt(i) : 0;
+    if (next === COMMA || next === CLOSE_BRACE) {
+      if (key >= 0) this.found[key] = i - start <= 15 ? (negative ? -v : v) : Number(text.slice(start, i));
+      return i;
+    }
     let integral = true;
-    if (i < end && text.charCodeAt(i) === 46 /* . */) {
+    if (next === 46 /* . */) {
       integral = false;
       const digits = ++i;
       while (i < end && isDigit(text.charCodeAt(i))) i++;
@@ -243,7 +249,8 @@ class FlatScanner {
   }
 
   private space(i: number): number {
-    return skipSpace(this.text, i, this.end);
+    // JSONL is mostly written without spaces: a character above the space (or none: NaN) ends them
+    return this.text.charCodeAt(i) > 32 ? i : skipSpace(this.text, i, this.end);
   }
 }
 
