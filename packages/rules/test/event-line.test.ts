@@ -76,21 +76,65 @@ const longNumbers = fc
   .tuple(fc.stringMatching(/^-?[1-9][0-9]{12,20}$/), fc.stringMatching(/^-?[1-9][0-9]{12,20}$/))
   .map(([ts, user]) => `{"event_code":"A","code":"B","event_time":${ts},"ts":${ts},"user_id":${user},"user":${user}}`);
 
-/** Any line, mutated at one place: a character deleted, inserted or replaced (by one or by odd bytes' text). */
-const mutated = fc
-  .tuple(fc.oneof(eventLine, assembledLine, oneOdd), fc.nat(), fc.oneof(fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.', 'é', '\ud800', '\u2028'), fc.uint8Array({ minLength: 1, maxLength: 2 }).map(decodeBytes)), fc.boolean())
-  .map(([line, at, insert, replace]) => {
+/** One change at one place of a line: a character deleted, inserted or replaced (by one or by odd bytes' text). */
+const edit = fc
+  .tuple(fc.nat(), fc.oneof(fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.', 'é', '\ud800', '\u2028'), fc.uint8Array({ minLength: 1, maxLength: 2 }).map(decodeBytes)), fc.boolean())
+  .map(([at, insert, replace]) => (line: string) => {
     const i = line.length === 0 ? 0 : at % line.length;
     return line.slice(0, i) + insert + line.slice(replace ? i + 1 : i);
   });
 
+/** Any line, changed at one place. */
+const mutated = fc.tuple(fc.oneof(eventLine, assembledLine, oneOdd), edit).map(([line, change]) => change(line));
+
 const anyLine = fc.oneof(eventLine, assembledLine, oneOdd, longNumbers, mutated, fc.json());
+
+/** A value for a line of a stream: mostly what producers write (integers, short and long strings), sometimes anything. */
+const streamValue = fc.oneof(
+  { weight: 4, arbitrary: fc.integer().map(String) },
+  { weight: 3, arbitrary: fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('A', 'B', 'S_SEND_MSG', '')).map((v) => JSON.stringify(v)) },
+  { weight: 2, arbitrary: fc.constantFrom(...RAW_VALUES) },
+);
+/**
+ * A stream of lines most of which share a shape: one skeleton of keys and spacing filled with
+ * different values, other lines mixed in (a decoder reads a line as the shape of earlier ones first).
+ */
+const stream = fc
+  .tuple(
+    fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...KEYS) }, fc.constantFrom(...ODD_KEYS)), space, space), { maxLength: 5 }),
+    space,
+    fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.tuple(fc.array(streamValue, { minLength: 5, maxLength: 5 }), fc.option(edit, { freq: 4 })) },
+        anyLine,
+      ),
+      { maxLength: 30 },
+    ),
+  )
+  .map(([skeleton, after, rows]) =>
+    rows.map((row) => {
+      if (typeof row === 'string') return row;
+      const [values, change] = row as [string[], ((line: string) => string) | null];
+      const line = `{${skeleton.map(([k, s1, s2], i) => `${s1}${k}${s2}:${s1}${values[i]}${s2}`).join(',')}}${after}`;
+      return change === null ? line : change(line);
+    }),
+  );
 
 describe('event line decoder', () => {
   it('decodes every line as JSON.parse and normalizeEvent would, errors included', () => {
     fc.assert(
       fc.property(anyLine, fc.constantFrom(...FIELDS), (line, fields) => {
         expect(outcome(() => eventLineDecoder(fields)(line))).toEqual(outcome(() => reference(line, fields)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('decodes a stream of lines, most of them in one shape, as JSON.parse and normalizeEvent would', () => {
+    fc.assert(
+      fc.property(stream, fc.constantFrom(...FIELDS), (lines, fields) => {
+        const decode = eventLineDecoder(fields);
+        for (const line of lines) expect(outcome(() => decode(line)), line).toEqual(outcome(() => reference(line, fields)));
       }),
       { numRuns: RUNS },
     );
