@@ -254,7 +254,7 @@ async function w5Bench(runs: number) {
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
-  which === 'W5' ? await w5Bench(runs || 3) : which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
+  which === 'W5' ? await w5Bench(runs || 5) : which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
 if (result === undefined) {
   log(`unknown workload '${which}': use W1, W2, W3, W4, W5 or R1000`);
   process.exit(2);

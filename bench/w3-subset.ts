@@ -1,0 +1,36 @@
+/**
+ * W3 analysis: the benchmark's loop (advanceTime then process, per event and rule) over some of the
+ * 20 rules, each compiled once, 20,001 rounds; prints the median. `npx tsx bench/w3-subset.ts 3 7 11`
+ * (rule numbers; none: all 20). Used for side-by-side comparisons: bundle two versions with esbuild
+ * and run them alternately.
+ */
+import { readFileSync } from 'node:fs';
+import { compile, type Match, type Pattern } from '../packages/core/src/index.ts';
+import { buildPattern } from '../conformance/harness.ts';
+import { w3 } from '../../shared/bench/gen.mjs';
+
+type Ev = { user: number; code: string; ts: number };
+const rules: { name: string; pattern: string }[] = JSON.parse(readFileSync(new URL('../../shared/bench/w3-rules.json', import.meta.url), 'utf8')).rules;
+const events = [...w3()] as Ev[];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const picked = process.argv.length > 2 ? process.argv.slice(2).map(Number) : rules.map((_, i) => i);
+const nfas = picked.map((i) => compile(buildPattern(rules[i].pattern) as unknown as Pattern<Ev>));
+const times: number[] = [];
+let matches = 0;
+for (let r = 0; r < 20001; r++) {
+  const states = nfas.map((n) => n.createState());
+  const out: Match<Ev>[] = [];
+  let count = 0;
+  const t0 = performance.now();
+  for (const e of events) {
+    for (let i = 0; i < nfas.length; i++) {
+      nfas[i].advanceTime(states[i], e.ts, out);
+      nfas[i].process(states[i], e, e.ts, out);
+    }
+    count += out.length;
+    out.length = 0;
+  }
+  times.push(performance.now() - t0);
+  matches = count;
+}
+console.log(`rules ${picked.map((i) => rules[i].name).join(' ')}: ${(median(times) * 1000).toFixed(1)} us (median of 20,001), ${matches} matches`);
