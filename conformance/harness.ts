@@ -1,5 +1,6 @@
 /** Runs one conformance case (format: ../shared/conformance/FORMAT.md) and describes any mismatch. */
-import { AfterMatchSkipStrategy, CepRuntimeError, ChainNFA, compile, MalformedPatternError, NFA, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
+import { AfterMatchSkipStrategy, CepRuntimeError, ChainNFA, compile, MalformedPatternError, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
+import { NFA } from '../packages/core/src/reference.ts';
 
 type Ref = string;
 type ExpectedMatch = Ref[] | Record<string, Ref[]>;

@@ -4,10 +4,9 @@ export { type Condition, type ConditionContext } from './pattern/conditions.js';
 export { MalformedPatternError, CepRuntimeError } from './pattern/errors.js';
 export { Quantifier, Times, type ConsumingStrategy } from './pattern/quantifier.js';
 export { AfterMatchSkipStrategy } from './nfa/after-match/skip-strategy.js';
-// Compiler and NFA runtime
+// Compiler and the NFA runtimes compile picks (Flink's own design, the shared-buffer NFA, is in ./reference.ts)
 export { compilePattern, type CompiledNFA } from './nfa/compiler/nfa-compiler.js';
 export { compile } from './nfa/compile.js';
-export { NFA, NFAState } from './nfa/nfa.js';
 export { ChainNFA } from './nfa/chain/chain-nfa.js';
 export { ChainState } from './nfa/chain/chain-state.js';
 export { PathNFA } from './nfa/path/path-nfa.js';
@@ -19,6 +18,6 @@ export { State, type StateType, type Transition } from './nfa/state.js';
 export { CepOperator, type CepOperatorOptions, type MatchOutput, type TimeoutOutput, type OperatorStats, type OperatorSnapshot, type TimeMode } from './operator/cep-operator.js';
 export { BoundedOutOfOrderness } from './time/watermarks.js';
 export { EventTimeBuffer } from './time/event-time-buffer.js';
-export { snapshotNFAState, restoreNFAState, type NFAStateSnapshot } from './state/snapshot.js';
+export { type NFAStateSnapshot } from './state/snapshot.js';
 export { type ChainStateSnapshot } from './nfa/chain/chain-snapshot.js';
 export { type PathStateSnapshot } from './nfa/path/path-snapshot.js';

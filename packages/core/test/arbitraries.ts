@@ -1,6 +1,7 @@
 /** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
 import fc from 'fast-check';
-import { AfterMatchSkipStrategy, NFA, Pattern, type CepOperator, type Match, type Matcher } from '../src/index.ts';
+import { AfterMatchSkipStrategy, Pattern, type CepOperator, type Match, type Matcher } from '../src/index.ts';
+import { NFA } from '../src/reference.ts';
 
 export type Ev = { id: number; k: number; c: string; v: number; ts: number };
 

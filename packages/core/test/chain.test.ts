@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainNFA, compile, compilePattern, NFA, type Matcher } from '../src/index.ts';
+import { CepOperator, ChainNFA, compile, compilePattern, type Matcher } from '../src/index.ts';
+import { NFA } from '../src/reference.ts';
 import { buildPattern, chainSpec, feedAll, inputs, onGeneralNfa, patternSpec, render, trace, type Ev } from './arbitraries.ts';
 
 describe('chain runtime', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, NFA, PathNFA, Pattern, type Matcher } from '../src/index.ts';
+import { compilePattern, PathNFA, Pattern, type Matcher } from '../src/index.ts';
+import { NFA } from '../src/reference.ts';
 import { anySpec, buildPattern, inputs, trace, type PatternSpec, type Ev } from './arbitraries.ts';
 
 /** Holds the path runtime to the shared-buffer NFA: same matches, timeouts and errors, in the same order. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainNFA, ChainState, PathState, compile, compilePattern, MalformedPatternError, NFA, NFAState, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
+import { CepOperator, ChainNFA, ChainState, PathState, compile, compilePattern, MalformedPatternError, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
+import { NFA, NFAState } from '../src/reference.ts';
 import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, oneStep, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
 
 function tryBuild(spec: PatternSpec) {

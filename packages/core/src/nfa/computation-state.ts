@@ -1,6 +1,6 @@
 import type { DeweyNumber } from './dewey-number.js';
 import type { BufferNode, EventEntry } from './shared-buffer/shared-buffer.js';
-import { compareStarts } from './shared-buffer/shared-buffer.js';
+import { compareStarts } from './event-order.js';
 import type { State } from './state.js';
 
 /** One run of the NFA: where it is, its last buffer node and version (Flink's ComputationState). */

@@ -1,5 +1,5 @@
 import { CepRuntimeError, MalformedPatternError } from '../../pattern/errors.js';
-import { compareEvents, type EventMark } from '../shared-buffer/shared-buffer.js';
+import { compareEvents, type EventMark } from '../event-order.js';
 
 export type SkipKind = 'NO_SKIP' | 'SKIP_TO_NEXT' | 'SKIP_PAST_LAST_EVENT' | 'SKIP_TO_FIRST' | 'SKIP_TO_LAST';
 

@@ -1,5 +1,5 @@
 import type { KeyState } from '../matcher.js';
-import { compareStarts } from '../shared-buffer/shared-buffer.js';
+import { compareStarts } from '../event-order.js';
 import type { State } from '../state.js';
 
 /**
