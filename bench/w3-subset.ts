@@ -4,13 +4,12 @@
  * (rule numbers; none: all 20). Used for side-by-side comparisons: bundle two versions with esbuild
  * and run them alternately.
  */
-import { readFileSync } from 'node:fs';
-import { compile, type Match, type Pattern } from '../packages/core/src/index.ts';
+import { compile, type Pattern } from '../packages/core/src/index.ts';
 import { buildPattern } from '../conformance/harness.ts';
 import { w3 } from '../../shared/bench/gen.mjs';
+import { pushThrough, w3Rules as rules } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };
-const rules: { name: string; pattern: string }[] = JSON.parse(readFileSync(new URL('../../shared/bench/w3-rules.json', import.meta.url), 'utf8')).rules;
 const events = [...w3()] as Ev[];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const picked = process.argv.length > 2 ? process.argv.slice(2).map(Number) : rules.map((_, i) => i);
@@ -19,18 +18,8 @@ const times: number[] = [];
 let matches = 0;
 for (let r = 0; r < 20001; r++) {
   const states = nfas.map((n) => n.createState());
-  const out: Match<Ev>[] = [];
-  let count = 0;
   const t0 = performance.now();
-  for (const e of events) {
-    for (let i = 0; i < nfas.length; i++) {
-      nfas[i].advanceTime(states[i], e.ts, out);
-      nfas[i].process(states[i], e, e.ts, out);
-    }
-    count += out.length;
-    out.length = 0;
-  }
+  matches = pushThrough(nfas, states, events);
   times.push(performance.now() - t0);
-  matches = count;
 }
 console.log(`rules ${picked.map((i) => rules[i].name).join(' ')}: ${(median(times) * 1000).toFixed(1)} us (median of 20,001), ${matches} matches`);

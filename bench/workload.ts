@@ -6,11 +6,11 @@
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CepOperator, compile, Pattern, type KeyState, type Match, type Matcher } from '../packages/core/src/index.ts';
+import { CepOperator, compile, Pattern, type KeyState, type Matcher } from '../packages/core/src/index.ts';
 import { buildPattern } from '../conformance/harness.ts';
 import { w1, w2, w3 } from '../../shared/bench/gen.mjs';
 import { compileRules, RuleEngine, type StandardEvent } from '../packages/rules/src/index.ts';
+import { pushThrough, w3Rules } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const CODES = 'ABCDEFGHIJ';
@@ -113,8 +113,7 @@ function w4Bench(runs: number) {
 }
 
 function w3Bench(runs: number) {
-  const rulesFile = fileURLToPath(new URL('../../shared/bench/w3-rules.json', import.meta.url));
-  const rules: { name: string; pattern: string }[] = JSON.parse(readFileSync(rulesFile, 'utf8')).rules;
+  const rules = w3Rules;
   const events: Ev[] = [...w3()];
   const build = (expr: string) => buildPattern(expr) as unknown as Pattern<Ev>;
   const compileTimes: number[] = [];
@@ -126,17 +125,8 @@ function w3Bench(runs: number) {
     const nfas: Matcher<Ev, KeyState>[] = rules.map((rule) => compile(build(rule.pattern)));
     const t1 = performance.now();
     const states = nfas.map((n) => n.createState());
-    const out: Match<Ev>[] = [];
-    let count = 0;
     const t2 = performance.now();
-    for (const e of events) {
-      for (let i = 0; i < nfas.length; i++) {
-        nfas[i].advanceTime(states[i], e.ts, out);
-        nfas[i].process(states[i], e, e.ts, out);
-      }
-      count += out.length;
-      out.length = 0;
-    }
+    const count = pushThrough(nfas, states, events);
     const t3 = performance.now();
     compileTimes.push(t1 - t0);
     processTimes.push(t3 - t2);
