@@ -1,4 +1,4 @@
-import { INTEGER, LineShape, SHORT_STRING, STRING } from './line-shape.js';
+import { LineShape, SHORT_STRING, type ValueReader } from './line-shape.js';
 import { normalizeEvent, standardEvent, type StandardEvent } from './standard-event.js';
 
 /** The input names of the standard event's fields (`--fields event_time=ts,...`). */
@@ -70,7 +70,7 @@ const CLOSE_BRACE = 125;
 const SHAPE_MISSES = 4;
 
 /** Scans one JSON object per line and keeps the values of `keys` (see eventLineDecoder). */
-class FlatScanner {
+class FlatScanner implements ValueReader {
   /** The value of each key after a successful scan (undefined: absent; the last occurrence wins, as in JSON.parse). */
   readonly found: unknown[];
   private text = '';
@@ -80,16 +80,11 @@ class FlatScanner {
   /** The shape lines are read as first (see LineShape), and how many lines in a row missed it. */
   private shape: LineShape | null = null;
   private misses = 0;
-  /** The values of the line being scanned (where each starts and ends, its kind, its key), for its shape. */
+  /** The values of the line being scanned (where each starts and ends, its key), for its shape. */
   private members = 0;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
-  private readonly kinds: number[] = [];
   private readonly slots: number[] = [];
-  /** Set by value scans: the kind of value just scanned (STRING, INTEGER, or 0: one a shape does not read). */
-  private kind = 0;
-  /** Some value of the line is of no kind a shape reads. */
-  private shapeless = false;
 
   /** The wanted keys by their first character (ASCII), for keys a line can spell without escapes. */
   private readonly keysByFirst: (number[] | undefined)[] = [];
@@ -109,22 +104,21 @@ class FlatScanner {
 
   /** Scans text[start, end) as a JSON object; false (nothing decided) for anything it does not handle. */
   scan(text: string, start: number, end: number): boolean {
+    this.text = text;
+    this.end = end;
     if (this.shape !== null) {
-      if (this.shape.read(text, start, end, this.found)) {
+      if (this.shape.read(text, start, end, this)) {
         this.misses = 0;
         return true;
       }
       this.misses++;
     }
-    this.text = text;
-    this.end = end;
     this.members = 0;
-    this.shapeless = false;
     const found = this.found;
     for (let k = 0; k < found.length; k++) found[k] = undefined;
     if (!this.scanObject(text, start, end)) return false;
     // a line in a new shape: later lines are read as it (after a few misses of the shape in use)
-    if (!this.shapeless && (this.shape === null || this.misses >= SHAPE_MISSES)) {
+    if (this.shape === null || this.misses >= SHAPE_MISSES) {
       this.shape = this.shapeOf(text, start, end);
       this.misses = 0;
     }
@@ -141,16 +135,14 @@ class FlatScanner {
       from = this.ends[m];
     }
     texts.push(text.slice(from, end));
-    return new LineShape(texts, Uint8Array.from(this.kinds.slice(0, n)), Int32Array.from(this.slots.slice(0, n)));
+    return new LineShape(texts, Int32Array.from(this.slots.slice(0, n)));
   }
 
-  /** Notes the value just scanned for the line's shape: where it is, its kind, its key. */
+  /** Notes the value just scanned for the line's shape: where it is and its key. */
   private record(start: number, end: number, key: number): void {
-    if (this.kind === 0) this.shapeless = true;
     const m = this.members++;
     this.starts[m] = start;
     this.ends[m] = end;
-    this.kinds[m] = this.kind;
     this.slots[m] = key;
   }
 
@@ -188,13 +180,12 @@ class FlatScanner {
   }
 
   /** Scans the value at `i` (storing it as key `key` when key >= 0); its end, or -1. */
-  private value(i: number, key: number): number {
+  value(i: number, key: number): number {
     const text = this.text;
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const close = this.stringEnd(i + 1);
       if (close < 0) return -1;
-      this.kind = this.escaped ? 0 : STRING;
       if (key < 0) return close + 1;
       // A slice of 13 characters or more would be a view that keeps the whole chunk of input alive
       // as long as the event is in some window: longer values are made by JSON.parse, as copies.
@@ -202,7 +193,6 @@ class FlatScanner {
       return close + 1;
     }
     if (c === MINUS || (c >= 48 && c <= 57)) return this.number(i, key);
-    this.kind = 0;
     const literal = c === 116 /* t */ ? TRUE : c === 102 /* f */ ? FALSE : c === 110 /* n */ ? NULL : undefined;
     if (literal === undefined || !this.matches(i, literal.text)) return -1;
     if (key >= 0) this.found[key] = literal.value;
@@ -229,7 +219,6 @@ class FlatScanner {
     } else return -1;
     // what follows the integer part: usually the value's end (, } or a space)
     const next = i < end ? text.charCodeAt(i) : 0;
-    this.kind = i - start <= 15 ? INTEGER : 0;
     if (next === COMMA || next === CLOSE_BRACE) {
       if (key >= 0) this.found[key] = i - start <= 15 ? (negative ? -v : v) : Number(text.slice(start, i));
       return i;
@@ -237,14 +226,12 @@ class FlatScanner {
     let integral = true;
     if (next === 46 /* . */) {
       integral = false;
-      this.kind = 0;
       const digits = ++i;
       while (i < end && isDigit(text.charCodeAt(i))) i++;
       if (i === digits) return -1;
     }
     if (i < end && (text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69) /* e E */) {
       integral = false;
-      this.kind = 0;
       i++;
       if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === MINUS)) i++;
       const digits = i;
