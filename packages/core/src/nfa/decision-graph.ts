@@ -92,34 +92,25 @@ export class DecisionGraph<E> {
   /** The TAKE and IGNORE edges the event enables from `state` (see decide); false when they depend on the run. */
   private walk(state: State<E>, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): boolean {
     const edges = this.edges;
-    const stack = this.stack;
+    const stack = startWalk(this.stack, state);
     let takes = 0;
     let ignores = 0;
     let count = 0;
-    stack.push(state);
-    try {
-      while (stack.length > 0) {
-        const from = stack.pop()!;
-        const transitions = from.transitions;
-        for (let i = 0; i < transitions.length; i++) {
-          const v = this.decide(from, i, event, run, probe);
-          if (v === FALSE_VERDICT) continue;
-          if (v === RUN_SPECIFIC) {
-            stack.length = 0;
-            return false;
-          }
-          const t = transitions[i];
-          if (t.action === 'PROCEED') stack.push(t.target);
-          else {
-            if (t.action === 'TAKE') takes++;
-            else if (t.target.name !== state.name) ignores++; // self-ignores do not branch
-            edges[count++] = t;
-          }
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      const transitions = from.transitions;
+      for (let i = 0; i < transitions.length; i++) {
+        const v = this.decide(from, i, event, run, probe);
+        if (v === FALSE_VERDICT) continue;
+        if (v === RUN_SPECIFIC) return false;
+        const t = transitions[i];
+        if (t.action === 'PROCEED') stack.push(t.target);
+        else {
+          if (t.action === 'TAKE') takes++;
+          else if (t.target.name !== state.name) ignores++; // self-ignores do not branch
+          edges[count++] = t;
         }
       }
-    } catch (e) {
-      stack.length = 0; // only here: setting an array's length is not free
-      throw e;
     }
     this.edgeCount = count;
     this.takes = takes;
@@ -129,29 +120,21 @@ export class DecisionGraph<E> {
 
   /** The final state reachable from `state` by PROCEED edges the event enables, or null; undefined when that depends on the run. */
   private finalWalk(state: State<E>, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): State<E> | null | undefined {
-    const stack = this.proceedStack;
-    stack.push(state);
-    try {
-      while (stack.length > 0) {
-        const from = stack.pop()!;
-        const transitions = from.transitions;
-        for (let i = 0; i < transitions.length; i++) {
-          const t = transitions[i];
-          if (t.action !== 'PROCEED') continue;
-          const v = this.decide(from, i, event, run, probe);
-          if (v === FALSE_VERDICT) continue;
-          if (v === RUN_SPECIFIC || t.target.isFinal) {
-            if (stack.length > 0) stack.length = 0;
-            return v === RUN_SPECIFIC ? undefined : t.target;
-          }
-          stack.push(t.target);
-        }
+    const stack = startWalk(this.proceedStack, state);
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      const transitions = from.transitions;
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i];
+        if (t.action !== 'PROCEED') continue;
+        const v = this.decide(from, i, event, run, probe);
+        if (v === FALSE_VERDICT) continue;
+        if (v === RUN_SPECIFIC) return undefined;
+        if (t.target.isFinal) return t.target;
+        stack.push(t.target);
       }
-      return null;
-    } catch (e) {
-      stack.length = 0;
-      throw e;
     }
+    return null;
   }
 
   /** Evaluates the edges the event enables for a run in `state`, with the run's context (into edges, edgeCount, takes, ignores). */
@@ -348,6 +331,17 @@ interface Keyed<E> {
   readonly steps: (Step<E> | null | undefined)[];
   decided: number;
   noOps: number;
+}
+
+/**
+ * A walk's stack (Flink's createDecisionGraph order: a state's transitions in order, then the
+ * PROCEED targets, last first), holding `state`. A walk that returned early, or whose condition
+ * threw, left states on it: they are dropped here, not on every way out of a walk.
+ */
+function startWalk<E>(stack: State<E>[], state: State<E>): State<E>[] {
+  if (stack.length !== 0) stack.length = 0;
+  stack.push(state);
+  return stack;
 }
 
 /** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
