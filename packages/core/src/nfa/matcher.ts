@@ -23,6 +23,16 @@ export interface KeyState {
   isIdle(): boolean;
 }
 
+/** The operator's part of a key state (see KeyState), shared by every runtime's state class. */
+export abstract class KeyStateBase implements KeyState {
+  deadline = Infinity;
+  changed = false;
+  key: unknown = undefined;
+  seq = 0;
+  scheduled = Infinity;
+  abstract isIdle(): boolean;
+}
+
 /**
  * A compiled pattern's runtime: advances one key's state by events and by time. Two implement it:
  * `NFA` (Flink's NFA with a shared buffer, any pattern) and `ChainNFA` (patterns whose NFA is a

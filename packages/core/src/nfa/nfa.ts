@@ -7,7 +7,7 @@ import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from 
 import { DecisionGraph } from './decision-graph.js';
 import { RunContext } from './run-context.js';
 import type { State } from './state.js';
-import type { KeyState, Match, Matcher, TimedOutMatch } from './matcher.js';
+import type { Match, Matcher, TimedOutMatch } from './matcher.js';
 import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
 
 export type { Match, TimedOutMatch } from './matcher.js';
@@ -18,22 +18,13 @@ type Heap<E> = ComputationState<E>[];
  * The matching state of one key: its runs (Flink's NFAState) and, inherited, its shared buffer.
  * One flat object because the per-event path is bound by memory accesses across many keys.
  */
-export class NFAState<E> extends SharedBuffer<E> implements KeyState {
+export class NFAState<E> extends SharedBuffer<E> {
   /** Runs waiting for events, as a java.util.PriorityQueue heap array (Flink iterates it in array order). */
   partial: Heap<E> = [];
   /** Completed runs waiting to be emitted (skip strategies emit in start order), as a heap array. */
   completed: Heap<E> | null = null;
-  /** Earliest time at which a run's window closes (Infinity: none); advanceTime is a no-op before it. */
-  deadline = Infinity;
   /** Bit i set: some run is in state i (0 when the NFA has too many states to track). */
   occupied = 0;
-  /** Set whenever the runs change (the deadline may have moved); cleared by whoever schedules timers. */
-  changed = false;
-  /** For the operator: the key, and the time of this state's pending timer (Infinity: none). */
-  key: unknown = undefined;
-  /** Creation order of the key; breaks ties between timers of the same time. */
-  seq = 0;
-  scheduled = Infinity;
 
   /** True when no run has started and nothing is buffered or pending. */
   isIdle(): boolean {

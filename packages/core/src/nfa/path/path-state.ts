@@ -1,4 +1,4 @@
-import type { KeyState } from '../matcher.js';
+import { KeyStateBase } from '../matcher.js';
 import { compareStarts } from '../event-order.js';
 import type { State } from '../state.js';
 
@@ -38,7 +38,7 @@ export interface PathRun<E> {
 }
 
 /** The matching state of one key for a PathNFA. */
-export class PathState<E> implements KeyState {
+export class PathState<E> extends KeyStateBase {
   /**
    * Runs waiting for events, in Flink's order: java.util.PriorityQueue's array order, which for
    * these runs is the order of their first events, ties in the order they were made (see PathNFA).
@@ -52,15 +52,11 @@ export class PathState<E> implements KeyState {
    */
   sorted = true;
   lastTs = -Infinity;
-  deadline = Infinity;
   /** Bit i set: some run is in state i (0 when the NFA has too many states to track). */
   occupied = 0;
-  changed = false;
-  key: unknown = undefined;
-  seq = 0;
-  scheduled = Infinity;
 
   constructor(start: PathRun<E>) {
+    super();
     this.runs = [start];
   }
 

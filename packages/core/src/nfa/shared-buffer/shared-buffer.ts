@@ -1,3 +1,4 @@
+import { KeyStateBase } from '../matcher.js';
 import { isCompatible, type DeweyNumber } from '../dewey-number.js';
 
 /**
@@ -48,9 +49,11 @@ export type EntryMatch<E> = Map<string, EventEntry<E>[]>;
 
 /**
  * Flink's SharedBuffer/SharedBufferAccessor: partial matches share their common prefixes as a
- * DAG of nodes; reference counts release nodes and events as soon as no run uses them.
+ * DAG of nodes; reference counts release nodes and events as soon as no run uses them. It is the
+ * storage of a key's NFAState, which extends it (a key's state is one flat object), hence the
+ * operator's part of a key state as its base.
  */
-export class SharedBuffer<E> {
+export abstract class SharedBuffer<E> extends KeyStateBase {
   // Events registered per timestamp (their ids), forgotten once time passes the timestamp (Flink's
   // eventsCount map). Kept as one inline entry (the latest timestamp, the common case of a key whose
   // events come in time order) plus a map for the others, so a key costs no Map until time goes back.
