@@ -2,28 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, type ConditionContext } from '../src/index.ts';
 import { DecisionGraph } from '../src/nfa/decision-graph.ts';
-import type { ProbingContext } from '../src/nfa/run-context.ts';
 import { anySpec, buildPattern, events, type Ev } from './arbitraries.ts';
 
-/** A run's context over fixed events (iterative conditions read them), or a probe with no run. */
-class FakeContext implements ProbingContext<Ev> {
-  consulted = false;
-  private probing = false;
+/** A run's context over fixed events (iterative conditions read them). */
+class FakeContext implements ConditionContext<Ev> {
   constructor(
     private readonly taken: Ev[],
-    private ts = 0,
+    private readonly ts = 0,
   ) {}
-  probe(ts: number): this {
-    this.probing = true;
-    this.consulted = false;
-    this.ts = ts;
-    return this;
-  }
   getEventsForPattern(): Iterable<Ev> {
-    if (this.probing) {
-      this.consulted = true;
-      return [];
-    }
     return this.taken;
   }
   timestamp(): number {
@@ -53,7 +40,6 @@ describe('decision graph', () => {
         }
         const cached = new DecisionGraph(compiled.states);
         const plain = new DecisionGraph(compiled.states);
-        const probe = new FakeContext([]);
         const contexts = runs.map((taken) => taken.map(({ v }, id): Ev => ({ id, k: 0, c: 'a', v, ts: 0 })));
         for (const e of evs) {
           // states in an arbitrary order, each asked about by several runs, and by noOpStates
@@ -62,7 +48,7 @@ describe('decision graph', () => {
             const state = compiled.states[(j + order) % n];
             for (const taken of contexts) {
               const run: ConditionContext<Ev> = new FakeContext(taken, e.ts);
-              const got = outcome(cached, () => cached.evaluateFor(state, e, e.ts, run, probe));
+              const got = outcome(cached, () => cached.evaluateFor(state, e, e.ts, run));
               expect(got).toEqual(outcome(plain, () => plain.evaluate(state, e, run)));
               const final = (g: DecisionGraph<Ev>, f: () => unknown) => {
                 try {
@@ -71,9 +57,9 @@ describe('decision graph', () => {
                   return `error ${(x as Error).message}`;
                 }
               };
-              expect(final(cached, () => cached.finalFor(state, e, e.ts, run, probe))).toBe(final(plain, () => plain.finalAfterProceed(state, e, run)));
+              expect(final(cached, () => cached.finalFor(state, e, e.ts, run))).toBe(final(plain, () => plain.finalAfterProceed(state, e, run)));
             }
-            if (n <= 30) cached.noOpStates((1 << n) - 1, e, e.ts, probe);
+            if (n <= 30) cached.noOpStates((1 << n) - 1, e, e.ts);
           }
         }
       }),

@@ -1,6 +1,6 @@
 import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
-import type { ProbingContext } from './run-context.js';
+import { FALSE as FALSE_VERDICT, RUN_SPECIFIC, TRUE as TRUE_VERDICT, Verdicts } from './verdicts.js';
 import type { State, Transition } from './state.js';
 
 /**
@@ -35,62 +35,32 @@ export class DecisionGraph<E> {
     this.conditionOf = states.map((st) => Int32Array.from(st.transitions, (t) => indexOf(t.condition)));
     // a negation made by `not` is decided from what it negates, without calling either twice (what
     // it negates joins the list, and is decided for every event like the others)
-    const negationOf: number[] = [];
     for (let c = 0; c < conditions.length; c++) {
       const of = negated(conditions[c]);
-      negationOf.push(of === undefined ? -1 : indexOf(of));
+      if (of !== undefined) indexOf(of);
     }
-    this.negationOf = Int32Array.from(negationOf);
-    this.conditions = conditions;
-    const base = conditions.map((_, c) => c).filter((c) => this.negationOf[c] < 0);
+    this.verdicts = new Verdicts(conditions);
+    const base = conditions.map((_, c) => c).filter((c) => this.verdicts.negationOf[c] < 0);
     this.baseConditions = base.length <= VERDICT_KEYED ? Int32Array.from(base) : null;
-    this.verdicts = new Int8Array(conditions.length);
-    this.verdictSeen = new Int32Array(conditions.length);
   }
 
-  /** Per state, the index of each transition's condition in `conditions` (-1: always true). */
+  /** Per state, the index of each transition's condition in the verdicts' conditions (-1: always true). */
   private readonly conditionOf: Int32Array[];
-  private readonly conditions: Condition<E>[];
-  /** Per condition: the index of the condition it negates (made by `not`), or -1. */
-  private negationOf: Int32Array;
-  /** Per condition, for the current event: FALSE, TRUE or RUN_SPECIFIC, valid when verdictSeen is the generation. */
-  private verdicts: Int8Array;
-  private verdictSeen: Int32Array;
-
-  /** The condition's verdict on the current event for every run, or RUN_SPECIFIC (it read the run, or threw). */
-  private verdict(c: number, event: E, probe: ProbingContext<E>): number {
-    if (c < 0) return TRUE_VERDICT;
-    if (this.verdictSeen[c] === this.generation) return this.verdicts[c];
-    const of = this.negationOf[c];
-    let v: number;
-    if (of >= 0) {
-      const w = this.verdict(of, event, probe);
-      v = w === RUN_SPECIFIC ? RUN_SPECIFIC : w === TRUE_VERDICT ? FALSE_VERDICT : TRUE_VERDICT;
-    } else {
-      const ctx = probe.probe(this.ts);
-      try {
-        v = this.conditions[c](event, ctx) ? TRUE_VERDICT : FALSE_VERDICT;
-      } catch {
-        v = RUN_SPECIFIC; // raised again by the run's own evaluation, with its context
-      }
-      if (ctx.consulted) v = RUN_SPECIFIC;
-    }
-    this.verdicts[c] = v;
-    this.verdictSeen[c] = this.generation;
-    return v;
-  }
+  /** The verdicts of the distinct conditions on the current event. */
+  private readonly verdicts: Verdicts<E>;
 
   /**
    * Whether the condition of `from`'s i-th transition holds: evaluated with the run's context
    * (throwing as Flink words it), or for every run at once from the verdicts when `run` is null.
    */
-  private decide(from: State<E>, i: number, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): number {
+  private decide(from: State<E>, i: number, event: E, run: ConditionContext<E> | null): number {
     if (run !== null) return check(from.transitions[i], event, run) ? TRUE_VERDICT : FALSE_VERDICT;
-    return this.verdict(this.conditionOf[from.index][i], event, probe!);
+    const c = this.conditionOf[from.index][i];
+    return c < 0 ? TRUE_VERDICT : this.verdicts.of(c);
   }
 
   /** The TAKE and IGNORE edges the event enables from `state` (see decide); false when they depend on the run. */
-  private walk(state: State<E>, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): boolean {
+  private walk(state: State<E>, event: E, run: ConditionContext<E> | null): boolean {
     const edges = this.edges;
     const stack = startWalk(this.stack, state);
     let takes = 0;
@@ -100,7 +70,7 @@ export class DecisionGraph<E> {
       const from = stack.pop()!;
       const transitions = from.transitions;
       for (let i = 0; i < transitions.length; i++) {
-        const v = this.decide(from, i, event, run, probe);
+        const v = this.decide(from, i, event, run);
         if (v === FALSE_VERDICT) continue;
         if (v === RUN_SPECIFIC) return false;
         const t = transitions[i];
@@ -119,7 +89,7 @@ export class DecisionGraph<E> {
   }
 
   /** The final state reachable from `state` by PROCEED edges the event enables, or null; undefined when that depends on the run. */
-  private finalWalk(state: State<E>, event: E, run: ConditionContext<E> | null, probe: ProbingContext<E> | null): State<E> | null | undefined {
+  private finalWalk(state: State<E>, event: E, run: ConditionContext<E> | null): State<E> | null | undefined {
     const stack = startWalk(this.proceedStack, state);
     while (stack.length > 0) {
       const from = stack.pop()!;
@@ -127,7 +97,7 @@ export class DecisionGraph<E> {
       for (let i = 0; i < transitions.length; i++) {
         const t = transitions[i];
         if (t.action !== 'PROCEED') continue;
-        const v = this.decide(from, i, event, run, probe);
+        const v = this.decide(from, i, event, run);
         if (v === FALSE_VERDICT) continue;
         if (v === RUN_SPECIFIC) return undefined;
         if (t.target.isFinal) return t.target;
@@ -139,12 +109,12 @@ export class DecisionGraph<E> {
 
   /** Evaluates the edges the event enables for a run in `state`, with the run's context (into edges, edgeCount, takes, ignores). */
   evaluate(state: State<E>, event: E, ctx: ConditionContext<E>): void {
-    this.walk(state, event, ctx, null);
+    this.walk(state, event, ctx);
   }
 
   /** The final state reachable from `state` by PROCEED edges the event enables for the run, or null. */
   finalAfterProceed(state: State<E>, event: E, ctx: ConditionContext<E>): State<E> | null {
-    return this.finalWalk(state, event, ctx, null)!;
+    return this.finalWalk(state, event, ctx)!;
   }
 
   /** True when the edges last evaluated for a run in `state` leave it as it is. */
@@ -158,8 +128,8 @@ export class DecisionGraph<E> {
    * (event, ctx): unless one reads the run's events through ctx (or throws), every run in a state
    * gets the same edges, so they are evaluated once per event and state and kept for the others.
    */
-  evaluateFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): void {
-    const cached = this.probed(state, event, timestamp, probe);
+  evaluateFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>): void {
+    const cached = this.probed(state, event, timestamp);
     if (cached === null) {
       this.evaluate(state, event, run); // run-specific: with the run's context, which raises any error
       return;
@@ -176,8 +146,8 @@ export class DecisionGraph<E> {
    * evaluateFor): the enabled edges, the final state each TAKE edge's target proceeds to, and
    * whether an edge enters a stop state. Null when it depends on the run.
    */
-  stepFor(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): Step<E> | null {
-    const step = this.probed(state, event, timestamp, probe);
+  stepFor(state: State<E>, event: E, timestamp: number): Step<E> | null {
+    const step = this.probed(state, event, timestamp);
     if (step === null || step.unchanged) return step;
     if (!step.finalsKnown) {
       step.finalsKnown = true;
@@ -185,7 +155,7 @@ export class DecisionGraph<E> {
       for (let e = 0; e < step.count; e++) {
         const edge = step.edges[e];
         if (edge.action !== 'TAKE') continue;
-        const final = this.finalFor(edge.target, event, timestamp, null, probe);
+        const final = this.finalFor(edge.target, event, timestamp, null);
         if (final === undefined) {
           step.finalsRunSpecific = true;
           break;
@@ -198,10 +168,10 @@ export class DecisionGraph<E> {
   }
 
   /** What the event does to one run in `state`, evaluated with its context (when stepFor gives null); valid until the next call. */
-  stepForRun(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): Step<E> {
-    this.evaluateFor(state, event, timestamp, run, probe);
+  stepForRun(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>): Step<E> {
+    this.evaluateFor(state, event, timestamp, run);
     const step = this.fill(state, this.runStep);
-    for (let e = 0; e < step.count; e++) if (step.edges[e].action === 'TAKE') step.finals[e] = this.finalFor(step.edges[e].target, event, timestamp, run, probe);
+    for (let e = 0; e < step.count; e++) if (step.edges[e].action === 'TAKE') step.finals[e] = this.finalFor(step.edges[e].target, event, timestamp, run);
     step.single = makesOneRun(state, step);
     return step;
   }
@@ -209,15 +179,15 @@ export class DecisionGraph<E> {
   private readonly runStep = newStep<E>();
 
   /** finalAfterProceed for a run, kept per event and state in the same way as evaluateFor's edges. */
-  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>, probe: ProbingContext<E>): State<E> | null;
+  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>): State<E> | null;
   /** Without a run: undefined when the answer depends on the run. */
-  finalFor(state: State<E>, event: E, timestamp: number, run: null, probe: ProbingContext<E>): State<E> | null | undefined;
-  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E> | null, probe: ProbingContext<E>): State<E> | null | undefined {
+  finalFor(state: State<E>, event: E, timestamp: number, run: null): State<E> | null | undefined;
+  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E> | null): State<E> | null | undefined {
     this.see(event, timestamp);
     const i = state.index;
-    if (this.finalSeen[i] !== this.generation) {
-      this.finalSeen[i] = this.generation;
-      this.finals[i] = this.finalWalk(state, event, null, probe);
+    if (this.finalSeen[i] !== this.verdicts.generation) {
+      this.finalSeen[i] = this.verdicts.generation;
+      this.finals[i] = this.finalWalk(state, event, null);
     }
     const known = this.finals[i];
     return known !== undefined || run === null ? known : this.finalAfterProceed(state, event, run);
@@ -229,14 +199,14 @@ export class DecisionGraph<E> {
    * the per-event cost across many keys is memory bound. Run-specific states (see evaluateFor)
    * are not among them: their runs are evaluated one by one.
    */
-  noOpStates(occupied: number, event: E, timestamp: number, ctx: ProbingContext<E>): number {
+  noOpStates(occupied: number, event: E, timestamp: number): number {
     this.see(event, timestamp);
     // the states decided so far, and those of them that are no-ops: for this combination of
     // verdicts when steps are keyed by them (then most events decide nothing new), else for this event
-    const masks = this.stepsForVerdicts(event, ctx) ?? this.eventMasks;
+    const masks = this.stepsForVerdicts() ?? this.eventMasks;
     for (let mask = occupied & ~masks.decided; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
-      const cached = this.probed(this.states[31 - Math.clz32(bit)], event, timestamp, ctx);
+      const cached = this.probed(this.states[31 - Math.clz32(bit)], event, timestamp);
       if (cached !== null && cached.unchanged) masks.noOps |= bit;
     }
     masks.decided |= occupied;
@@ -246,10 +216,6 @@ export class DecisionGraph<E> {
   /** noOpStates' masks for the current event, when steps are not keyed by verdicts. */
   private readonly eventMasks = { decided: 0, noOps: 0 };
 
-  /** The event the caches are for (the operator asks irrelevant, ignoredByNewRun and process about the same one). */
-  private event: E | undefined = undefined;
-  private ts = NaN;
-  private generation = 0;
   /** Per state index, when steps are not keyed by verdicts: the generation its step was worked out in, and the step (null: run-specific). */
   private readonly edgesSeen: Int32Array;
   private readonly cache: (Step<E> | null)[];
@@ -257,34 +223,34 @@ export class DecisionGraph<E> {
   private readonly finalSeen: Int32Array;
   private readonly finals: (State<E> | null | undefined)[];
 
+  /** Moves the caches to the event (the operator asks irrelevant, ignoredByNewRun and process about the same one). */
   private see(event: E, timestamp: number): void {
-    if (event === this.event && timestamp === this.ts) return;
-    this.event = event;
-    this.ts = timestamp;
+    if (!this.verdicts.see(event, timestamp)) return;
     this.eventMasks.decided = 0;
     this.eventMasks.noOps = 0;
-    if (++this.generation === 0x7fffffff) {
-      this.generation = 1; // wrapped: forget every entry, so none can pass for the new generation's
+    if (this.verdicts.generation === 1) {
+      // the first event, or the generation wrapped: forget every entry, so none can pass for the new generation's
       this.edgesSeen.fill(0);
       this.finalSeen.fill(0);
-      this.verdictSeen.fill(0);
+      this.keyGeneration = 0;
     }
   }
 
   /** The step for every run in `state` (null: run-specific), worked out once per combination of verdicts, or else once per event. */
-  private probed(state: State<E>, event: E, timestamp: number, probe: ProbingContext<E>): Step<E> | null {
+  private probed(state: State<E>, event: E, timestamp: number): Step<E> | null {
     this.see(event, timestamp);
     const i = state.index;
-    const keyed = this.stepsForVerdicts(event, probe);
+    const keyed = this.stepsForVerdicts();
     if (keyed !== null) {
       // the same verdicts make the same steps: kept for the next event that has them
       const known = keyed.steps[i];
-      return known !== undefined ? known : (keyed.steps[i] = this.walk(state, event, null, probe) ? this.fill(state, newStep<E>()) : null);
+      return known !== undefined ? known : (keyed.steps[i] = this.walk(state, event, null) ? this.fill(state, newStep<E>()) : null);
     }
-    if (this.edgesSeen[i] === this.generation) return this.cache[i];
-    this.edgesSeen[i] = this.generation;
+    const generation = this.verdicts.generation;
+    if (this.edgesSeen[i] === generation) return this.cache[i];
+    this.edgesSeen[i] = generation;
     // one entry per state, refilled for each event: no allocation per event
-    return (this.cache[i] = this.walk(state, event, null, probe) ? this.fill(state, (this.entries[i] ??= newStep<E>())) : null);
+    return (this.cache[i] = this.walk(state, event, null) ? this.fill(state, (this.entries[i] ??= newStep<E>())) : null);
   }
 
   private fill(state: State<E>, entry: Step<E>): Step<E> {
@@ -305,13 +271,13 @@ export class DecisionGraph<E> {
    * VERDICT_KEYED of them): the steps made under each combination of verdicts, per state, or null
    * when the pattern has more such conditions (then steps are worked out for every event).
    */
-  private stepsForVerdicts(event: E, probe: ProbingContext<E>): Keyed<E> | null {
+  private stepsForVerdicts(): Keyed<E> | null {
     const base = this.baseConditions;
     if (base === null) return null;
-    if (this.keyGeneration !== this.generation) {
-      this.keyGeneration = this.generation;
+    if (this.keyGeneration !== this.verdicts.generation) {
+      this.keyGeneration = this.verdicts.generation;
       let key = 0;
-      for (let b = 0; b < base.length; b++) key = key * 4 + this.verdict(base[b], event, probe);
+      for (let b = 0; b < base.length; b++) key = key * 4 + this.verdicts.of(base[b]);
       let keyed = this.stepsByKey.get(key);
       if (keyed === undefined) this.stepsByKey.set(key, (keyed = { steps: [], decided: 0, noOps: 0 }));
       this.keyed = keyed;
@@ -356,9 +322,6 @@ function makesOneRun<E>(state: State<E>, step: Step<E>): boolean {
   return !edge.target.isFinal && (edge.action === 'IGNORE' || step.finals[0] === null);
 }
 
-const FALSE_VERDICT = 1;
-const TRUE_VERDICT = 2;
-const RUN_SPECIFIC = 3;
 
 /** What one event does to the runs in a state, whichever run: its enabled edges and their counts. */
 export interface Step<E> {

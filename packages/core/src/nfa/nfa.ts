@@ -43,8 +43,6 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
   private readonly ctx = new BufferContext<E>();
-  /** A second context for evaluating conditions without a run, while ctx holds a run's. */
-  private readonly probe = new BufferContext<E>();
   private readonly graph: DecisionGraph<E>;
   /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
@@ -80,7 +78,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(event: E, timestamp: number): boolean {
     const start = 1 << this.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, event, timestamp, this.ctx) === start;
+    return this.trackStates && this.graph.noOpStates(start, event, timestamp) === start;
   }
 
   /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
@@ -93,7 +91,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   }
 
   irrelevant(event: E, timestamp: number): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp, this.ctx) === this.waitStates;
+    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
   }
 
   snapshotState(s: NFAState<E>): NFAStateSnapshot {
@@ -108,7 +106,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   process(s: NFAState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
     // the states in which this event changes no run, decided once per state (see isNoOp)
     const occupied = s.occupied;
-    const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp, this.ctx);
+    const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);
     if (occupied !== 0 && noOpStates === occupied) return out;
     const ev: EventHolder<E> = { event, timestamp, entry: null };
     const items = s.partial;
@@ -276,7 +274,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] | ComputationState<E> {
     const ctx = this.ctx.reset(s, cs, ev.timestamp);
     const graph = this.graph;
-    graph.evaluateFor(cs.state, ev.event, ev.timestamp, ctx, this.probe);
+    graph.evaluateFor(cs.state, ev.event, ev.timestamp, ctx);
     if (graph.leavesUnchanged(cs.state)) return cs;
     const edges = graph.edges;
     const isStart = cs.state.isStart;
@@ -308,7 +306,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
         addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
-        const final = graph.finalFor(edge.target, ev.event, ev.timestamp, ctx, this.probe);
+        const final = graph.finalFor(edge.target, ev.event, ev.timestamp, ctx);
         if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }

@@ -1,19 +1,12 @@
 import type { ConditionContext } from '../pattern/conditions.js';
 
-/** A condition context that can also evaluate without a run, noting whether a condition asked for one. */
-export interface ProbingContext<E> extends ConditionContext<E> {
-  /** Set by getEventsForPattern while probing. */
-  consulted: boolean;
-  /** Switches to probing at time `ts`: no run behind the context. */
-  probe(ts: number): this;
-}
-
 /**
  * The context the runtimes hand to conditions: the events of the run being evaluated, read only
  * when a condition asks, or while probing (no run: conditions are evaluated once for all runs)
  * none, with a note that a condition asked. Each runtime says where a run's events are.
  */
-export abstract class RunContext<E> implements ProbingContext<E> {
+export abstract class RunContext<E> implements ConditionContext<E> {
+  /** Set by getEventsForPattern while probing. */
   consulted = false;
   private probing = true;
   private ts = 0;
@@ -27,6 +20,7 @@ export abstract class RunContext<E> implements ProbingContext<E> {
     return this;
   }
 
+  /** Switches to probing at time `ts`: no run behind the context. */
   probe(ts: number): this {
     this.ts = ts;
     this.probing = true;

@@ -3,6 +3,7 @@ import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { RunContext } from '../run-context.js';
+import { FALSE, RUN_SPECIFIC, TRUE, Verdicts } from '../verdicts.js';
 import type { ChainShape } from './chain-shape.js';
 import { restoreChainState, snapshotChainState, type ChainStateSnapshot } from './chain-snapshot.js';
 import { ChainState } from './chain-state.js';
@@ -10,10 +11,8 @@ import { ChainState } from './chain-state.js';
 /** Stages from this one on share one bit of ChainState.occupied (and are never skipped). */
 const SHARED_BIT = 30;
 const bitOf = (stage: number) => 1 << (stage < SHARED_BIT ? stage : SHARED_BIT);
+/** The start condition's verdict, before it is decided for the event. */
 const UNSEEN = 0;
-const FALSE = 1;
-const TRUE = 2;
-const RUN_SPECIFIC = 3;
 
 /**
  * The runtime for chain-shaped NFAs (see chainShape). It produces exactly what `NFA` produces for
@@ -63,17 +62,9 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   private readonly laterConds: readonly number[];
   /** Whether a stage after the first has strict contiguity (then every event can end runs). */
   private readonly anyStrict: boolean;
-  /**
-   * Verdicts for the current event, computed at most once per event and condition (the operator
-   * asks irrelevant, ignoredByNewRun and process about the same event): per condition UNSEEN,
-   * FALSE, TRUE or RUN_SPECIFIC (it read the run's events, or threw: decided run by run).
-   */
-  private readonly condVerdicts: Int8Array;
-  /** Event generation in which each verdict was computed: older ones count as UNSEEN (no clearing per event). */
-  private readonly condSeen: Int32Array;
-  private generation = 0;
-  private event: E | undefined = undefined;
-  private eventTs = NaN;
+  /** The verdicts of `conds` on the current event. */
+  private readonly condVerdicts: Verdicts<E>;
+  /** The start condition's verdict on the current event (with a run that has no events: never run-specific). */
   private startVerdict = UNSEEN;
 
   constructor(
@@ -106,8 +97,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       if (stops.length > 0) stopBits |= bitOf(i);
     });
     this.stopBits = stopBits;
-    this.condVerdicts = new Int8Array(conds.length);
-    this.condSeen = new Int32Array(conds.length);
+    this.condVerdicts = new Verdicts(conds);
     const groups = new Map<string, number[]>();
     shape.names.forEach((name, i) => {
       const stages = groups.get(name);
@@ -303,14 +293,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   /** Forgets the verdicts of the previous event. */
   private see(event: E, timestamp: number): void {
-    if (event === this.event && timestamp === this.eventTs) return;
-    this.event = event;
-    this.eventTs = timestamp;
-    this.startVerdict = UNSEEN;
-    if (++this.generation === 0x7fffffff) {
-      this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
-      this.condSeen.fill(0);
-    }
+    if (this.condVerdicts.see(event, timestamp)) this.startVerdict = UNSEEN;
   }
 
   /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
@@ -323,19 +306,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
   private condVerdict(c: number, event: E, timestamp: number): number {
     this.see(event, timestamp);
-    let verdict = this.condSeen[c] === this.generation ? this.condVerdicts[c] : UNSEEN;
-    if (verdict === UNSEEN) {
-      const ctx = this.ctx.probe(timestamp);
-      try {
-        verdict = this.conds[c](event, ctx) ? TRUE : FALSE;
-      } catch {
-        verdict = RUN_SPECIFIC; // evaluated again with the run, which raises it with the run's context
-      }
-      if (ctx.consulted) verdict = RUN_SPECIFIC;
-      this.condVerdicts[c] = verdict;
-      this.condSeen[c] = this.generation;
-    }
-    return verdict;
+    return this.condVerdicts.of(c);
   }
 
   /** Adds the run the event starts: appended when it starts last (events in time order), else inserted in start order. */

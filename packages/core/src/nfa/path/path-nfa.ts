@@ -35,8 +35,6 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private readonly startRun: PathRun<E>;
   private readonly graph: DecisionGraph<E>;
   private readonly ctx = new PathContext<E>();
-  /** A second context for evaluating conditions without a run, while ctx holds a run's. */
-  private readonly probe = new PathContext<E>();
   /** Whether runs can be skipped by state; the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
   /** Bits of the states a run can wait in (all but final and stop states). */
@@ -67,11 +65,11 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
 
   ignoredByNewRun(event: E, timestamp: number): boolean {
     const start = 1 << this.compiled.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, event, timestamp, this.ctx) === start;
+    return this.trackStates && this.graph.noOpStates(start, event, timestamp) === start;
   }
 
   irrelevant(event: E, timestamp: number): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp, this.ctx) === this.waitStates;
+    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
   }
 
   lastDeadline(s: PathState<E>): number {
@@ -94,7 +92,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
 
   process(s: PathState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
     const occupied = s.occupied;
-    const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp, this.ctx);
+    const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);
     if (occupied !== 0 && noOp === occupied) return out;
     const id = this.ord++;
     const runs = s.runs;
@@ -110,7 +108,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     const stepOf = this.stepOf;
     for (let mask = occupied & ~noOp; mask !== 0; mask &= mask - 1) {
       const index = 31 - Math.clz32(mask & -mask);
-      stepOf[index] = graph.stepFor(this.compiled.states[index], event, timestamp, this.probe);
+      stepOf[index] = graph.stepFor(this.compiled.states[index], event, timestamp);
     }
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i];
@@ -118,8 +116,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       if ((noOp & (1 << run.state.index)) === 0) {
         // the state's step, unless that depends on the run: then the run's own (with no states
         // tracked, noOp is 0 and the step is looked up run by run)
-        const known = occupied !== 0 ? stepOf[run.state.index] : graph.stepFor(run.state, event, timestamp, this.probe);
-        step = known ?? graph.stepForRun(run.state, event, timestamp, this.ctx.reset(run, timestamp), this.probe);
+        const known = occupied !== 0 ? stepOf[run.state.index] : graph.stepFor(run.state, event, timestamp);
+        step = known ?? graph.stepForRun(run.state, event, timestamp, this.ctx.reset(run, timestamp));
       }
       if (step === null || step.unchanged) {
         if (next !== undefined) add(next, run, sorted);

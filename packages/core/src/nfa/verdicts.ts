@@ -1,0 +1,76 @@
+import { negated, type Condition } from '../pattern/conditions.js';
+import { RunContext } from './run-context.js';
+
+/** A condition's verdict on the current event, the same for every run. */
+export const FALSE = 1;
+export const TRUE = 2;
+/** The condition read the run's events through ctx, or threw: it is decided run by run (which raises the error). */
+export const RUN_SPECIFIC = 3;
+
+/**
+ * The verdicts of a runtime's distinct conditions on the current event, each worked out at most
+ * once per event: conditions are functions of (event, ctx), so unless one reads the run's events
+ * it answers the same for every run, and the operator asks irrelevant, ignoredByNewRun and process
+ * about the same event. A condition is called with a probing context (no run behind it); a
+ * negation made by `not()` whose operand is among the conditions is read off the operand's verdict.
+ */
+export class Verdicts<E> {
+  /** Increases with each new event (1 again after wrapping): verdicts of other generations are forgotten. */
+  generation = 0;
+  /** Per condition, the index of the condition it negates (made by `not`), or -1. */
+  readonly negationOf: Int32Array;
+  private readonly values: Int8Array;
+  private readonly seen: Int32Array;
+  private readonly probe = new ProbeContext<E>();
+  private event: E | undefined = undefined;
+  private ts = NaN;
+
+  constructor(private readonly conditions: readonly Condition<E>[]) {
+    this.negationOf = Int32Array.from(conditions, (c) => {
+      const of = negated(c);
+      return of === undefined ? -1 : conditions.indexOf(of);
+    });
+    this.values = new Int8Array(conditions.length);
+    this.seen = new Int32Array(conditions.length);
+  }
+
+  /** Moves to `event` at `timestamp`; true when that is a new event (the verdicts were forgotten). */
+  see(event: E, timestamp: number): boolean {
+    if (event === this.event && timestamp === this.ts) return false;
+    this.event = event;
+    this.ts = timestamp;
+    if (++this.generation === 0x7fffffff) {
+      this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
+      this.seen.fill(0);
+    }
+    return true;
+  }
+
+  /** Condition c's verdict on the event last seen: FALSE, TRUE or RUN_SPECIFIC. */
+  of(c: number): number {
+    return this.seen[c] === this.generation ? this.values[c] : this.decide(c);
+  }
+
+  private decide(c: number): number {
+    const operand = this.negationOf[c];
+    let v: number;
+    if (operand >= 0) {
+      const w = this.of(operand);
+      v = w === RUN_SPECIFIC ? RUN_SPECIFIC : w === TRUE ? FALSE : TRUE;
+    } else {
+      const ctx = this.probe.probe(this.ts);
+      try {
+        v = this.conditions[c](this.event as E, ctx) ? TRUE : FALSE;
+      } catch {
+        v = RUN_SPECIFIC; // raised again by the run's own evaluation, with its context
+      }
+      if (ctx.consulted) v = RUN_SPECIFIC;
+    }
+    this.values[c] = v;
+    this.seen[c] = this.generation;
+    return v;
+  }
+}
+
+/** A context with no run behind it: it only notes that a condition asked for the run's events. */
+class ProbeContext<E> extends RunContext<E> {}
