@@ -238,29 +238,29 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private refresh(s: PathState<E>, runs: PathRun<E>[]): void {
     s.runs = runs;
     s.changed = true;
-    let deadline = Infinity;
     let mask = 0;
+    if (this.trackStates) for (let i = 0; i < runs.length; i++) mask |= 1 << runs[i].state.index;
+    s.occupied = mask;
+    s.deadline = this.deadlineOf(runs);
+  }
+
+  /** When the first of the runs' windows closes (Infinity: none). */
+  private deadlineOf(runs: PathRun<E>[]): number {
     const windowMs = this.windowMs;
     const first = runs.length > 0 ? runs[0] : null;
     if (!this.loopWindows && (first === null || first.start === null || !first.state.isStart)) {
       // the runs are a heap by first event (runs without one last), sorted or not: the window of
       // the run at its root closes first
-      if (windowMs > 0 && first !== null && first.start !== null) deadline = first.start.timestamp + windowMs;
-      if (this.trackStates) for (let i = 0; i < runs.length; i++) mask |= 1 << runs[i].state.index;
-      s.deadline = deadline;
-      s.occupied = mask;
-      return;
+      return windowMs > 0 && first !== null && first.start !== null ? first.start.timestamp + windowMs : Infinity;
     }
-    for (let i = 0; i < runs.length; i++) {
-      const run = runs[i];
-      mask |= 1 << run.state.index;
+    let deadline = Infinity;
+    for (const run of runs) {
       if (run.state.isStart) continue;
       if (windowMs > 0 && run.start!.timestamp + windowMs < deadline) deadline = run.start!.timestamp + windowMs;
       const w = run.state.windowMs;
       if (w !== undefined && w > 0 && run.prevTs + w < deadline) deadline = run.prevTs + w;
     }
-    s.deadline = deadline;
-    if (this.trackStates) s.occupied = mask;
+    return deadline;
   }
 }
 

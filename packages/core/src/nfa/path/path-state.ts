@@ -107,22 +107,21 @@ const MAX_SPANS = 32;
 
 /** pathEvents for a path whose names are not in consecutive spans (a group pattern's loop). */
 function scattered<E>(path: PathNode<E> | null): Map<string, E[]> {
-  const match = new Map<string, E[]>();
-  for (const n of oldestFirst(path)) {
-    const list = match.get(n.name);
-    if (list === undefined) match.set(n.name, [n.event]);
-    else list.push(n.event);
-  }
-  return match;
+  return byName(path, (n) => n.event);
 }
 
 /** The run's path nodes by pattern name, in pattern order (what skip strategies compare). */
 export function pathNodes<E>(path: PathNode<E> | null): Map<string, PathNode<E>[]> {
-  const match = new Map<string, PathNode<E>[]>();
+  return byName(path, (n) => n);
+}
+
+/** What `pick` reads off each node of the path, by pattern name, names in order of their first node. */
+function byName<E, T>(path: PathNode<E> | null, pick: (n: PathNode<E>) => T): Map<string, T[]> {
+  const match = new Map<string, T[]>();
   for (const n of oldestFirst(path)) {
     const list = match.get(n.name);
-    if (list === undefined) match.set(n.name, [n]);
-    else list.push(n);
+    if (list === undefined) match.set(n.name, [pick(n)]);
+    else list.push(pick(n));
   }
   return match;
 }
