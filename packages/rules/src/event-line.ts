@@ -80,7 +80,8 @@ class FlatScanner implements ValueReader {
   /** The shape lines are read as first (see LineShape), and how many lines in a row missed it. */
   private shape: LineShape | null = null;
   private misses = 0;
-  /** The values of the line being scanned (where each starts and ends, its key), for its shape. */
+  /** The line being scanned becomes the shape: its values are recorded (where each starts and ends, its key). */
+  private learning = false;
   private members = 0;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
@@ -113,12 +114,13 @@ class FlatScanner implements ValueReader {
       }
       this.misses++;
     }
+    // a line in a new shape: later lines are read as it (after a few misses of the shape in use)
+    this.learning = this.shape === null || this.misses >= SHAPE_MISSES;
     this.members = 0;
     const found = this.found;
     for (let k = 0; k < found.length; k++) found[k] = undefined;
     if (!this.scanObject(text, start, end)) return false;
-    // a line in a new shape: later lines are read as it (after a few misses of the shape in use)
-    if (this.shape === null || this.misses >= SHAPE_MISSES) {
+    if (this.learning) {
       this.shape = this.shapeOf(text, start, end);
       this.misses = 0;
     }
@@ -169,7 +171,7 @@ class FlatScanner implements ValueReader {
       if (i >= end) return false;
       const valueEnd = this.value(i, key);
       if (valueEnd < 0) return false;
-      this.record(i, valueEnd, key);
+      if (this.learning) this.record(i, valueEnd, key);
       i = this.space(valueEnd);
       if (i >= end) return false;
       const sep = text.charCodeAt(i);
