@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, type ConditionContext } from '../src/index.ts';
+import { compilePattern, PathNFA, Pattern, type ConditionContext } from '../src/index.ts';
 import { DecisionGraph } from '../src/nfa/decision-graph.ts';
 import { anySpec, buildPattern, events, type Ev } from './arbitraries.ts';
 
@@ -65,5 +65,24 @@ describe('decision graph', () => {
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) },
     );
+  });
+
+  it('works out the steps for every combination of verdicts when built, without calling a condition, and events then find them', () => {
+    const calls: string[] = [];
+    const is = (c: string) => (e: Ev) => {
+      calls.push(c);
+      return e.c === c;
+    };
+    const p = Pattern.begin<Ev>('a').where(is('a')).followedBy('b').where(is('b')).oneOrMore().followedBy('c').where(is('c'));
+    const nfa = new PathNFA(compilePattern(p));
+    expect(calls).toEqual([]);
+    const s = nfa.createState();
+    const out = ['a', 'b', 'x', 'c'].flatMap((c, i) => nfa.process(s, { id: i, k: 0, c, v: 0, ts: i }, i));
+    expect(out.map((m) => [...m].map(([name, evs]) => `${name}:${evs.map((e) => e.id).join(',')}`).join(' '))).toEqual(['a:0 b:1 c:3']);
+    // each condition once per event (verdicts are shared by all runs and states)
+    expect(calls.length).toBe(3 * 4);
+    // the steps were there before the events: no new combination of verdicts was added
+    const graph = (nfa as unknown as { graph: { stepsByKey: Map<number, unknown> } }).graph;
+    expect(graph.stepsByKey.size).toBe(8);
   });
 });

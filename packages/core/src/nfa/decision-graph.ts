@@ -1,6 +1,6 @@
 import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
-import { FALSE as FALSE_VERDICT, RUN_SPECIFIC, TRUE as TRUE_VERDICT, Verdicts } from './verdicts.js';
+import { ASSUMED, FALSE as FALSE_VERDICT, RUN_SPECIFIC, TRUE as TRUE_VERDICT, Verdicts } from './verdicts.js';
 import type { State, Transition } from './state.js';
 
 /**
@@ -42,6 +42,24 @@ export class DecisionGraph<E> {
     this.verdicts = new Verdicts(conditions);
     const base = conditions.map((_, c) => c).filter((c) => this.verdicts.negationOf[c] < 0);
     this.baseConditions = base.length <= VERDICT_KEYED ? Int32Array.from(base) : null;
+    if (base.length <= PREPARED) this.prepare();
+  }
+
+  /**
+   * Works out the steps of every state under every combination of TRUE and FALSE verdicts, as
+   * the first events with those verdicts would (run-specific ones are still worked out when they
+   * come): compiling's work, not the events'.
+   */
+  private prepare(): void {
+    const base = this.baseConditions!;
+    const event = ASSUMED as E;
+    // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
+    const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
+    for (let bits = 0; bits < 1 << base.length; bits++) {
+      this.verdicts.assume(base, bits);
+      for (const state of this.states) this.stepFor(state, event, 0);
+      if (all !== 0) this.noOpStates(all, event, 0);
+    }
   }
 
   /** Per state, the index of each transition's condition in the verdicts' conditions (-1: always true). */
@@ -312,6 +330,8 @@ function startWalk<E>(stack: State<E>[], state: State<E>): State<E>[] {
 
 /** Conditions (not negations) up to which steps are kept per combination of their verdicts (4^8 keys at most). */
 const VERDICT_KEYED = 8;
+/** Conditions (not negations) up to which the steps for every combination of TRUE and FALSE are worked out when compiling. */
+const PREPARED = 5;
 
 const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, keep: true, finalsKnown: false, finals: [], finalsRunSpecific: false, single: false });
 

@@ -37,13 +37,30 @@ export class Verdicts<E> {
   /** Moves to `event` at `timestamp`; true when that is a new event (the verdicts were forgotten). */
   see(event: E, timestamp: number): boolean {
     if (event === this.event && timestamp === this.ts) return false;
+    this.moveTo(event, timestamp);
+    return true;
+  }
+
+  private moveTo(event: E, timestamp: number): void {
     this.event = event;
     this.ts = timestamp;
     if (++this.generation === 0x7fffffff) {
       this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
       this.seen.fill(0);
     }
-    return true;
+  }
+
+  /**
+   * Moves to an event that is not a real one, on which conditions `some` (indexes) have the
+   * verdicts the bits of `bits` give (bit b set: some[b] holds), and negations of them the
+   * opposite: for working out ahead of events what the runtimes do under those verdicts.
+   */
+  assume(some: ArrayLike<number>, bits: number): void {
+    this.moveTo(ASSUMED as E, 0);
+    for (let b = 0; b < some.length; b++) {
+      this.values[some[b]] = (bits & (1 << b)) !== 0 ? TRUE : FALSE;
+      this.seen[some[b]] = this.generation;
+    }
   }
 
   /** Condition c's verdict on the event last seen: FALSE, TRUE or RUN_SPECIFIC. */
@@ -71,6 +88,9 @@ export class Verdicts<E> {
     return v;
   }
 }
+
+/** The event Verdicts.assume moves to: no real event is it. */
+export const ASSUMED: unknown = Object.freeze({});
 
 /** A context with no run behind it: it only notes that a condition asked for the run's events. */
 class ProbeContext<E> extends RunContext<E> {}
