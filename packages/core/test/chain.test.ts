@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainNFA, compile, compilePattern, type Matcher } from '../src/index.ts';
+import { CepOperator, ChainNFA, compile, compilePattern, Pattern, type Matcher } from '../src/index.ts';
 import { NFA } from '../src/reference.ts';
 import { buildPattern, chainSpec, feedAll, inputs, onGeneralNfa, patternSpec, render, trace, type Ev } from './arbitraries.ts';
 
@@ -61,6 +61,19 @@ describe('chain runtime', () => {
       { numRuns: 300 },
     );
     expect(seen).toBeGreaterThan(0);
+  });
+
+  it('calls a condition once per event, though it starts runs and is the condition of the stages after the first (times(n))', () => {
+    let calls = 0;
+    const p = Pattern.begin<Ev>('a')
+      .where((e) => (calls++, e.c === 'a'))
+      .times(3);
+    const nfa = compile(p);
+    expect(nfa).toBeInstanceOf(ChainNFA);
+    const s = nfa.createState();
+    const matches = ['a', 'b', 'a', 'a', 'a'].flatMap((c, i) => nfa.process(s, { id: i, k: 0, c, v: 0, ts: i }, i));
+    expect(matches.map((m) => m.get('a')!.map((e) => e.id))).toEqual([[0, 2, 3], [2, 3, 4]]);
+    expect(calls).toBe(5);
   });
 });
 

@@ -296,10 +296,17 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     if (this.condVerdicts.see(event, timestamp)) this.startVerdict = UNSEEN;
   }
 
-  /** Whether the event starts a run (the start condition; a run in no stage yet has no events). */
+  /**
+   * Whether the event starts a run: the start condition's verdict, shared with the stages that
+   * have the same condition (times(n)); when that is decided run by run, the condition is
+   * evaluated for a run with no events, the one a new run is.
+   */
   private starts(event: E, timestamp: number): boolean {
     this.see(event, timestamp);
-    if (this.startVerdict === UNSEEN) this.startVerdict = this.test(0, event, timestamp, null, 0) ? TRUE : FALSE;
+    if (this.startVerdict === UNSEEN) {
+      const v = this.condVerdicts.of(this.condOf[0]);
+      this.startVerdict = v !== RUN_SPECIFIC ? v : this.test(0, event, timestamp, null, 0) ? TRUE : FALSE;
+    }
     return this.startVerdict === TRUE;
   }
 
