@@ -1,38 +1,22 @@
 import type { ConditionContext } from '../pattern/conditions.js';
 
 /**
- * The context the runtimes hand to conditions: the events of the run being evaluated, read only
- * when a condition asks, or while probing (no run: conditions are evaluated once for all runs)
- * none, with a note that a condition asked. Each runtime says where a run's events are.
+ * The context the runtimes hand to conditions for a run: the events of the run being evaluated,
+ * read only when a condition asks. Each runtime says where a run's events are. (Conditions
+ * decided once for all runs get a probing context instead: see Verdicts.)
  */
 export abstract class RunContext<E> implements ConditionContext<E> {
-  /** Set by getEventsForPattern while probing. */
-  consulted = false;
-  private probing = true;
   private ts = 0;
   private match: Map<string, E[]> | undefined = undefined;
 
   /** Evaluates for the run the subclass has just been given, at time `ts`. */
   protected forRun(ts: number): this {
     this.ts = ts;
-    this.probing = false;
     this.match = undefined;
     return this;
   }
 
-  /** Switches to probing at time `ts`: no run behind the context. */
-  probe(ts: number): this {
-    this.ts = ts;
-    this.probing = true;
-    this.consulted = false;
-    return this;
-  }
-
   getEventsForPattern(name: string): Iterable<E> {
-    if (this.probing) {
-      this.consulted = true;
-      return [];
-    }
     return this.eventsOf(name);
   }
 

@@ -1,5 +1,4 @@
-import { negated, type Condition } from '../pattern/conditions.js';
-import { RunContext } from './run-context.js';
+import { negated, type Condition, type ConditionContext } from '../pattern/conditions.js';
 
 /** A condition's verdict on the current event, the same for every run. */
 export const FALSE = 1;
@@ -44,6 +43,7 @@ export class Verdicts<E> {
   private moveTo(event: E, timestamp: number): void {
     this.event = event;
     this.ts = timestamp;
+    this.probe.ts = timestamp;
     if (++this.generation === 0x7fffffff) {
       this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
       this.seen.fill(0);
@@ -75,13 +75,16 @@ export class Verdicts<E> {
       const w = this.of(operand);
       v = w === RUN_SPECIFIC ? RUN_SPECIFIC : w === TRUE ? FALSE : TRUE;
     } else {
-      const ctx = this.probe.probe(this.ts);
+      const probe = this.probe;
       try {
-        v = this.conditions[c](this.event as E, ctx) ? TRUE : FALSE;
+        v = this.conditions[c](this.event as E, probe) ? TRUE : FALSE;
       } catch {
         v = RUN_SPECIFIC; // raised again by the run's own evaluation, with its context
       }
-      if (ctx.consulted) v = RUN_SPECIFIC;
+      if (probe.consulted) {
+        probe.consulted = false;
+        v = RUN_SPECIFIC;
+      }
     }
     this.values[c] = v;
     this.seen[c] = this.generation;
@@ -93,4 +96,17 @@ export class Verdicts<E> {
 export const ASSUMED: unknown = Object.freeze({});
 
 /** A context with no run behind it: it only notes that a condition asked for the run's events. */
-class ProbeContext<E> extends RunContext<E> {}
+class ProbeContext<E> implements ConditionContext<E> {
+  /** Set when a condition asks for the run's events; cleared by whoever reads it. */
+  consulted = false;
+  ts = 0;
+
+  getEventsForPattern(): Iterable<E> {
+    this.consulted = true;
+    return [];
+  }
+
+  timestamp(): number {
+    return this.ts;
+  }
+}
