@@ -160,6 +160,11 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   advanceTime(s: ChainState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
     if (timestamp < s.deadline && s.completed === null) return;
+    this.expire(s, timestamp, out, timedOut);
+  }
+
+  /** advanceTime once a window closes or matches wait: apart, so that callers inline only the check above. */
+  private expire(s: ChainState<E>, timestamp: number, out: Match<E>[], timedOut: TimedOutMatch<E>[] | undefined): void {
     const runs = s.runs;
     const size = this.size;
     const windowMs = this.windowMs;
