@@ -93,7 +93,12 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   process(s: PathState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
     const occupied = s.occupied;
     const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);
-    if (occupied !== 0 && noOp === occupied) return out;
+    if (occupied === 0 || noOp !== occupied) this.step(s, event, timestamp, occupied, noOp, out);
+    return out;
+  }
+
+  /** process for an event that changes some run: apart, so that callers inline only the check above. */
+  private step(s: PathState<E>, event: E, timestamp: number, occupied: number, noOp: number, out: Match<E>[]): void {
     const id = this.ord++;
     const runs = s.runs;
     const sorted = s.sorted && timestamp >= s.lastTs;
@@ -139,7 +144,6 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       this.emit(s, potential, kept, out);
       this.refresh(s, kept);
     }
-    return out;
   }
 
   advanceTime(s: PathState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
