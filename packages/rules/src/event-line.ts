@@ -20,11 +20,11 @@ export type EventLineDecoder = (text: string, start?: number, end?: number) => S
  * JSON.parse's SyntaxError, an invalid event an EventError.
  *
  * Why not just JSON.parse: it needs a string of the line and makes an object of every field, and
- * the engine reads four of them. For flat objects of strings, numbers and literals (W1's shape),
- * the scanner below reads the line in place in the text read (a chunk of the input), checks the
- * JSON grammar of the object, and makes values of the four fields only. Nested values (where
- * JSON.parse is faster than a scan in JavaScript), and anything it is unsure of (broken grammar),
- * send the whole line to JSON.parse, which decides and words the error.
+ * the engine reads four of them. The scanner below reads the line in place in the text read (a
+ * chunk of the input), checks the JSON grammar of the object, and makes values of the four fields
+ * only; a nested value (the seed's extra_info object) is made only when it is one of them. Anything
+ * it is unsure of (broken grammar, nesting deeper than MAX_DEPTH) sends the whole line to
+ * JSON.parse, which decides and words the error.
  */
 export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLineDecoder {
   const names = [fields.event_code, fields.event_time, fields.user_id, fields.extra_info];
@@ -41,7 +41,8 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
     return standardEvent(own(names[0]), own(names[1]), own(names[2]), own(names[3]));
   };
   // Speculation with backoff: after a line the scanner gave up on, the next ones (1, 2, 4, ...
-  // up to 1024) go straight to JSON.parse, so input of nested events costs no scanning.
+  // up to 1024) go straight to JSON.parse, so input the scanner cannot read (nesting deeper than
+  // MAX_DEPTH, say) costs little scanning.
   let skip = 0;
   let backoff = 1;
   return (text, start = 0, end = text.length) => {
@@ -66,13 +67,29 @@ const COLON = 58;
 const MINUS = 45;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+/** Member names of nested objects the scanner keeps for reuse. */
+const NAMES = 8;
+/** Nesting the scanner reads; deeper values send the line to JSON.parse. */
+const MAX_DEPTH = 32;
 /** Lines in a row that miss the shape in use before a line's own shape replaces it. */
 const SHAPE_MISSES = 4;
 
 /** Scans one JSON object per line and keeps the values of `keys` (see eventLineDecoder). */
 class FlatScanner implements ValueReader {
-  /** The value of each key after a successful scan (undefined: absent; the last occurrence wins, as in JSON.parse). */
+  /**
+   * The value of each key after a successful scan (undefined: absent; the last occurrence wins, as
+   * in JSON.parse), and one slot more (`scratch`) for the members of a nested value being made.
+   */
   readonly found: unknown[];
+  private readonly scratch: number;
+  /** The nested value composite made, and how deep the one being read is. */
+  private made: unknown = undefined;
+  private depth = 0;
+  /** Member names of nested objects made before (at most NAMES, replaced in turn), and the next to replace. */
+  private readonly names: string[] = [];
+  private nextName = 0;
   private text = '';
   private end = 0;
   /** Set by a string scan: the string has an escape. */
@@ -93,7 +110,8 @@ class FlatScanner implements ValueReader {
   private readonly unusualKeys: boolean;
 
   constructor(private readonly keys: string[]) {
-    this.found = keys.map(() => undefined);
+    this.found = [...keys.map(() => undefined), undefined];
+    this.scratch = keys.length;
     this.unusualKeys = keys.some((key) => key === '' || key.charCodeAt(0) >= 128);
     keys.forEach((key, k) => {
       const first = key.charCodeAt(0);
@@ -107,6 +125,7 @@ class FlatScanner implements ValueReader {
   scan(text: string, start: number, end: number): boolean {
     this.text = text;
     this.end = end;
+    this.depth = 0;
     if (this.shape !== null) {
       if (this.shape.read(text, start, end, this)) {
         this.misses = 0;
@@ -195,10 +214,86 @@ class FlatScanner implements ValueReader {
       return close + 1;
     }
     if (c === MINUS || (c >= 48 && c <= 57)) return this.number(i, key);
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      const close = this.composite(i, key >= 0);
+      if (close >= 0 && key >= 0) this.found[key] = this.made;
+      return close;
+    }
     const literal = c === 116 /* t */ ? TRUE : c === 102 /* f */ ? FALSE : c === 110 /* n */ ? NULL : undefined;
     if (literal === undefined || !this.matches(i, literal.text)) return -1;
     if (key >= 0) this.found[key] = literal.value;
     return i + literal.text.length;
+  }
+
+  /**
+   * The object or array at `i`, checked against JSON's grammar: its end, or -1. When `make`, its
+   * value (as JSON.parse makes it) is left in `made`; its members are read through the scratch slot.
+   */
+  private composite(i: number, make: boolean): number {
+    if (++this.depth > MAX_DEPTH) return -1;
+    const text = this.text;
+    const end = this.end;
+    const found = this.found;
+    const slot = make ? this.scratch : -1;
+    const isObject = text.charCodeAt(i) === OPEN_BRACE;
+    const close = isObject ? CLOSE_BRACE : CLOSE_BRACKET;
+    const value: Record<string, unknown> | unknown[] | null = make ? (isObject ? {} : []) : null;
+    i = this.space(i + 1);
+    if (i < end && text.charCodeAt(i) === close) {
+      this.made = value;
+      this.depth--;
+      return i + 1;
+    }
+    for (;;) {
+      let name = '';
+      if (isObject) {
+        if (i >= end || text.charCodeAt(i) !== QUOTE) return -1;
+        const nameEnd = this.stringEnd(i + 1);
+        if (nameEnd < 0) return -1;
+        if (make) name = this.escaped ? this.parse(i, nameEnd + 1) : this.memberName(i + 1, nameEnd);
+        i = this.space(nameEnd + 1);
+        if (i >= end || text.charCodeAt(i) !== COLON) return -1;
+        i = this.space(i + 1);
+      }
+      if (i >= end) return -1;
+      const valueEnd = this.value(i, slot);
+      if (valueEnd < 0) return -1;
+      if (value !== null) {
+        if (!isObject) (value as unknown[]).push(found[slot]);
+        // JSON.parse makes "__proto__" an own property; assigning it would set the prototype
+        else if (name === '__proto__') Object.defineProperty(value, name, { value: found[slot], writable: true, enumerable: true, configurable: true });
+        else (value as Record<string, unknown>)[name] = found[slot];
+      }
+      i = this.space(valueEnd);
+      if (i >= end) return -1;
+      const sep = text.charCodeAt(i);
+      if (sep === close) {
+        this.made = value;
+        this.depth--;
+        return i + 1;
+      }
+      if (sep !== COMMA) return -1;
+      i = this.space(i + 1);
+    }
+  }
+
+  /**
+   * The member name text[start, end): one made before when the text spells it. A nested object's
+   * names repeat line after line, and a name made afresh costs a string and a look-up of its
+   * internalized form each time it names a property.
+   */
+  private memberName(start: number, end: number): string {
+    const names = this.names;
+    const n = end - start;
+    next: for (let k = 0; k < names.length; k++) {
+      const name = names[k];
+      if (name.length !== n) continue;
+      for (let j = 0; j < n; j++) if (name.charCodeAt(j) !== this.text.charCodeAt(start + j)) continue next;
+      return name;
+    }
+    const name = this.text.slice(start, end);
+    if (n <= SHORT_STRING) names[this.nextName++ % NAMES] = name; // a longer slice would keep the chunk alive
+    return name;
   }
 
   /** A number literal at `i`, checked against JSON's grammar. */

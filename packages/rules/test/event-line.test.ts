@@ -42,6 +42,10 @@ const RAW_VALUES = [
   '"a\\"b"', '"\t"', '"é✓"', '"{\\"to\\":1}"', '{}', '{"to":"t1"}', '[1]', '[', '"', '{"a":', 'NaN', 'Infinity',
   '-1.25e-3', '1E+2', '0.5', '1e', '1.e2', '"\\x"', '"\\u12"', '"\\u12G4"', '"\\u123"', '"\\ud800"', '"\\/\\b\\f\\n\\r\\t"', '"\\u00e9"',
   '{"to":"t\\u0031","n":[1,{"a":null}],"s":"}]"}', '[1,2', '{"a":1]}', '{"a":"}"}', '{"a" 1}', '[]', '[{"x":[]}]', 'true ', 'nul', 'falsey',
+  // nested values as JSON.parse makes them: own "__proto__" members, repeated names, integer-like names, spacing, depth
+  '{"__proto__":{"a":1}}', '{"__proto__":1,"b":2,"__proto__":[3]}', '{"a":1,"b":2,"a":3}', '{"2":"x","1":"y","b":0}', '{ "a" : [ 1 , 2 ] , "b" : { } }',
+  '{"\\u0061":"\\u0041","long":"a string longer than thirteen"}', '[1,]', '{"a":1,}', '[1 2]', '{"a":tru}', '{"a"}', '[[],[[]],{"":{}}]',
+  `${'['.repeat(32)}1${']'.repeat(32)}`, `${'['.repeat(33)}1${']'.repeat(33)}`, `${'{"a":'.repeat(40)}0${'}'.repeat(40)}`,
 ];
 const space = fc.constantFrom('', '', '', ' ', '\t', '  ', '\r');
 
@@ -138,6 +142,16 @@ describe('event line decoder', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('makes a wanted nested value as JSON.parse makes it, and reads a line once more as its shape', () => {
+    const decode = eventLineDecoder(STANDARD_FIELDS);
+    for (const v of RAW_VALUES) {
+      const line = `{"event_code":"A","event_time":1,"user_id":1,"extra_info":${v}}`;
+      // twice: the second read is through the shape the first one learned
+      for (let i = 0; i < 2; i++) expect(outcome(() => decode(line)), line).toEqual(outcome(() => reference(line, STANDARD_FIELDS)));
+    }
+    expect(decode('{"event_code":"A","event_time":1,"user_id":1,"extra_info":{"__proto__":{"a":1},"to":["t1",{"n":null}]}}').extra_info).toEqual(JSON.parse('{"__proto__":{"a":1},"to":["t1",{"n":null}]}'));
   });
 
   it('decodes a line in place inside a larger text', () => {
