@@ -136,6 +136,7 @@ class FlatScanner implements ValueReader {
     // a line in a new shape: later lines are read as it (after a few misses of the shape in use)
     this.learning = this.shape === null || this.misses >= SHAPE_MISSES;
     this.members = 0;
+    this.depth = 0; // a nested value the shape's reading gave up in left it counted
     const found = this.found;
     for (let k = 0; k < found.length; k++) found[k] = undefined;
     if (!this.scanObject(text, start, end)) return false;
