@@ -323,27 +323,23 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   /** Adds the run the event starts: appended when it starts last (events in time order), else inserted in start order. */
   private startRun(runs: unknown[], event: E, timestamp: number, ord: number): void {
-    if (runs.length > 0 && (runs[runs.length - this.size + 1] as number) > timestamp) {
-      insertRecord(runs, this.newRecord(event, timestamp, ord), this.size, this.marks);
-      return;
-    }
-    // a later event has a later ord: among equal start times the new run sorts last
-    runs.push(1, timestamp, event);
-    for (let i = 1; i < this.length; i++) runs.push(undefined);
-    if (this.isSkip) {
-      runs.push(timestamp, ord);
-      for (let i = 1; i < this.length; i++) runs.push(0, 0);
-    }
+    if (runs.length > 0 && (runs[runs.length - this.size + 1] as number) > timestamp) insertRecord(runs, this.newRecord(event, timestamp, ord), this.size, this.marks);
+    else this.appendRecord(runs, event, timestamp, ord); // a later event has a later ord: among equal start times the new run sorts last
   }
 
   private newRecord(event: E, timestamp: number, ord: number): unknown[] {
-    const record: unknown[] = [1, timestamp, event];
-    for (let i = 1; i < this.length; i++) record.push(undefined);
+    return this.appendRecord([], event, timestamp, ord);
+  }
+
+  /** Appends the record of a run that has taken just `event` (see ChainState). */
+  private appendRecord(records: unknown[], event: E, timestamp: number, ord: number): unknown[] {
+    records.push(1, timestamp, event);
+    for (let i = 1; i < this.length; i++) records.push(undefined);
     if (this.isSkip) {
-      record.push(timestamp, ord);
-      for (let i = 1; i < this.length; i++) record.push(0, 0);
+      records.push(timestamp, ord);
+      for (let i = 1; i < this.length; i++) records.push(0, 0);
     }
-    return record;
+    return records;
   }
 
   /** Recomputes the deadline and the occupied stages after the runs changed. */
