@@ -6,7 +6,7 @@ import { DecisionGraph, type Step } from '../decision-graph.js';
 import { RunContext } from '../run-context.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
-import { compareRuns as cmp, isSorted, pathEvents, pathNode, pathNodes, PathState, type PathRun } from './path-state.js';
+import { compareRuns as cmp, isSorted, pathEvents, pathNode, pathNodes, PathState, runWithoutEvents, type PathRun } from './path-state.js';
 
 /**
  * Flink's NFA with each run holding its own path of events (a persistent list, see PathNode)
@@ -205,13 +205,9 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       const final = step.finals[e];
       if (final !== null) add((potential ??= []), { state: final, path: node, start, prevTs: timestamp }, sorted);
     }
-    if (isStart && keep) add(next, this.freshStart(run), sorted);
+    // the run that stays in the start state has no events (a run that loops in it starts afresh, as in Flink)
+    if (isStart && keep) add(next, runWithoutEvents(run.state, this.startRun), sorted);
     return potential;
-  }
-
-  /** The run that stays in the start state: with no events (a run that loops in it starts afresh, as in Flink). */
-  private freshStart(run: PathRun<E>): PathRun<E> {
-    return run.state === this.startRun.state ? this.startRun : { state: run.state, path: null, start: null, prevTs: -1 };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { NFAStateSnapshot, RunSnapshot as SharedRunSnapshot } from '../../state/snapshot.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import { isCompatible } from '../dewey-number.js';
-import { isSorted, pathNode, PathState, type PathNode, type PathRun } from './path-state.js';
+import { isSorted, pathNode, PathState, runWithoutEvents, type PathNode, type PathRun } from './path-state.js';
 
 /** Plain-data form of one key's PathNFA state: the runs' path nodes, shared as in memory, and the runs. */
 export interface PathStateSnapshot {
@@ -40,7 +40,6 @@ export function snapshotPathState<E>(s: PathState<E>): PathStateSnapshot {
 
 export function restorePathState<E>(data: unknown, compiled: CompiledNFA<E>, startRun: PathRun<E>): PathState<E> {
   const d = data as PathStateSnapshot;
-  const misfit = () => new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
   // snapshot version 1 kept these key states in the shared-buffer NFA's form
   if (Array.isArray((data as NFAStateSnapshot | undefined)?.partial)) return fromSharedBuffer(data as NFAStateSnapshot, compiled, startRun);
   if (d?.kind !== 'path' || !Array.isArray(d.nodes) || !Array.isArray(d.runs)) throw misfit();
@@ -74,13 +73,12 @@ function finish<E>(s: PathState<E>, nodes: readonly PathNode<E>[]): PathState<E>
  * whose version is compatible), read from the snapshot's tables without building the buffer.
  */
 function fromSharedBuffer<E>(data: NFAStateSnapshot, compiled: CompiledNFA<E>, startRun: PathRun<E>): PathState<E> {
-  const misfit = () => new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
   const states = new Map(compiled.states.map((st) => [st.name, st]));
   const made: PathNode<E>[] = [];
   const run = ([stateName, version, node, , prevTs]: SharedRunSnapshot): PathRun<E> => {
     const state = states.get(stateName);
     if (state === undefined || !Array.isArray(data.nodes) || !Array.isArray(data.events)) throw misfit();
-    if (node < 0) return state === startRun.state ? startRun : { state, path: null, start: null, prevTs: -1 };
+    if (node < 0) return runWithoutEvents(state, startRun);
     const walk: number[] = [];
     for (let cur = node, v = version; cur >= 0; ) {
       const row = data.nodes[cur];
@@ -108,3 +106,5 @@ function fromSharedBuffer<E>(data: NFAStateSnapshot, compiled: CompiledNFA<E>, s
   s.completed = data.completed === null ? null : data.completed.map(run);
   return finish(s, made);
 }
+
+const misfit = () => new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');

@@ -37,6 +37,11 @@ export interface PathRun<E> {
   prevTs: number;
 }
 
+/** The run in `state` that has taken no events: the NFA's own start run (shared) when it is in that state. */
+export function runWithoutEvents<E>(state: State<E>, startRun: PathRun<E>): PathRun<E> {
+  return state === startRun.state ? startRun : { state, path: null, start: null, prevTs: -1 };
+}
+
 /** The matching state of one key for a PathNFA. */
 export class PathState<E> extends KeyStateBase {
   /**
