@@ -1,6 +1,6 @@
 import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
-import { ASSUMED, FALSE as FALSE_VERDICT, RUN_SPECIFIC, TRUE as TRUE_VERDICT, Verdicts } from './verdicts.js';
+import { FALSE as FALSE_VERDICT, RUN_SPECIFIC, TRUE as TRUE_VERDICT, Verdicts } from './verdicts.js';
 import type { State, Transition } from './state.js';
 
 /**
@@ -52,11 +52,10 @@ export class DecisionGraph<E> {
    */
   private prepare(): void {
     const base = this.baseConditions!;
-    const event = ASSUMED as E;
     // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
     const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
     for (let bits = 0; bits < 1 << base.length; bits++) {
-      this.verdicts.assume(base, bits);
+      const event = this.verdicts.assume(base, bits);
       for (const state of this.states) this.stepFor(state, event, 0);
       if (all !== 0) this.noOpStates(all, event, 0);
     }

@@ -53,14 +53,16 @@ export class Verdicts<E> {
   /**
    * Moves to an event that is not a real one, on which conditions `some` (indexes) have the
    * verdicts the bits of `bits` give (bit b set: some[b] holds), and negations of them the
-   * opposite: for working out ahead of events what the runtimes do under those verdicts.
+   * opposite: for working out ahead of events what the runtimes do under those verdicts. Returns
+   * that event, at timestamp 0, to ask about (no real event is it).
    */
-  assume(some: ArrayLike<number>, bits: number): void {
+  assume(some: ArrayLike<number>, bits: number): E {
     this.moveTo(ASSUMED as E, 0);
     for (let b = 0; b < some.length; b++) {
       this.values[some[b]] = (bits & (1 << b)) !== 0 ? TRUE : FALSE;
       this.seen[some[b]] = this.generation;
     }
+    return ASSUMED as E;
   }
 
   /** Condition c's verdict on the event last seen: FALSE, TRUE or RUN_SPECIFIC. */
@@ -92,8 +94,8 @@ export class Verdicts<E> {
   }
 }
 
-/** The event Verdicts.assume moves to: no real event is it. */
-export const ASSUMED: unknown = Object.freeze({});
+/** The event Verdicts.assume moves to. */
+const ASSUMED: unknown = Object.freeze({});
 
 /** A context with no run behind it: it only notes that a condition asked for the run's events. */
 class ProbeContext<E> implements ConditionContext<E> {
