@@ -84,9 +84,8 @@ class FlatScanner implements ValueReader {
    */
   readonly found: unknown[];
   private readonly scratch: number;
-  /** The nested value composite made, and how deep the one being read is. */
+  /** The nested value composite made. */
   private made: unknown = undefined;
-  private depth = 0;
   /** Member names of nested objects made before (at most NAMES, replaced in turn), and the next to replace. */
   private readonly names: string[] = [];
   private nextName = 0;
@@ -125,7 +124,6 @@ class FlatScanner implements ValueReader {
   scan(text: string, start: number, end: number): boolean {
     this.text = text;
     this.end = end;
-    this.depth = 0;
     if (this.shape !== null) {
       if (this.shape.read(text, start, end, this)) {
         this.misses = 0;
@@ -136,7 +134,6 @@ class FlatScanner implements ValueReader {
     // a line in a new shape: later lines are read as it (after a few misses of the shape in use)
     this.learning = this.shape === null || this.misses >= SHAPE_MISSES;
     this.members = 0;
-    this.depth = 0; // a nested value the shape's reading gave up in left it counted
     const found = this.found;
     for (let k = 0; k < found.length; k++) found[k] = undefined;
     if (!this.scanObject(text, start, end)) return false;
@@ -201,8 +198,8 @@ class FlatScanner implements ValueReader {
     }
   }
 
-  /** Scans the value at `i` (storing it as key `key` when key >= 0); its end, or -1. */
-  value(i: number, key: number): number {
+  /** Scans the value at `i` (storing it as key `key` when key >= 0), inside `depth` objects or arrays; its end, or -1. */
+  value(i: number, key: number, depth = 0): number {
     const text = this.text;
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
@@ -216,7 +213,7 @@ class FlatScanner implements ValueReader {
     }
     if (c === MINUS || (c >= 48 && c <= 57)) return this.number(i, key);
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      const close = this.composite(i, key >= 0);
+      const close = depth < MAX_DEPTH ? this.composite(i, key >= 0, depth + 1) : -1;
       if (close >= 0 && key >= 0) this.found[key] = this.made;
       return close;
     }
@@ -227,11 +224,11 @@ class FlatScanner implements ValueReader {
   }
 
   /**
-   * The object or array at `i`, checked against JSON's grammar: its end, or -1. When `make`, its
-   * value (as JSON.parse makes it) is left in `made`; its members are read through the scratch slot.
+   * The object or array at `i`, the `depth`-th one a value is in, checked against JSON's grammar:
+   * its end, or -1. When `make`, its value (as JSON.parse makes it) is left in `made`; its members
+   * are read through the scratch slot.
    */
-  private composite(i: number, make: boolean): number {
-    if (++this.depth > MAX_DEPTH) return -1;
+  private composite(i: number, make: boolean, depth: number): number {
     const text = this.text;
     const end = this.end;
     const found = this.found;
@@ -242,7 +239,6 @@ class FlatScanner implements ValueReader {
     i = this.space(i + 1);
     if (i < end && text.charCodeAt(i) === close) {
       this.made = value;
-      this.depth--;
       return i + 1;
     }
     for (;;) {
@@ -257,7 +253,7 @@ class FlatScanner implements ValueReader {
         i = this.space(i + 1);
       }
       if (i >= end) return -1;
-      const valueEnd = this.value(i, slot);
+      const valueEnd = this.value(i, slot, depth);
       if (valueEnd < 0) return -1;
       if (value !== null) {
         if (!isObject) (value as unknown[]).push(found[slot]);
@@ -270,7 +266,6 @@ class FlatScanner implements ValueReader {
       const sep = text.charCodeAt(i);
       if (sep === close) {
         this.made = value;
-        this.depth--;
         return i + 1;
       }
       if (sep !== COMMA) return -1;
