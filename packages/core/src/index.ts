@@ -1,6 +1,7 @@
 // Pattern API
 export { Pattern, GroupPattern, type WithinType } from './pattern/pattern.js';
 export { type Condition, type ConditionContext } from './pattern/conditions.js';
+export { fieldEquals, fieldTestOf, type FieldTest, type FieldValue } from './pattern/field-test.js';
 export { MalformedPatternError, CepRuntimeError } from './pattern/errors.js';
 export { Quantifier, Times, type ConsumingStrategy } from './pattern/quantifier.js';
 export { AfterMatchSkipStrategy } from './nfa/after-match/skip-strategy.js';

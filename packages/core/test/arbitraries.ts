@@ -1,6 +1,6 @@
 /** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
 import fc from 'fast-check';
-import { AfterMatchSkipStrategy, Pattern, type CepOperator, type Match, type Matcher } from '../src/index.ts';
+import { AfterMatchSkipStrategy, compile, MalformedPatternError, Pattern, type CepOperator, type Match, type Matcher } from '../src/index.ts';
 import { NFA } from '../src/reference.ts';
 
 export type Ev = { id: number; k: number; c: string; v: number; ts: number };
@@ -80,22 +80,26 @@ export const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
 /** Patterns of either kind, chain-shaped ones often enough to exercise the chain runtime. */
 export const anySpec = (): fc.Arbitrary<PatternSpec> => fc.oneof(patternSpec(), chainSpec);
 
-/** Builds the pattern; throws MalformedPatternError for invalid combinations, as Flink would. */
-export function buildPattern(spec: PatternSpec): Pattern<Ev> {
+/**
+ * Builds the pattern; throws MalformedPatternError for invalid combinations, as Flink would.
+ * Conditions on one field are functions the runtimes read (see FieldTest) unless `opaque`: then
+ * closures, which they call.
+ */
+export function buildPattern(spec: PatternSpec, opaque = false): Pattern<Ev> {
   const skip =
     spec.skip === 'skipToFirst' || spec.skip === 'skipToLast' ? AfterMatchSkipStrategy[spec.skip]('p0') : AfterMatchSkipStrategy[spec.skip]();
   let p: Pattern<Ev> | undefined;
   spec.steps.forEach((s, i) => {
     const name = `p${i}`;
     p = p === undefined ? Pattern.begin<Ev>(name, skip) : p[i === 0 ? 'next' : s.link](name);
-    p.where((e) => e.c === s.code);
+    p.where(opaque ? (e) => e.c === s.code : fieldCondition('c', s.code));
     if (s.iterative) p.where((e, ctx) => [...ctx.getEventsForPattern('p0')].every((x) => x.v <= e.v + 1));
     const w = s.loopWindow ?? undefined;
     if (s.quant === 'oneOrMore') p.oneOrMore(w);
     else if (s.quant === 'times') p.times(s.n, s.n, w);
     else if (s.quant === 'range') p.times(s.n - 1, s.n + 1, w);
     else if (s.quant === 'timesOrMore') p.timesOrMore(s.n, w);
-    if (s.until && (s.quant === 'oneOrMore' || s.quant === 'timesOrMore')) p.until((e) => e.v === 3);
+    if (s.until && (s.quant === 'oneOrMore' || s.quant === 'timesOrMore')) p.until(opaque ? (e) => e.v === UNTIL : (e) => e.v === 3);
     if (s.inner === 'consecutive') p.consecutive();
     else if (s.inner === 'combinations') p.allowCombinations();
     if (s.optional) p.optional();
@@ -103,6 +107,13 @@ export function buildPattern(spec: PatternSpec): Pattern<Ev> {
   });
   if (spec.within !== null) p!.within(spec.within, spec.withinType);
   return p!;
+}
+
+const UNTIL = 3;
+
+/** `e => e.<field> === <value>`, made from its source (read by the runtimes, see FieldTest). */
+export function fieldCondition(field: string, value: string | number): (e: Ev) => boolean {
+  return new Function(`return (e) => e.${field} === ${JSON.stringify(value)}`)();
 }
 
 /** Events for 1-3 keys, timestamps increasing with small gaps (and equal timestamps). */
@@ -179,4 +190,34 @@ export function trace(nfa: Matcher<Ev>, evs: { c: string; v: number; step: numbe
     out.push(`error ${(e as Error).name}`);
   }
   return out;
+}
+
+/** The pattern, or undefined when it is invalid (MalformedPatternError when built or compiled). */
+export function tryBuild(spec: PatternSpec): Pattern<Ev> | undefined {
+  try {
+    const p = buildPattern(spec);
+    compile(p);
+    return p;
+  } catch (e) {
+    if (e instanceof MalformedPatternError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Operator options that write every output to `out`; without timeouts observed, chain patterns
+ * defer their runs' expiry. Conditions are closures when `opaque` (see buildPattern).
+ */
+export function operator(specs: PatternSpec[], out: string[], timeouts = true, opaque = false) {
+  const patterns = Object.fromEntries(specs.map((s, i) => [`r${i}`, buildPattern(s, opaque)]));
+  const options = {
+    patterns,
+    key: (e: Ev) => e.k,
+    timestamp: (e: Ev) => e.ts,
+    outOfOrdernessMs: 2,
+    onMatch: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`M ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
+    onTimeout: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`T ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
+    onLate: (e: Ev) => out.push(`L ${e.id}`),
+  };
+  return timeouts ? options : { ...options, onTimeout: undefined };
 }

@@ -1,36 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CepOperator, ChainNFA, ChainState, PathState, compile, compilePattern, MalformedPatternError, type KeyState, type Match, type Matcher, type OperatorSnapshot } from '../src/index.ts';
+import { CepOperator, ChainNFA, ChainState, PathState, compile, compilePattern, type KeyState, type Matcher, type OperatorSnapshot } from '../src/index.ts';
 import { NFA, NFAState } from '../src/reference.ts';
-import { anySpec, buildPattern, chainSpec, events, feedAll, onGeneralNfa, oneStep, patternSpec, type Ev, type PatternSpec } from './arbitraries.ts';
-
-function tryBuild(spec: PatternSpec) {
-  try {
-    const p = buildPattern(spec);
-    compile(p);
-    return p;
-  } catch (e) {
-    if (e instanceof MalformedPatternError) return undefined;
-    throw e;
-  }
-}
-
-const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
-
-/** Operator options; without timeouts observed, chain patterns defer their runs' expiry. */
-function operator(specs: PatternSpec[], out: string[], timeouts = true) {
-  const patterns = Object.fromEntries(specs.map((s, i) => [`r${i}`, buildPattern(s)]));
-  const options = {
-    patterns,
-    key: (e: Ev) => e.k,
-    timestamp: (e: Ev) => e.ts,
-    outOfOrdernessMs: 2,
-    onMatch: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`M ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
-    onTimeout: (m: { pattern: string; key: number; match: Match<Ev>; timestamp: number }) => out.push(`T ${m.pattern} k${m.key} @${m.timestamp} ${render(m.match)}`),
-    onLate: (e: Ev) => out.push(`L ${e.id}`),
-  };
-  return timeouts ? options : { ...options, onTimeout: undefined };
-}
+import { anySpec, chainSpec, events, feedAll, onGeneralNfa, oneStep, operator, patternSpec, tryBuild, type Ev, type PatternSpec } from './arbitraries.ts';
 
 describe('snapshot and restore', () => {
   it.each([true, false])('a restored operator continues exactly as the uninterrupted one (timeouts observed: %s)', (timeouts) => {

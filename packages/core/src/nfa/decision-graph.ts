@@ -59,7 +59,15 @@ export class DecisionGraph<E> {
       for (const state of this.states) this.stepFor(state, event, 0);
       if (all !== 0) this.noOpStates(all, event, 0);
     }
+    if (all !== 0 && this.verdicts.fieldValues.length > 0) {
+      let key = 0;
+      for (let b = 0; b < base.length; b++) key = key * 4 + FALSE_VERDICT;
+      this.noneHoldNoOps = this.stepsByKey.get(key)!.noOps;
+    }
   }
+
+  /** The no-op states (of all) for an event for which no condition holds (Verdicts.noneHold), or -1. */
+  private noneHoldNoOps = -1;
 
   /** Per state, the index of each transition's condition in the verdicts' conditions (-1: always true). */
   private readonly conditionOf: Int32Array[];
@@ -217,6 +225,7 @@ export class DecisionGraph<E> {
    * are not among them: their runs are evaluated one by one.
    */
   noOpStates(occupied: number, event: E, timestamp: number): number {
+    if (this.noneHoldNoOps !== -1 && this.verdicts.noneHold(event)) return this.noneHoldNoOps & occupied;
     this.see(event, timestamp);
     // the states decided so far, and those of them that are no-ops: for this combination of
     // verdicts when steps are keyed by them (then most events decide nothing new), else for this event

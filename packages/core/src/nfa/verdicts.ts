@@ -1,4 +1,5 @@
 import { negated, type Condition, type ConditionContext } from '../pattern/conditions.js';
+import { fieldTestOf, type FieldTest, type FieldValue } from '../pattern/field-test.js';
 
 /** A condition's verdict on the current event, the same for every run. */
 export const FALSE = 1;
@@ -19,6 +20,14 @@ export class Verdicts<E> {
   /** Per condition, the index of the condition it negates (made by `not`), or -1. */
   readonly negationOf: Int32Array;
   private readonly values: Int8Array;
+  /** Per condition, the field test it is (read, not called), or undefined. */
+  private readonly tests: (FieldTest | undefined)[];
+  /**
+   * When every condition that is not a negation is `event[field] === value` on one field: that
+   * field and the values (see noneHold); else null.
+   */
+  private readonly field: string | null = null;
+  readonly fieldValues: readonly FieldValue[] = [];
   private readonly seen: Int32Array;
   private readonly probe = new ProbeContext<E>();
   private event: E | undefined = undefined;
@@ -30,6 +39,13 @@ export class Verdicts<E> {
       return of === undefined ? -1 : conditions.indexOf(of);
     });
     this.values = new Int8Array(conditions.length);
+    this.tests = conditions.map(fieldTestOf);
+    const base = this.tests.filter((_, c) => this.negationOf[c] < 0);
+    const field = base[0]?.field;
+    if (field !== undefined && base.every((t) => t !== undefined && t.equal && t.field === field)) {
+      this.field = field;
+      this.fieldValues = base.map((t) => t!.value);
+    }
     this.seen = new Int32Array(conditions.length);
   }
 
@@ -65,6 +81,25 @@ export class Verdicts<E> {
     return ASSUMED as E;
   }
 
+  /**
+   * True when the event is an object whose `field` has none of the values, so that no condition
+   * that is not a negation holds for it (see field): one read instead of a verdict per condition.
+   * False when that is not known (other conditions, or reading the field threw).
+   */
+  noneHold(event: E): boolean {
+    const field = this.field;
+    if (field === null || typeof event !== 'object' || event === null) return false;
+    let v: unknown;
+    try {
+      v = (event as Record<string, unknown>)[field];
+    } catch {
+      return false; // the conditions raise it, each for its run
+    }
+    const values = this.fieldValues;
+    for (let i = 0; i < values.length; i++) if (v === values[i]) return false;
+    return true;
+  }
+
   /** Condition c's verdict on the event last seen: FALSE, TRUE or RUN_SPECIFIC. */
   of(c: number): number {
     return this.seen[c] === this.generation ? this.values[c] : this.decide(c);
@@ -77,9 +112,12 @@ export class Verdicts<E> {
       const w = this.of(operand);
       v = w === RUN_SPECIFIC ? RUN_SPECIFIC : w === TRUE ? FALSE : TRUE;
     } else {
+      const test = this.tests[c];
+      const event = this.event;
       const probe = this.probe;
       try {
-        v = this.conditions[c](this.event as E, probe) ? TRUE : FALSE;
+        if (test !== undefined && typeof event === 'object' && event !== null) v = ((event as Record<string, unknown>)[test.field] === test.value) === test.equal ? TRUE : FALSE;
+        else v = this.conditions[c](event as E, probe) ? TRUE : FALSE;
       } catch {
         v = RUN_SPECIFIC; // raised again by the run's own evaluation, with its context
       }

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CepOperator, fieldEquals, fieldTestOf, type Condition } from '../src/index.ts';
+import { FALSE, RUN_SPECIFIC, TRUE, Verdicts } from '../src/nfa/verdicts.ts';
+import { anySpec, events, feedAll, operator, tryBuild } from './arbitraries.ts';
+
+/** The function whose source is exactly `source`. */
+const fn = (source: string): Condition<any> => new Function(`return ${source}`)();
+
+describe('fieldTestOf', () => {
+  it.each([
+    ['e => e.code === "A"', { field: 'code', value: 'A', equal: true }],
+    ["(e) => e.code !== 'B'", { field: 'code', value: 'B', equal: false }],
+    ['(e, ctx) => e.n === 3', { field: 'n', value: 3, equal: true }],
+    ['e => -1.5 === e.n', { field: 'n', value: -1.5, equal: true }],
+    ['e => (e.$id === "")', { field: '$id', value: '', equal: true }],
+    ['e => { return e.code === "A"; }', { field: 'code', value: 'A', equal: true }],
+    ['function (e) { return e.ok === true; }', { field: 'ok', value: true, equal: true }],
+    ['function named(ev) {\n  return null !== ev.x\n}', { field: 'x', value: null, equal: false }],
+  ])('reads %s', (source, test) => {
+    expect(fieldTestOf(fn(source))).toEqual(test);
+  });
+
+  it.each([
+    ['a name other than the parameter', 'e => e.code === X'],
+    ['another parameter', 'e => f.code === "A"'],
+    ['the second parameter', '(e, ctx) => ctx.code === "A"'],
+    ['an escape in the string', 'e => e.code === "A\\"B"'],
+    ['loose equality', 'e => e.code == "A"'],
+    ['optional chaining', 'e => e?.code === "A"'],
+    ['a nested field', 'e => e.a.b === 1'],
+    ['two comparisons', 'e => e.code === "A" && e.n === 1'],
+    ['a comment', 'e => /* A */ e.code === "A"'],
+    ['an async function', 'async e => e.code === "A"'],
+    ['a default parameter', '(e = {}) => e.code === "A"'],
+    ['a statement before the return', 'function (e) { "use strict"; return e.code === "A"; }'],
+  ])('does not read a condition with %s', (_, source) => {
+    expect(fieldTestOf(fn(source))).toBeUndefined();
+  });
+
+  it('does not read a return followed by a line break, which returns undefined', () => {
+    const c = fn('function (e) { return\n e.code === "A"; }');
+    expect(c({ code: 'A' }, undefined as never)).toBeUndefined();
+    expect(fieldTestOf(c)).toBeUndefined();
+  });
+
+  it('does not read a bound function (its source is not shown)', () => {
+    expect(fieldTestOf(fn('e => e.code === "A"').bind(null))).toBeUndefined();
+  });
+
+  it('reads conditions made by fieldEquals, whose source is not a literal', () => {
+    const c = fieldEquals<{ code: string }>('code', 'A');
+    expect(fieldTestOf(c)).toEqual({ field: 'code', value: 'A', equal: true });
+    expect(c({ code: 'A' }, undefined as never)).toBe(true);
+    expect(c({ code: 'B' }, undefined as never)).toBe(false);
+  });
+});
+
+/** Readable sources over fields a and b, and events whose a and b hold any primitive, or throw. */
+const readable = fc
+  .record({
+    field: fc.constantFrom('a', 'b'),
+    value: fc.constantFrom('"x"', "'y'", '""', '0', '1', '-1', '2.5', 'true', 'false', 'null'),
+    op: fc.constantFrom('===', '!=='),
+    form: fc.constantFrom('arrow', 'literal first', 'block', 'function'),
+  })
+  .map(({ field, value, op, form }) => {
+    const test = form === 'literal first' ? `${value} ${op} e.${field}` : `e.${field} ${op} ${value}`;
+    return form === 'block' ? `e => { return ${test}; }` : form === 'function' ? `function (e) { return ${test}; }` : `e => ${test}`;
+  });
+const primitive = fc.constantFrom<unknown>('x', 'y', '', 0, -0, 1, -1, 2.5, true, false, null, undefined, NaN, '1', 'null');
+const event = fc.oneof(
+  fc.record({ a: primitive, b: primitive }),
+  fc.record({ a: primitive }),
+  primitive,
+  fc.constant(
+    Object.defineProperty({}, 'a', {
+      get() {
+        throw new Error('no a');
+      },
+    }),
+  ),
+);
+
+describe('read conditions', () => {
+  it('have the verdict calling them gives, for any event (RUN_SPECIFIC when calling throws)', () => {
+    fc.assert(
+      fc.property(fc.array(readable, { minLength: 1, maxLength: 4 }), fc.array(event, { maxLength: 8 }), (sources, evs) => {
+        const conditions = sources.map(fn);
+        expect(conditions.every((c) => fieldTestOf(c) !== undefined)).toBe(true);
+        const verdicts = new Verdicts(conditions);
+        evs.forEach((e, i) => {
+          verdicts.see(e, i);
+          const expected = conditions.map((c) => {
+            try {
+              return c(e, undefined as never) ? TRUE : FALSE;
+            } catch {
+              return RUN_SPECIFIC;
+            }
+          });
+          expect(conditions.map((_, c) => verdicts.of(c))).toEqual(expected);
+          // noneHold only when none holds (it may not know: then false)
+          if (verdicts.noneHold(e)) expect(expected.filter((v, c) => v !== FALSE && verdicts.negationOf[c] < 0)).toEqual([]);
+        });
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('give the operator the matches, timeouts and late events that the same conditions as closures give', () => {
+    fc.assert(
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 3 }), events(), (specs, evs) => {
+        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+        const read: string[] = [];
+        const called: string[] = [];
+        feedAll(new CepOperator(operator(specs, read)), evs);
+        feedAll(new CepOperator(operator(specs, called, true, true)), evs);
+        expect(read).toEqual(called);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+});
