@@ -225,8 +225,8 @@ export class DecisionGraph<E> {
    * are not among them: their runs are evaluated one by one.
    */
   noOpStates(occupied: number, event: E, timestamp: number): number {
-    if (this.noneHoldNoOps !== -1 && this.verdicts.noneHold(event)) return this.noneHoldNoOps & occupied;
     this.see(event, timestamp);
+    if (this.noneHoldNoOps !== -1 && this.verdicts.noneHold()) return this.noneHoldNoOps & occupied;
     // the states decided so far, and those of them that are no-ops: for this combination of
     // verdicts when steps are keyed by them (then most events decide nothing new), else for this event
     const masks = this.stepsForVerdicts() ?? this.eventMasks;

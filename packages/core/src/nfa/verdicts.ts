@@ -24,10 +24,15 @@ export class Verdicts<E> {
   private readonly tests: (FieldTest | undefined)[];
   /**
    * When every condition that is not a negation is `event[field] === value` on one field: that
-   * field and the values (see noneHold); else null.
+   * field, its distinct values, and per condition the index of its value (-1: a negation); the
+   * field is then read once per event (see matched). Else null.
    */
   private readonly field: string | null = null;
   readonly fieldValues: readonly FieldValue[] = [];
+  /** Per condition, the index in fieldValues of its value (-1: a negation, or no field). */
+  readonly valueOf: Int32Array;
+  /** The index in fieldValues of the current event's field value; NONE, or UNREAD when the verdicts are decided one by one. */
+  matched = UNREAD;
   private readonly seen: Int32Array;
   private readonly probe = new ProbeContext<E>();
   private event: E | undefined = undefined;
@@ -40,11 +45,16 @@ export class Verdicts<E> {
     });
     this.values = new Int8Array(conditions.length);
     this.tests = conditions.map(fieldTestOf);
+    this.valueOf = new Int32Array(conditions.length).fill(-1);
     const base = this.tests.filter((_, c) => this.negationOf[c] < 0);
     const field = base[0]?.field;
-    if (field !== undefined && base.every((t) => t !== undefined && t.equal && t.field === field)) {
+    if (field !== undefined && base.length < 32 && base.every((t) => t !== undefined && t.equal && t.field === field)) {
+      const values = [...new Set(base.map((t) => t!.value))];
+      this.tests.forEach((t, c) => {
+        if (this.negationOf[c] < 0) this.valueOf[c] = values.indexOf(t!.value);
+      });
       this.field = field;
-      this.fieldValues = base.map((t) => t!.value);
+      this.fieldValues = values;
     }
     this.seen = new Int32Array(conditions.length);
   }
@@ -60,6 +70,7 @@ export class Verdicts<E> {
     this.event = event;
     this.ts = timestamp;
     this.probe.ts = timestamp;
+    this.matched = this.field === null || event === ASSUMED ? UNREAD : this.read(event);
     if (++this.generation === 0x7fffffff) {
       this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
       this.seen.fill(0);
@@ -81,27 +92,32 @@ export class Verdicts<E> {
     return ASSUMED as E;
   }
 
-  /**
-   * True when the event is an object whose `field` has none of the values, so that no condition
-   * that is not a negation holds for it (see field): one read instead of a verdict per condition.
-   * False when that is not known (other conditions, or reading the field threw).
-   */
-  noneHold(event: E): boolean {
-    const field = this.field;
-    if (field === null || typeof event !== 'object' || event === null) return false;
+  /** The index in fieldValues of the event's field value, NONE, or UNREAD when the field cannot be read (then the conditions raise it, each for its run). */
+  private read(event: E): number {
+    if (typeof event !== 'object' || event === null) return UNREAD;
     let v: unknown;
     try {
-      v = (event as Record<string, unknown>)[field];
+      v = (event as Record<string, unknown>)[this.field!];
     } catch {
-      return false; // the conditions raise it, each for its run
+      return UNREAD;
     }
     const values = this.fieldValues;
-    for (let i = 0; i < values.length; i++) if (v === values[i]) return false;
-    return true;
+    for (let i = 0; i < values.length; i++) if (v === values[i]) return i;
+    return NONE;
+  }
+
+  /**
+   * True when the field of the event last seen has none of the values, so that no condition that
+   * is not a negation holds (see field); false when some holds, or when that is not known.
+   */
+  noneHold(): boolean {
+    return this.matched === NONE;
   }
 
   /** Condition c's verdict on the event last seen: FALSE, TRUE or RUN_SPECIFIC. */
   of(c: number): number {
+    const value = this.valueOf[c];
+    if (value >= 0 && this.matched !== UNREAD) return value === this.matched ? TRUE : FALSE;
     return this.seen[c] === this.generation ? this.values[c] : this.decide(c);
   }
 
@@ -131,6 +147,10 @@ export class Verdicts<E> {
     return v;
   }
 }
+
+/** Verdicts.matched when no value matches, and when the field was not read. */
+export const NONE = -1;
+export const UNREAD = -2;
 
 /** The event Verdicts.assume moves to. */
 const ASSUMED: unknown = Object.freeze({});

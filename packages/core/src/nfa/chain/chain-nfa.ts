@@ -138,7 +138,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const ord = this.isSkip ? this.ord++ : 0;
     const occupied = s.occupied;
     // no condition holds: nothing starts or moves, and only a strict stage's runs could end
-    if ((occupied & this.strictBits) === 0 && this.condVerdicts.noneHold(event)) return out;
+    this.see(event, timestamp);
+    if ((occupied & this.strictBits) === 0 && this.condVerdicts.noneHold()) return out;
     let done: unknown[] | null = null;
     let changed = false;
     if (occupied !== 0) {
