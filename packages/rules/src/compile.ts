@@ -1,4 +1,4 @@
-import { AfterMatchSkipStrategy, compilePattern, MalformedPatternError, Pattern, type Condition, type ConditionContext } from '@cepheus/core';
+import { AfterMatchSkipStrategy, compilePattern, fieldEquals, MalformedPatternError, Pattern, type Condition, type ConditionContext } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
@@ -159,7 +159,8 @@ class RuleCompiler {
 
   private conditionFor(variable: string): Condition<StandardEvent> {
     const codes = this.rule.variables.get(variable)!.codes;
-    const codeOk = codes.length === 1 ? (e: StandardEvent) => e.event_code === codes[0] : (e: StandardEvent) => codes.includes(e.event_code);
+    // one code: a field test, which the runtimes read instead of calling (see fieldEquals)
+    const codeOk: Condition<StandardEvent> = codes.length === 1 ? fieldEquals('event_code', codes[0]) : (e) => codes.includes(e.event_code);
     const exprs = this.conditions.get(variable) ?? [];
     if (exprs.length === 0) return codeOk;
     const local: Evaluator<StandardEvent>[] = [];
@@ -178,7 +179,7 @@ class RuleCompiler {
       events: (v) => (v === variable ? [...runCtx!.getEventsForPattern(v), cur!] : [...runCtx!.getEventsForPattern(v)]),
     };
     return (e, ctx) => {
-      if (!codeOk(e)) return false;
+      if (!codeOk(e, ctx)) return false;
       if (local.length > 0) {
         cur = e;
         for (const f of local) if (f(localEnv) !== true) return false;
