@@ -1,6 +1,6 @@
 import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
-import { FALSE as FALSE_VERDICT, RUN_SPECIFIC, TRUE as TRUE_VERDICT, Verdicts } from './verdicts.js';
+import { FALSE as FALSE_VERDICT, NONE, RUN_SPECIFIC, TRUE as TRUE_VERDICT, UNREAD, Verdicts } from './verdicts.js';
 import type { State, Transition } from './state.js';
 
 /**
@@ -59,12 +59,22 @@ export class DecisionGraph<E> {
       for (const state of this.states) this.stepFor(state, event, 0);
       if (all !== 0) this.noOpStates(all, event, 0);
     }
-    if (all !== 0 && this.verdicts.fieldValues.length > 0) {
-      let key = 0;
-      for (let b = 0; b < base.length; b++) key = key * 4 + FALSE_VERDICT;
-      this.noneHoldNoOps = this.stepsByKey.get(key)!.noOps;
+    const values = this.verdicts.fieldValues.length;
+    if (values > 0) {
+      // what each value of the field (NONE first) keys: its conditions hold, the others do not
+      const valueOf = this.verdicts.valueOf;
+      this.keyedByValue = [];
+      for (let m = NONE; m < values; m++) {
+        let key = 0;
+        for (let b = 0; b < base.length; b++) key = key * 4 + (valueOf[base[b]] === m ? TRUE_VERDICT : FALSE_VERDICT);
+        this.keyedByValue.push(this.stepsByKey.get(key)!);
+      }
+      if (all !== 0) this.noneHoldNoOps = this.keyedByValue[0].noOps;
     }
   }
+
+  /** When the conditions test one field: per value index + 1 (0: NONE), the steps its verdicts key. */
+  private keyedByValue: Keyed<E>[] | null = null;
 
   /** The no-op states (of all) for an event for which no condition holds (Verdicts.noneHold), or -1. */
   private noneHoldNoOps = -1;
@@ -302,6 +312,8 @@ export class DecisionGraph<E> {
     if (base === null) return null;
     if (this.keyGeneration !== this.verdicts.generation) {
       this.keyGeneration = this.verdicts.generation;
+      const matched = this.verdicts.matched;
+      if (this.keyedByValue !== null && matched !== UNREAD) return (this.keyed = this.keyedByValue[matched + 1]);
       let key = 0;
       for (let b = 0; b < base.length; b++) key = key * 4 + this.verdicts.of(base[b]);
       let keyed = this.stepsByKey.get(key);
