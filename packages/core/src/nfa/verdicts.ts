@@ -69,7 +69,6 @@ export class Verdicts<E> {
   private moveTo(event: E, timestamp: number): void {
     this.event = event;
     this.ts = timestamp;
-    this.probe.ts = timestamp;
     this.matched = this.field === null || event === ASSUMED ? UNREAD : this.read(event);
     if (++this.generation === 0x7fffffff) {
       this.generation = 1; // wrapped: forget every verdict, so none can pass for the new generation's
@@ -131,6 +130,7 @@ export class Verdicts<E> {
       const test = this.tests[c];
       const event = this.event;
       const probe = this.probe;
+      probe.ts = this.ts;
       try {
         if (test !== undefined && typeof event === 'object' && event !== null) v = ((event as Record<string, unknown>)[test.field] === test.value) === test.equal ? TRUE : FALSE;
         else v = this.conditions[c](event as E, probe) ? TRUE : FALSE;

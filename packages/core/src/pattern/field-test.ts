@@ -30,6 +30,7 @@ export function fieldEquals<E>(field: string, value: FieldValue): Condition<E> {
  * string, a comment) is not read, and the condition is called as usual.
  */
 export function fieldTestOf(c: Condition<any>): FieldTest | undefined {
+  if (typeof c !== 'function') return undefined;
   let test = known.get(c);
   if (test === undefined) known.set(c, (test = fromSource(sourceOf.call(c))));
   return test ?? undefined;
