@@ -48,7 +48,7 @@ export class Verdicts<E> {
     this.valueOf = new Int32Array(conditions.length).fill(-1);
     const base = this.tests.filter((_, c) => this.negationOf[c] < 0);
     const field = base[0]?.field;
-    if (field !== undefined && base.length < 32 && base.every((t) => t !== undefined && t.equal && t.field === field)) {
+    if (field !== undefined && base.every((t) => t !== undefined && t.equal && t.field === field)) {
       const values = [...new Set(base.map((t) => t!.value))];
       this.tests.forEach((t, c) => {
         if (this.negationOf[c] < 0) this.valueOf[c] = values.indexOf(t!.value);

@@ -73,8 +73,8 @@ function test(field: string, op: string, literal: string): FieldTest | null {
 }
 
 /**
- * The string as V8 keeps property names (one copy per content): then comparing it with a string
- * from a literal or a property name is one pointer comparison instead of a character scan.
+ * The string as engines keep property names (one copy per content, array indexes aside): V8 then
+ * compares it with a string from a literal or a property name by pointer, not character by character.
  */
 function internalized(s: string): string {
   return Object.keys({ [s]: 0 })[0];

@@ -137,8 +137,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   process(s: ChainState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
     const ord = this.isSkip ? this.ord++ : 0;
     const occupied = s.occupied;
-    // no condition holds: nothing starts or moves, and only a strict stage's runs could end
     this.see(event, timestamp);
+    // no condition holds: nothing starts or moves, and only a strict stage's runs could end
     if ((occupied & this.strictBits) === 0 && this.condVerdicts.noneHold()) return out;
     let done: unknown[] | null = null;
     let changed = false;
