@@ -17,6 +17,8 @@ describe('fieldTestOf', () => {
     ['e => { return e.code === "A"; }', { field: 'code', value: 'A', equal: true }],
     ['function (e) { return e.ok === true; }', { field: 'ok', value: true, equal: true }],
     ['function named(ev) {\n  return null !== ev.x\n}', { field: 'x', value: null, equal: false }],
+    ['e=>"A"===e.code', { field: 'code', value: 'A', equal: true }], // minified
+    ['function(t){return"view"===t.action}', { field: 'action', value: 'view', equal: true }],
   ])('reads %s', (source, test) => {
     expect(fieldTestOf(fn(source))).toEqual(test);
   });
@@ -34,6 +36,9 @@ describe('fieldTestOf', () => {
     ['an async function', 'async e => e.code === "A"'],
     ['a default parameter', '(e = {}) => e.code === "A"'],
     ['a statement before the return', 'function (e) { "use strict"; return e.code === "A"; }'],
+    ['a number with an exponent', 'e => e.n === 1e3'],
+    ['a template literal', 'e => e.code === `A`'],
+    ['no return, but a name that starts with one', 'function (e) { returne.code === "A"; }'],
   ])('does not read a condition with %s', (_, source) => {
     expect(fieldTestOf(fn(source))).toBeUndefined();
   });

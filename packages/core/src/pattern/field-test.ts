@@ -54,9 +54,9 @@ function fromSource(source: string): FieldTest | null {
   const param = head[1] ?? head[2];
   const isArrow = head[1] !== undefined;
   let body = source.slice(head[0].length).trim();
-  // a block that only returns the expression (a function's body is always one); no line break
-  // after `return`, which would return undefined
-  const block = /^\{\s*return[ \t]+([^;{}]*?)\s*;?\s*\}$/.exec(body);
+  // a block that only returns the expression (a function's body is always one): `return`, then
+  // blanks or a quote, parenthesis or minus sign, but no line break (which would return undefined)
+  const block = /^\{\s*return(?:[ \t]+|(?=["'(-]))([^;{}]*?)\s*;?\s*\}$/.exec(body);
   if (block !== null) body = block[1];
   else if (!isArrow) return null;
   if (body.startsWith('(') && body.endsWith(')')) body = body.slice(1, -1).trim();
