@@ -87,7 +87,59 @@ const event = fc.oneof(
   ),
 );
 
+/** Mostly one of `good`, sometimes one of `bad`: a source then has about one near miss. */
+const mostly = (good: string[], bad: string[]) => fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 4 }, { arbitrary: fc.constantFrom(...bad), weight: 1 });
+
+/**
+ * Sources near the readable forms: a third are readable, most others miss in one part (another
+ * name, a line break after return, a comment, a loose operator, ...); invalid ones are dropped.
+ */
+const nearMiss = fc
+  .record({
+    head: mostly(['e =>', '(e) =>', '(e, ctx) =>', 'function (e) {', 'function f(e, ctx) {'], ['(ctx, e) =>', 'async e =>', '(e = {}) =>', 'function* (e) {', 'x =>']),
+    left: mostly(['e.a', 'e.b'], ['ctx.a', 'x.a', 'e.a.b', 'e?.a', 'e["a"]', 'e.a /* c */', 'e.a\n']),
+    op: mostly(['===', '!=='], ['==', '!=', '>', '= ']),
+    right: mostly(['"x"', "'y'", '0', '-1', '2.5', 'true', 'null'], ['1e3', '`x`', '"x\\"y"', 'x', 'e.b', '"x" && e.b', '"x" || true', 'NaN']),
+    swap: fc.boolean(),
+    wrap: mostly(['', 'return ', 'return(', '('], ['return\n', '{ "use strict"; return ', '{ returnx; ', 'void ', '!']),
+  })
+  .map(({ head, left, op, right, swap, wrap }) => {
+    const test = swap ? `${right} ${op} ${left}` : `${left} ${op} ${right}`;
+    const body = wrap === 'return(' ? `return(${test})` : wrap === '(' ? `(${test})` : `${wrap}${test}`;
+    const opens = body.startsWith('{');
+    return head.startsWith('function') ? `${head} ${opens ? body.slice(1) : body} }` : opens ? `${head} ${body} }` : `${head} ${body}`;
+  });
+
 describe('read conditions', () => {
+  it('are only ever read where reading gives what calling gives (sources near the readable forms)', () => {
+    const ctx = { a: 'x', b: 'y', getEventsForPattern: () => [], timestamp: () => 0 };
+    fc.assert(
+      fc.property(nearMiss, fc.array(event, { minLength: 1, maxLength: 6 }), (source, evs) => {
+        let c: Condition<unknown>;
+        try {
+          c = fn(source);
+        } catch {
+          return; // not valid JavaScript
+        }
+        if (typeof c !== 'function' || fieldTestOf(c) === undefined) return;
+        const verdicts = new Verdicts([c]);
+        evs.forEach((e, i) => {
+          verdicts.see(e, i);
+          let expected: number;
+          try {
+            const r = c(e, ctx as never);
+            expected = r === true ? TRUE : r === false ? FALSE : -1; // a read condition returns a boolean
+          } catch {
+            expected = RUN_SPECIFIC;
+          }
+          expect(verdicts.of(0)).toBe(expected);
+        });
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) * 3 },
+    );
+  });
+
+
   it('have the verdict calling them gives, for any event (RUN_SPECIFIC when calling throws)', () => {
     fc.assert(
       fc.property(fc.array(readable, { minLength: 1, maxLength: 4 }), fc.array(event, { maxLength: 8 }), (sources, evs) => {
