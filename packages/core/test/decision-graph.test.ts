@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, PathNFA, Pattern, type ConditionContext } from '../src/index.ts';
+import { CepRuntimeError, compilePattern, fieldEquals, PathNFA, Pattern, type ConditionContext } from '../src/index.ts';
 import { DecisionGraph } from '../src/nfa/decision-graph.ts';
 import { anySpec, buildPattern, events, type Ev } from './arbitraries.ts';
 
@@ -84,5 +84,19 @@ describe('decision graph', () => {
     // the steps were there before the events: no new combination of verdicts was added
     const graph = (nfa as unknown as { graph: { stepsByKey: Map<number, unknown> } }).graph;
     expect(graph.stepsByKey.size).toBe(8);
+  });
+
+  it('works out only the combinations that field tests on one field can make (one value, or none)', () => {
+    const p = Pattern.begin<Ev>('a').where(fieldEquals('c', 'a')).followedBy('b').where(fieldEquals('c', 'b')).oneOrMore().followedBy('c').where(fieldEquals('c', 'c'));
+    const nfa = new PathNFA(compilePattern(p));
+    const graph = (nfa as unknown as { graph: { stepsByKey: Map<number, unknown> } }).graph;
+    expect(graph.stepsByKey.size).toBe(4);
+    const s = nfa.createState();
+    const out = ['a', 'b', 'x', 'c'].flatMap((c, i) => nfa.process(s, { id: i, k: 0, c, v: 0, ts: i }, i));
+    expect(out.map((m) => [...m].map(([name, evs]) => `${name}:${evs.map((e) => e.id).join(',')}`).join(' '))).toEqual(['a:0 b:1 c:3']);
+    expect(graph.stepsByKey.size).toBe(4);
+    // an event whose field cannot be read is left to the conditions (which throw here): a combination of its own
+    expect(() => nfa.process(s, null as unknown as Ev, 4)).toThrow(CepRuntimeError);
+    expect(graph.stepsByKey.size).toBe(5);
   });
 });

@@ -48,27 +48,26 @@ export class DecisionGraph<E> {
   /**
    * Works out the steps of every state under every combination of TRUE and FALSE verdicts, as
    * the first events with those verdicts would (run-specific ones are still worked out when they
-   * come): compiling's work, not the events'.
+   * come): compiling's work, not the events'. When the conditions test one field, only the
+   * combinations its values make can come (one condition's value, or none): just those.
    */
   private prepare(): void {
     const base = this.baseConditions!;
     // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
     const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
-    for (let bits = 0; bits < 1 << base.length; bits++) {
+    const values = this.verdicts.fieldValues.length;
+    const valueOf = this.verdicts.valueOf;
+    // bit b set: base[b] holds; for field tests, the combination of each value index + 1 (0: NONE)
+    const combinations: number[] = [];
+    if (values === 0) for (let bits = 0; bits < 1 << base.length; bits++) combinations.push(bits);
+    else for (let m = NONE; m < values; m++) combinations.push(base.reduce((bits, c, b) => (valueOf[c] === m ? bits | (1 << b) : bits), 0));
+    for (const bits of combinations) {
       const event = this.verdicts.assume(base, bits);
       for (const state of this.states) this.stepFor(state, event, 0);
       if (all !== 0) this.noOpStates(all, event, 0);
     }
-    const values = this.verdicts.fieldValues.length;
     if (values > 0) {
-      // what each value of the field (NONE first) keys: its conditions hold, the others do not
-      const valueOf = this.verdicts.valueOf;
-      this.keyedByValue = [];
-      for (let m = NONE; m < values; m++) {
-        let key = 0;
-        for (let b = 0; b < base.length; b++) key = key * 4 + (valueOf[base[b]] === m ? TRUE_VERDICT : FALSE_VERDICT);
-        this.keyedByValue.push(this.stepsByKey.get(key)!);
-      }
+      this.keyedByValue = combinations.map((bits) => this.stepsByKey.get(base.reduce((key, _, b) => key * 4 + ((bits & (1 << b)) !== 0 ? TRUE_VERDICT : FALSE_VERDICT), 0))!);
       if (all !== 0) this.noneHoldNoOps = this.keyedByValue[0].noOps;
     }
   }
