@@ -136,10 +136,18 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
   process(s: ChainState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
     const ord = this.isSkip ? this.ord++ : 0;
-    const occupied = s.occupied;
     this.see(event, timestamp);
     // no condition holds: nothing starts or moves, and only a strict stage's runs could end
-    if ((occupied & this.strictBits) === 0 && this.condVerdicts.noneHold()) return out;
+    if ((s.occupied & this.strictBits) !== 0 || !this.condVerdicts.noneHold()) this.step(s, event, timestamp, ord, out);
+    return out;
+  }
+
+  /**
+   * process for an event some condition may hold for: apart, so that callers inline only the
+   * check above (V8's inlining budget then holds the rest of their hot path; see PathNFA.step).
+   */
+  private step(s: ChainState<E>, event: E, timestamp: number, ord: number, out: Match<E>[]): void {
+    const occupied = s.occupied;
     let done: unknown[] | null = null;
     let changed = false;
     if (occupied !== 0) {
@@ -158,12 +166,10 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       if (done !== null || s.completed !== null) this.emit(s, done, out);
       this.refresh(s);
     }
-    return out;
   }
 
-  advanceTime(s: ChainState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
-    if (timestamp < s.deadline && s.completed === null) return;
-    this.expire(s, timestamp, out, timedOut);
+  advanceTime(s: ChainState<E>, timestamp: number, out?: Match<E>[], timedOut?: TimedOutMatch<E>[]): void {
+    if (timestamp >= s.deadline || s.completed !== null) this.expire(s, timestamp, out ?? [], timedOut);
   }
 
   /** advanceTime once a window closes or matches wait: apart, so that callers inline only the check above. */

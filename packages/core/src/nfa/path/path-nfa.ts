@@ -146,9 +146,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     }
   }
 
-  advanceTime(s: PathState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
-    if (timestamp < s.deadline && s.completed === null) return;
-    this.expire(s, timestamp, out, timedOut);
+  advanceTime(s: PathState<E>, timestamp: number, out?: Match<E>[], timedOut?: TimedOutMatch<E>[]): void {
+    if (timestamp >= s.deadline || s.completed !== null) this.expire(s, timestamp, out ?? [], timedOut);
   }
 
   /** advanceTime once a window closes or matches wait: apart, so that callers inline only the check above. */
