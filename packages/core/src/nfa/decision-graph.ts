@@ -61,22 +61,18 @@ export class DecisionGraph<E> {
     const combinations: number[] = [];
     if (values === 0) for (let bits = 0; bits < 1 << base.length; bits++) combinations.push(bits);
     else for (let m = NONE; m < values; m++) combinations.push(base.reduce((bits, c, b) => (valueOf[c] === m ? bits | (1 << b) : bits), 0));
+    const prepared: Keyed<E>[] = [];
     for (const bits of combinations) {
       const event = this.verdicts.assume(base, bits);
       for (const state of this.states) this.stepFor(state, event, 0);
       if (all !== 0) this.noOpStates(all, event, 0);
+      prepared.push(this.keyed!); // what stepsForVerdicts found for these verdicts
     }
-    if (values > 0) {
-      this.keyedByValue = combinations.map((bits) => this.stepsByKey.get(base.reduce((key, _, b) => key * 4 + ((bits & (1 << b)) !== 0 ? TRUE_VERDICT : FALSE_VERDICT), 0))!);
-      if (all !== 0) this.noneHoldNoOps = this.keyedByValue[0].noOps;
-    }
+    if (values > 0) this.keyedByValue = prepared;
   }
 
   /** When the conditions test one field: per value index + 1 (0: NONE), the steps its verdicts key. */
   private keyedByValue: Keyed<E>[] | null = null;
-
-  /** The no-op states (of all) for an event for which no condition holds (Verdicts.noneHold), or -1. */
-  private noneHoldNoOps = -1;
 
   /** Per state, the index of each transition's condition in the verdicts' conditions (-1: always true). */
   private readonly conditionOf: Int32Array[];
@@ -235,7 +231,10 @@ export class DecisionGraph<E> {
    */
   noOpStates(occupied: number, event: E, timestamp: number): number {
     this.see(event, timestamp);
-    if (this.noneHoldNoOps !== -1 && this.verdicts.noneHold()) return this.noneHoldNoOps & occupied;
+    // field tests: the steps of the event's value were worked out, no-ops included, when built (a
+    // graph of more than 30 states has no no-op masks: none, which only costs a look at each run)
+    const matched = this.verdicts.matched;
+    if (this.keyedByValue !== null && matched !== UNREAD) return this.keyedByValue[matched + 1].noOps & occupied;
     // the states decided so far, and those of them that are no-ops: for this combination of
     // verdicts when steps are keyed by them (then most events decide nothing new), else for this event
     const masks = this.stepsForVerdicts() ?? this.eventMasks;
