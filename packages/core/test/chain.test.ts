@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, ChainNFA, compile, compilePattern, Pattern, type Matcher } from '../src/index.ts';
 import { NFA } from '../src/reference.ts';
-import { buildPattern, chainSpec, feedAll, inputs, onGeneralNfa, patternSpec, render, trace, type Ev } from './arbitraries.ts';
+import { buildPattern, chainSpec, feedAll, inputs, onGeneralNfa, operator, patternSpec, trace, type Ev } from './arbitraries.ts';
 
 describe('chain runtime', () => {
   it('is picked for chain-shaped patterns and gives exactly what the general NFA gives', () => {
@@ -97,14 +97,7 @@ describe('chain runtime in the operator', () => {
       fc.property(windowed, dense, fc.boolean(), (spec, evs, observeTimeouts) => {
         const run = (general: boolean) => {
           const out: string[] = [];
-          const op = new CepOperator<Ev, number>({
-            patterns: { p: buildPattern(spec) },
-            key: (e) => e.k,
-            timestamp: (e) => e.ts,
-            outOfOrdernessMs: 2,
-            onMatch: (m) => out.push(`M k${m.key} @${m.timestamp} ${render(m.match)}`),
-            onTimeout: observeTimeouts ? (m) => out.push(`T k${m.key} @${m.timestamp} ${render(m.match)}`) : undefined,
-          });
+          const op = new CepOperator(operator([spec], out, observeTimeouts));
           if (general) onGeneralNfa(op);
           feedAll(op, evs);
           return out;
