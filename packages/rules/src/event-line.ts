@@ -31,7 +31,7 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
   // the distinct input keys (two fields may read the same key), and which one each field reads
   const keys = [...new Set(names)];
   const [code, time, user, extra] = names.map((n) => keys.indexOf(n));
-  const scanner = new FlatScanner(keys);
+  const scanner = new LineScanner(keys);
   const found = scanner.found;
   const general = (line: string): StandardEvent => {
     const raw: unknown = JSON.parse(line);
@@ -77,7 +77,7 @@ const MAX_DEPTH = 32;
 const SHAPE_MISSES = 4;
 
 /** Scans one JSON object per line and keeps the values of `keys` (see eventLineDecoder). */
-class FlatScanner implements ValueReader {
+class LineScanner implements ValueReader {
   /**
    * The value of each key after a successful scan (undefined: absent; the last occurrence wins, as
    * in JSON.parse), and one slot more (`scratch`) for the members of a nested value being made.

@@ -8,7 +8,7 @@ export const SHORT_STRING = 13;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** Reads one JSON value of the line being read: its end, or -1 when it is not a flat value (see FlatScanner). */
+/** Reads one JSON value of the line being read: its end, or -1 when the value breaks JSON's grammar or nests too deep (see LineScanner). */
 export interface ValueReader {
   /** Found values by key index, reset before each line. */
   readonly found: unknown[];
@@ -17,7 +17,7 @@ export interface ValueReader {
 }
 
 /**
- * The shape of a flat JSON line: the text between its values (braces, keys, colons, commas and
+ * The shape of a JSON line: the text between its top-level values (braces, keys, colons, commas and
  * spaces, exactly as written) and, for each value, the wanted key it is (-1: none). A producer
  * writes every event in one shape, so a line is first read as the shape of an earlier one: the
  * text between values is compared character for character and each value read where it stands,
