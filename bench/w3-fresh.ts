@@ -5,17 +5,16 @@
  * V8's modes apart: a process whose 10th percentile is high too was optimized differently, not
  * disturbed. `npx tsx bench/w3-fresh.ts [ROUNDS]` (default 3,001).
  */
-import { compile, type Pattern } from '../packages/core/src/index.ts';
-import { buildPattern } from '../conformance/harness.ts';
+import { compile } from '../packages/core/src/index.ts';
 import { w3 } from '../../shared/bench/gen.mjs';
-import { pushThrough, w3Rules as rules } from './w3-loop.ts';
+import { pushThrough, w3Pattern, w3Rules as rules } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const events = [...w3()] as Ev[];
 const rounds = Number(process.argv[2] ?? 3001);
 const times: number[] = [];
 for (let r = 0; r < rounds; r++) {
-  const nfas = rules.map((rule) => compile(buildPattern(rule.pattern) as unknown as Pattern<Ev>));
+  const nfas = rules.map((rule) => compile(w3Pattern<Ev>(rule)));
   const states = nfas.map((n) => n.createState());
   const t0 = performance.now();
   pushThrough(nfas, states, events);

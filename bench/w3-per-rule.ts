@@ -1,14 +1,14 @@
 /**
  * W3 analysis: each of the 20 rules alone, through the runtime `compile` picks for it (median ms for
- * the 200 events, matches, runtime). `npx tsx bench/w3-per-rule.ts`
+ * the 200 events, matches, runtime). `npx tsx bench/w3-per-rule.ts [data|in|and|function]`
  */
-import { ChainNFA, compile, PathNFA, type Pattern } from '../packages/core/src/index.ts';
-import { buildPattern } from '../conformance/harness.ts';
+import { ChainNFA, compile, PathNFA } from '../packages/core/src/index.ts';
 import { w3 } from '../../shared/bench/gen.mjs';
-import { pushThrough, w3Rules as rules } from './w3-loop.ts';
+import { pushThrough, w3Pattern, w3Rules as rules, type W3Form } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const events = [...w3()] as Ev[];
+const form = (process.argv[2] ?? "data") as W3Form;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 let total = 0;
 for (const rule of rules) {
@@ -16,7 +16,7 @@ for (const rule of rules) {
   let matches = 0;
   let runtime = '';
   for (let r = 0; r < 301; r++) {
-    const nfa = compile(buildPattern(rule.pattern) as unknown as Pattern<Ev>);
+    const nfa = compile(w3Pattern<Ev>(rule, form));
     runtime = nfa instanceof ChainNFA ? 'chain' : nfa instanceof PathNFA ? 'path' : 'shared-buffer NFA';
     const s = nfa.createState();
     const t0 = performance.now();

@@ -4,16 +4,15 @@
  * (rule numbers; none: all 20). Used for side-by-side comparisons: bundle two versions with esbuild
  * and run them alternately.
  */
-import { compile, type Pattern } from '../packages/core/src/index.ts';
-import { buildPattern } from '../conformance/harness.ts';
+import { compile } from '../packages/core/src/index.ts';
 import { w3 } from '../../shared/bench/gen.mjs';
-import { pushThrough, w3Rules as rules } from './w3-loop.ts';
+import { pushThrough, w3Pattern, w3Rules as rules } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const events = [...w3()] as Ev[];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const picked = process.argv.length > 2 ? process.argv.slice(2).map(Number) : rules.map((_, i) => i);
-const nfas = picked.map((i) => compile(buildPattern(rules[i].pattern) as unknown as Pattern<Ev>));
+const nfas = picked.map((i) => compile(w3Pattern<Ev>(rules[i])));
 const times: number[] = [];
 let matches = 0;
 for (let r = 0; r < 20001; r++) {

@@ -6,11 +6,10 @@
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CepOperator, compile, Pattern, type KeyState, type Matcher } from '../packages/core/src/index.ts';
-import { buildPattern } from '../conformance/harness.ts';
+import { CepOperator, compile, field, Pattern, type KeyState, type Matcher } from '../packages/core/src/index.ts';
 import { w1, w2, w3 } from '../../shared/bench/gen.mjs';
 import { compileRules, RuleEngine, type StandardEvent } from '../packages/rules/src/index.ts';
-import { pushThrough, w3Rules } from './w3-loop.ts';
+import { pushThrough, w3Pattern, w3Rules, type W3Form } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const CODES = 'ABCDEFGHIJ';
@@ -31,7 +30,7 @@ function compactInput(n: number, gen: Iterable<Ev>) {
 }
 
 const abc = (within: number) =>
-  Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedBy('b').where((e) => e.code === 'B').followedBy('c').where((e) => e.code === 'C').within(within);
+  Pattern.begin<Ev>('a').where(field('code').eq('A')).followedBy('b').where(field('code').eq('B')).followedBy('c').where(field('code').eq('C')).within(within);
 
 /** The heap in use after a full collection when the process has --expose-gc (bench/run.ts gives it), else as it is. */
 function liveHeap(): number {
@@ -75,7 +74,7 @@ function w1Bench(runs: number) {
 
 function w4Bench(runs: number) {
   const pattern = () =>
-    Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedByAny('b').where((e) => e.code === 'B').oneOrMore().followedBy('c').where((e) => e.code === 'C').within(50);
+    Pattern.begin<Ev>('a').where(field('code').eq('A')).followedByAny('b').where(field('code').eq('B')).oneOrMore().followedBy('c').where(field('code').eq('C')).within(50);
   const sizes = [50_000, 100_000, 200_000];
   const inputs = new Map(sizes.map((n) => [n, compactInput(n, w1(n, 1))]));
   const rates = new Map<number, number[]>(sizes.map((n) => [n, []]));
@@ -112,17 +111,18 @@ function w4Bench(runs: number) {
   };
 }
 
-function w3Bench(runs: number) {
+/** W3 with its conditions in the given form (see W3Form); the workload's name says which. */
+function w3Bench(runs: number, form: W3Form, workload: string) {
   const rules = w3Rules;
   const events: Ev[] = [...w3()];
-  const build = (expr: string) => buildPattern(expr) as unknown as Pattern<Ev>;
+  const build = (rule: { pattern: string }) => w3Pattern<Ev>(rule, form);
   const compileTimes: number[] = [];
   const processTimes: number[] = [];
   let matches = 0;
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
     // compile picks each rule's runtime (chain or general NFA), as the operator does
-    const nfas: Matcher<Ev, KeyState>[] = rules.map((rule) => compile(build(rule.pattern)));
+    const nfas: Matcher<Ev, KeyState>[] = rules.map((rule) => compile(build(rule)));
     const t1 = performance.now();
     const states = nfas.map((n) => n.createState());
     const t2 = performance.now();
@@ -135,7 +135,7 @@ function w3Bench(runs: number) {
   const compile_ms = Number(median(compileTimes).toFixed(3));
   const process_ms = Number(median(processTimes).toFixed(3));
   log(`  20 rules: compile ${compile_ms} ms, 200 events x 20 rules ${process_ms} ms (medians of ${runs}), ${matches} matches`);
-  return { workload: 'W3', events_per_s: Math.round((events.length / process_ms) * 1000), matches, rss_mb: peakRssMb(), compile_ms, process_ms };
+  return { workload, events_per_s: Math.round((events.length / process_ms) * 1000), matches, rss_mb: peakRssMb(), compile_ms, process_ms };
 }
 
 const W2_RULE = `RULENAME: "mass_messaging"
@@ -244,9 +244,9 @@ async function w5Bench(runs: number) {
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
-  which === 'W5' ? await w5Bench(runs || 5) : which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501) : which === 'W4' ? w4Bench(runs || 5) : undefined;
+  which === 'W5' ? await w5Bench(runs || 5) : which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501, 'data', 'W3') : which === 'W3-IN' ? w3Bench(runs || 501, 'in', 'W3-IN') : which === 'W3-AND' ? w3Bench(runs || 501, 'and', 'W3-AND') : which === 'W3-FN' ? w3Bench(runs || 501, 'function', 'W3-FN') : which === 'W4' ? w4Bench(runs || 5) : undefined;
 if (result === undefined) {
-  log(`unknown workload '${which}': use W1, W2, W3, W4, W5 or R1000`);
+  log(`unknown workload '${which}': use W1, W2, W3, W3-IN, W3-AND, W3-FN, W4, W5 or R1000`);
   process.exit(2);
 }
 console.log('BENCH ' + JSON.stringify(result));

@@ -53,7 +53,8 @@ export function feed(c: ConformanceCase, nfa: Matcher<Ev>): { matches: Match<Ev>
       continue;
     }
     nfa.advanceTime(state, item.ts, matches, timeouts);
-    nfa.process(state, { ...item.event, __ref: item.ref }, item.ts, matches);
+    nfa.evaluate({ ...item.event, __ref: item.ref }, item.ts);
+    nfa.process(state, matches);
   }
   return { matches, timeouts };
 }

@@ -1,7 +1,6 @@
 // Pattern API
 export { Pattern, GroupPattern, type WithinType } from './pattern/pattern.js';
-export { type Condition, type ConditionContext } from './pattern/conditions.js';
-export { fieldEquals, fieldTestOf, type FieldTest, type FieldValue } from './pattern/field-test.js';
+export { field, simple, iterative, and, or, not, conditionTest, describeCondition, type Condition, type ConditionContext, type ConditionNode, type ConditionInput, type Comparison, type FieldEquals, type FieldValue } from './pattern/conditions.js';
 export { MalformedPatternError, CepRuntimeError } from './pattern/errors.js';
 export { Quantifier, Times, type ConsumingStrategy } from './pattern/quantifier.js';
 export { AfterMatchSkipStrategy } from './nfa/after-match/skip-strategy.js';

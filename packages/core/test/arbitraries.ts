@@ -1,6 +1,6 @@
 /** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
 import fc from 'fast-check';
-import { AfterMatchSkipStrategy, compile, MalformedPatternError, Pattern, type CepOperator, type Match, type Matcher } from '../src/index.ts';
+import { AfterMatchSkipStrategy, compile, field, MalformedPatternError, not, Pattern, type CepOperator, type ConditionNode, type KeyState, type Match, type Matcher } from '../src/index.ts';
 import { NFA } from '../src/reference.ts';
 
 export type Ev = { id: number; k: number; c: string; v: number; ts: number };
@@ -82,8 +82,8 @@ export const anySpec = (): fc.Arbitrary<PatternSpec> => fc.oneof(patternSpec(), 
 
 /**
  * Builds the pattern; throws MalformedPatternError for invalid combinations, as Flink would.
- * Conditions on one field are functions the runtimes read (see FieldTest) unless `opaque`: then
- * closures, which they call.
+ * Conditions on the code are data in one of several forms (see codeCondition) unless `opaque`:
+ * then closures, which the runtimes call.
  */
 export function buildPattern(spec: PatternSpec, opaque = false): Pattern<Ev> {
   const skip =
@@ -92,14 +92,14 @@ export function buildPattern(spec: PatternSpec, opaque = false): Pattern<Ev> {
   spec.steps.forEach((s, i) => {
     const name = `p${i}`;
     p = p === undefined ? Pattern.begin<Ev>(name, skip) : p[i === 0 ? 'next' : s.link](name);
-    p.where(opaque ? (e) => e.c === s.code : fieldCondition('c', s.code));
+    p.where(opaque ? (e) => e.c === s.code : codeCondition(s.code, i));
     if (s.iterative) p.where((e, ctx) => [...ctx.getEventsForPattern('p0')].every((x) => x.v <= e.v + 1));
     const w = s.loopWindow ?? undefined;
     if (s.quant === 'oneOrMore') p.oneOrMore(w);
     else if (s.quant === 'times') p.times(s.n, s.n, w);
     else if (s.quant === 'range') p.times(s.n - 1, s.n + 1, w);
     else if (s.quant === 'timesOrMore') p.timesOrMore(s.n, w);
-    if (s.until && (s.quant === 'oneOrMore' || s.quant === 'timesOrMore')) p.until(opaque ? (e) => e.v === UNTIL : (e) => e.v === 3);
+    if (s.until && (s.quant === 'oneOrMore' || s.quant === 'timesOrMore')) p.until(opaque ? (e) => e.v === UNTIL : field('v').eq(3));
     if (s.inner === 'consecutive') p.consecutive();
     else if (s.inner === 'combinations') p.allowCombinations();
     if (s.optional) p.optional();
@@ -111,9 +111,24 @@ export function buildPattern(spec: PatternSpec, opaque = false): Pattern<Ev> {
 
 const UNTIL = 3;
 
-/** `e => e.<field> === <value>`, made from its source (read by the runtimes, see FieldTest). */
-export function fieldCondition(field: string, value: string | number): (e: Ev) => boolean {
-  return new Function(`return (e) => e.${field} === ${JSON.stringify(value)}`)();
+/**
+ * `e.c === code` as data, in a form chosen by `variant`: `==`, `in`, the object shorthand, a
+ * conjunction with a test that always holds (v is 0 to 3), and a double negation. The first three
+ * are decided by the code's value alone; the others have more to evaluate.
+ */
+export function codeCondition(code: string, variant: number): ConditionNode<Ev> | { c: string } {
+  switch (variant % 5) {
+    case 0:
+      return field('c').eq(code);
+    case 1:
+      return field('c').in([code, 'z']);
+    case 2:
+      return { c: code };
+    case 3:
+      return { kind: 'and', operands: [field('c').eq(code), field('v').le(3)] };
+    default:
+      return not(not(field('c').eq(code)));
+  }
 }
 
 /** Events for 1-3 keys, timestamps increasing with small gaps (and equal timestamps). */
@@ -166,6 +181,12 @@ export const inputs = fc.array(
 
 export const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
 
+/** Evaluates one event and processes it in `s` (the operator's order of calls, without its keys and timers). */
+export function feed<E>(nfa: Matcher<E>, s: KeyState, event: E, ts: number, out: Match<E>[] = []): Match<E>[] {
+  nfa.evaluate(event, ts);
+  return nfa.process(s, out);
+}
+
 /** Everything a runtime reports for the input, in order, or the error it raised. */
 export function trace(nfa: Matcher<Ev>, evs: { c: string; v: number; step: number }[]): string[] {
   const out: string[] = [];
@@ -177,7 +198,8 @@ export function trace(nfa: Matcher<Ev>, evs: { c: string; v: number; step: numbe
       const matches: Match<Ev>[] = [];
       const timeouts: { match: Match<Ev>; timestamp: number }[] = [];
       nfa.advanceTime(s, ts, matches, timeouts);
-      nfa.process(s, { id, k: 0, c: x.c, v: x.v, ts }, ts, matches);
+      nfa.evaluate({ id, k: 0, c: x.c, v: x.v, ts }, ts);
+      nfa.process(s, matches);
       for (const t of timeouts) out.push(`T@${t.timestamp} ${render(t.match)}`);
       for (const m of matches) out.push(`M#${id} ${render(m)}`);
     });

@@ -71,7 +71,10 @@ describe('chain runtime', () => {
     const nfa = compile(p);
     expect(nfa).toBeInstanceOf(ChainNFA);
     const s = nfa.createState();
-    const matches = ['a', 'b', 'a', 'a', 'a'].flatMap((c, i) => nfa.process(s, { id: i, k: 0, c, v: 0, ts: i }, i));
+    const matches = ['a', 'b', 'a', 'a', 'a'].flatMap((c, i) => {
+      nfa.evaluate({ id: i, k: 0, c, v: 0, ts: i }, i);
+      return nfa.process(s);
+    });
     expect(matches.map((m) => m.get('a')!.map((e) => e.id))).toEqual([[0, 2, 3], [2, 3, 4]]);
     expect(calls).toBe(5);
   });

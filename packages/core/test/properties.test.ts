@@ -108,7 +108,8 @@ describe('memory release', () => {
             let s = states.get(e.k);
             if (!s) states.set(e.k, (s = nfa.createState()));
             nfa.advanceTime(s, e.ts);
-            nfa.process(s, e, e.ts);
+            nfa.evaluate(e, e.ts);
+            nfa.process(s);
           }
           for (const s of states.values()) {
             nfa.advanceTime(s, Number.MAX_VALUE);

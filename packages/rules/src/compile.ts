@@ -1,4 +1,4 @@
-import { AfterMatchSkipStrategy, compilePattern, fieldEquals, MalformedPatternError, Pattern, type Condition, type ConditionContext } from '@cepheus/core';
+import { AfterMatchSkipStrategy, and, compilePattern, conditionTest, field, iterative, MalformedPatternError, Pattern, simple, type Condition, type ConditionContext, type ConditionNode } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { SourceText, type RuleError } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
@@ -157,17 +157,20 @@ class RuleCompiler {
     for (const [v, exprs] of conditionsByVariable(this.rule, this.order)) this.conditions.set(v, exprs);
   }
 
-  private conditionFor(variable: string): Condition<StandardEvent> {
+  /**
+   * The variable's condition as data: its event codes as a field test (decided from one read of
+   * event_code), and its WHERE conditions as a simple predicate when they read only this variable,
+   * or as an iterative one (evaluated per partial match) when they read others or aggregate.
+   */
+  private conditionFor(variable: string): ConditionNode<StandardEvent> {
     const codes = this.rule.variables.get(variable)!.codes;
-    // one code: a field test, which the runtimes read instead of calling (see fieldEquals)
-    const codeOk: Condition<StandardEvent> = codes.length === 1 ? fieldEquals('event_code', codes[0]) : (e) => codes.includes(e.event_code);
+    const codeOk = codes.length === 1 ? field<StandardEvent>('event_code').eq(codes[0]) : field<StandardEvent>('event_code').in(codes);
     const exprs = this.conditions.get(variable) ?? [];
-    if (exprs.length === 0) return codeOk;
     const local: Evaluator<StandardEvent>[] = [];
-    const iterative: Evaluator<StandardEvent>[] = [];
+    const reading: Evaluator<StandardEvent>[] = [];
     for (const x of exprs) {
       const uses = variablesOf(x);
-      (uses.every((v) => v === variable) && !findAggregate(x) ? local : iterative).push(compileExpr<StandardEvent>(x));
+      (uses.every((v) => v === variable) && !findAggregate(x) ? local : reading).push(compileExpr<StandardEvent>(x));
     }
     // one environment each, re-pointed at every evaluation: conditions run for every event
     let cur: StandardEvent | undefined;
@@ -178,19 +181,27 @@ class RuleCompiler {
       current: (v) => (v === variable ? cur : last(runCtx!.getEventsForPattern(v))),
       events: (v) => (v === variable ? [...runCtx!.getEventsForPattern(v), cur!] : [...runCtx!.getEventsForPattern(v)]),
     };
-    return (e, ctx) => {
-      if (!codeOk(e, ctx)) return false;
-      if (local.length > 0) {
-        cur = e;
-        for (const f of local) if (f(localEnv) !== true) return false;
-      }
-      if (iterative.length > 0) {
-        cur = e;
-        runCtx = ctx;
-        for (const f of iterative) if (f(iterativeEnv) !== true) return false;
-      }
-      return true;
-    };
+    const parts: ConditionNode<StandardEvent>[] = [codeOk];
+    if (local.length > 0) {
+      parts.push(
+        simple((e: StandardEvent) => {
+          cur = e;
+          for (const f of local) if (f(localEnv) !== true) return false;
+          return true;
+        }),
+      );
+    }
+    if (reading.length > 0) {
+      parts.push(
+        iterative((e: StandardEvent, ctx: ConditionContext<StandardEvent>) => {
+          cur = e;
+          runCtx = ctx;
+          for (const f of reading) if (f(iterativeEnv) !== true) return false;
+          return true;
+        }),
+      );
+    }
+    return and(...parts);
   }
 
   private buildPattern(): { pattern: Pattern<StandardEvent>; text: string } {
@@ -314,8 +325,8 @@ class RuleCompiler {
     if (!r.within) throw this.fail('REPEAT needs a WITHIN window', rep, 'e.g. WITHIN 10 MINUTE');
     if (rep.max !== null && rep.max < rep.min) throw this.fail(`REPEAT ${rep.min}..${rep.max}: the maximum is below the minimum`, rep);
     const variable = seq[0].node.variable;
-    const cond = this.conditionFor(variable);
-    const noCtx = { getEventsForPattern: () => [], timestamp: () => 0 };
+    const cond: Condition<StandardEvent> = conditionTest(this.conditionFor(variable));
+    const noCtx: ConditionContext<StandardEvent> = { getEventsForPattern: () => [], timestamp: () => 0, currentProcessingTime: () => 0 };
     let having: RepeatSpec['having'] = () => true;
     let havingOver: RepeatSpec['havingOver'] = () => true;
     let aggregates: RepeatSpec['aggregates'] = windowAggregates([], () => undefined);

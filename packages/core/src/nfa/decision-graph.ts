@@ -1,4 +1,4 @@
-import { negated, TRUE, type Condition, type ConditionContext } from '../pattern/conditions.js';
+import { type Condition, type ConditionContext, type ConditionNode } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
 import { FALSE as FALSE_VERDICT, NONE, RUN_SPECIFIC, TRUE as TRUE_VERDICT, UNREAD, Verdicts } from './verdicts.js';
 import type { State, Transition } from './state.js';
@@ -18,65 +18,96 @@ export class DecisionGraph<E> {
   private readonly stack: State<E>[] = [];
   private readonly proceedStack: State<E>[] = [];
 
-  constructor(private readonly states: readonly State<E>[]) {
+  constructor(
+    private readonly states: readonly State<E>[],
+    clock: () => number,
+  ) {
     this.edgesSeen = new Int32Array(states.length);
     this.cache = states.map(() => null);
     this.finalSeen = new Int32Array(states.length);
     this.finals = states.map(() => undefined);
     // the distinct conditions of all transitions, each transition's index into them (-1: always true)
-    const index = new Map<Condition<E>, number>();
-    const conditions: Condition<E>[] = [];
-    const indexOf = (c: Condition<E> | null): number => {
-      if (c === null || c === TRUE) return -1;
+    const index = new Map<ConditionNode<E>, number>();
+    const conditions: ConditionNode<E>[] = [];
+    const indexOf = (c: ConditionNode<E> | null): number => {
+      if (c === null || c.kind === 'true') return -1;
       let i = index.get(c);
       if (i === undefined) index.set(c, (i = conditions.push(c) - 1));
       return i;
     };
     this.conditionOf = states.map((st) => Int32Array.from(st.transitions, (t) => indexOf(t.condition)));
-    // a negation made by `not` is decided from what it negates, without calling either twice (what
-    // it negates joins the list, and is decided for every event like the others)
+    // a negation is decided from what it negates, without evaluating either twice (what it negates
+    // joins the list, and is decided for every event like the others)
     for (let c = 0; c < conditions.length; c++) {
-      const of = negated(conditions[c]);
-      if (of !== undefined) indexOf(of);
+      const cond = conditions[c];
+      if (cond.kind === 'not') indexOf(cond.operand);
     }
-    this.verdicts = new Verdicts(conditions);
+    this.verdicts = new Verdicts(conditions, clock);
+    this.tests = this.verdicts.tests;
     const base = conditions.map((_, c) => c).filter((c) => this.verdicts.negationOf[c] < 0);
     this.baseConditions = base.length <= VERDICT_KEYED ? Int32Array.from(base) : null;
-    if (base.length <= PREPARED) this.prepare();
+    const values = this.verdicts.fieldValues.length;
+    if (values > 0 && this.baseConditions !== null) {
+      const byValue: ByValue<E>[] = [];
+      for (let m = NONE; m < values; m++) byValue.push({ rests: Int32Array.from(base.filter((c) => this.verdicts.admitsValue(c, m) && this.verdicts.hasRest(c))), keyed: [] });
+      this.byValue = byValue;
+    }
+    if (base.length <= PREPARED || this.byValue !== null) this.prepare();
   }
 
   /**
    * Works out the steps of every state under every combination of TRUE and FALSE verdicts, as
    * the first events with those verdicts would (run-specific ones are still worked out when they
    * come): compiling's work, not the events'. When the conditions test one field, only the
-   * combinations its values make can come (one condition's value, or none): just those.
+   * combinations its values make can come (one value's conditions, or none), with the verdicts of
+   * those of its conditions that have more to evaluate.
    */
   private prepare(): void {
     const base = this.baseConditions!;
-    // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
-    const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
-    const values = this.verdicts.fieldValues.length;
-    const valueOf = this.verdicts.valueOf;
-    // bit b set: base[b] holds; for field tests, the combination of each value index + 1 (0: NONE)
-    const combinations: number[] = [];
-    if (values === 0) for (let bits = 0; bits < 1 << base.length; bits++) combinations.push(bits);
-    else for (let m = NONE; m < values; m++) combinations.push(base.reduce((bits, c, b) => (valueOf[c] === m ? bits | (1 << b) : bits), 0));
-    const prepared: Keyed<E>[] = [];
-    for (const bits of combinations) {
-      const event = this.verdicts.assume(base, bits);
-      for (const state of this.states) this.stepFor(state, event, 0);
-      if (all !== 0) this.noOpStates(all, event, 0);
-      prepared.push(this.keyed!); // what stepsForVerdicts found for these verdicts
+    const verdicts = this.verdicts;
+    if (this.byValue === null) {
+      for (let bits = 0; bits < 1 << base.length; bits++) this.prepareFor(base, bits);
+      return;
     }
-    if (values > 0) this.keyedByValue = prepared;
+    this.byValue.forEach((entry, i) => {
+      const m = i - 1;
+      const rests = entry.rests;
+      if (rests.length > PREPARED_RESTS) return; // worked out as their events come
+      const admitted = base.reduce((bits, c, b) => (verdicts.admitsValue(c, m) && !verdicts.hasRest(c) ? bits | (1 << b) : bits), 0);
+      // each combination of TRUE and FALSE for the conditions with more to evaluate, keyed as stepsForVerdicts keys them
+      for (let r = 0; r < 1 << rests.length; r++) {
+        let bits = admitted;
+        let key = 0;
+        for (let j = 0; j < rests.length; j++) {
+          const holds = (r & (1 << (rests.length - 1 - j))) !== 0;
+          if (holds) bits |= 1 << base.indexOf(rests[j]);
+          key = key * 4 + (holds ? TRUE_VERDICT : FALSE_VERDICT);
+        }
+        entry.keyed[key] = this.prepareFor(base, bits);
+      }
+    });
   }
 
-  /** When the conditions test one field: per value index + 1 (0: NONE), the steps its verdicts key. */
-  private keyedByValue: Keyed<E>[] | null = null;
+  /** The steps of every state when conditions `base` have the verdicts `bits` give (bit b set: base[b] holds). */
+  private prepareFor(base: Int32Array, bits: number): Keyed<E> {
+    // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
+    const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
+    const event = this.verdicts.assume(base, bits);
+    for (const state of this.states) this.stepFor(state, event, 0);
+    if (all !== 0) this.noOpStates(all, event, 0);
+    return this.keyed!; // what stepsForVerdicts found for these verdicts
+  }
+
+  /**
+   * When the conditions test one field: per value index + 1 (0: no value), the conditions the
+   * value admits that have more to evaluate, and the steps under each combination of their verdicts.
+   */
+  private byValue: ByValue<E>[] | null = null;
 
   /** Per state, the index of each transition's condition in the verdicts' conditions (-1: always true). */
   private readonly conditionOf: Int32Array[];
-  /** The verdicts of the distinct conditions on the current event. */
+  /** The distinct conditions as functions, and their verdicts on the event being evaluated. */
+  private readonly tests: readonly Condition<E>[];
   private readonly verdicts: Verdicts<E>;
 
   /**
@@ -84,9 +115,10 @@ export class DecisionGraph<E> {
    * (throwing as Flink words it), or for every run at once from the verdicts when `run` is null.
    */
   private decide(from: State<E>, i: number, event: E, run: ConditionContext<E> | null): number {
-    if (run !== null) return check(from.transitions[i], event, run) ? TRUE_VERDICT : FALSE_VERDICT;
     const c = this.conditionOf[from.index][i];
-    return c < 0 ? TRUE_VERDICT : this.verdicts.of(c);
+    if (c < 0) return TRUE_VERDICT;
+    if (run !== null) return check(this.tests[c], from, event, run) ? TRUE_VERDICT : FALSE_VERDICT;
+    return this.verdicts.of(c);
   }
 
   /** The TAKE and IGNORE edges the event enables from `state` (see decide); false when they depend on the run. */
@@ -213,7 +245,6 @@ export class DecisionGraph<E> {
   /** Without a run: undefined when the answer depends on the run. */
   finalFor(state: State<E>, event: E, timestamp: number, run: null): State<E> | null | undefined;
   finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E> | null): State<E> | null | undefined {
-    this.see(event, timestamp);
     const i = state.index;
     if (this.finalSeen[i] !== this.verdicts.generation) {
       this.finalSeen[i] = this.verdicts.generation;
@@ -230,11 +261,6 @@ export class DecisionGraph<E> {
    * are not among them: their runs are evaluated one by one.
    */
   noOpStates(occupied: number, event: E, timestamp: number): number {
-    this.see(event, timestamp);
-    // field tests: the steps of the event's value were worked out, no-ops included, when built (a
-    // graph of more than 30 states has no no-op masks: none, which only costs a look at each run)
-    const matched = this.verdicts.matched;
-    if (this.keyedByValue !== null && matched !== UNREAD) return this.keyedByValue[matched + 1].noOps & occupied;
     // the states decided so far, and those of them that are no-ops: for this combination of
     // verdicts when steps are keyed by them (then most events decide nothing new), else for this event
     const masks = this.stepsForVerdicts() ?? this.eventMasks;
@@ -257,9 +283,9 @@ export class DecisionGraph<E> {
   private readonly finalSeen: Int32Array;
   private readonly finals: (State<E> | null | undefined)[];
 
-  /** Moves the caches to the event (the operator asks irrelevant, ignoredByNewRun and process about the same one). */
-  private see(event: E, timestamp: number): void {
-    if (!this.verdicts.see(event, timestamp)) return;
+  /** Starts the evaluation of an event: the verdicts and the per-event caches are worked out afresh. */
+  begin(event: E, timestamp: number): void {
+    this.verdicts.begin(event, timestamp);
     this.eventMasks.decided = 0;
     this.eventMasks.noOps = 0;
     if (this.verdicts.generation === 1) {
@@ -272,7 +298,6 @@ export class DecisionGraph<E> {
 
   /** The step for every run in `state` (null: run-specific), worked out once per combination of verdicts, or else once per event. */
   private probed(state: State<E>, event: E, timestamp: number): Step<E> | null {
-    this.see(event, timestamp);
     const i = state.index;
     const keyed = this.stepsForVerdicts();
     if (keyed !== null) {
@@ -311,11 +336,18 @@ export class DecisionGraph<E> {
     if (this.keyGeneration !== this.verdicts.generation) {
       this.keyGeneration = this.verdicts.generation;
       const matched = this.verdicts.matched;
-      if (this.keyedByValue !== null && matched !== UNREAD) return (this.keyed = this.keyedByValue[matched + 1]);
+      if (this.byValue !== null && matched !== UNREAD) {
+        // the value decides every condition but those with more to evaluate: key by their verdicts
+        const entry = this.byValue[matched + 1];
+        const rests = entry.rests;
+        let key = 0;
+        for (let j = 0; j < rests.length; j++) key = key * 4 + this.verdicts.of(rests[j]);
+        return (this.keyed = entry.keyed[key] ??= newKeyed());
+      }
       let key = 0;
       for (let b = 0; b < base.length; b++) key = key * 4 + this.verdicts.of(base[b]);
       let keyed = this.stepsByKey.get(key);
-      if (keyed === undefined) this.stepsByKey.set(key, (keyed = { steps: [], decided: 0, noOps: 0 }));
+      if (keyed === undefined) this.stepsByKey.set(key, (keyed = newKeyed()));
       this.keyed = keyed;
     }
     return this.keyed;
@@ -335,6 +367,14 @@ interface Keyed<E> {
   noOps: number;
 }
 
+/** The steps under each combination of verdicts of one field value's conditions (see DecisionGraph.byValue). */
+interface ByValue<E> {
+  readonly rests: Int32Array;
+  readonly keyed: Keyed<E>[];
+}
+
+const newKeyed = <E>(): Keyed<E> => ({ steps: [], decided: 0, noOps: 0 });
+
 /**
  * A walk's stack (Flink's createDecisionGraph order: a state's transitions in order, then the
  * PROCEED targets, last first), holding `state`. A walk that returned early, or whose condition
@@ -350,6 +390,8 @@ function startWalk<E>(stack: State<E>[], state: State<E>): State<E>[] {
 const VERDICT_KEYED = 8;
 /** Conditions (not negations) up to which the steps for every combination of TRUE and FALSE are worked out when compiling. */
 const PREPARED = 5;
+/** The same, for the conditions of one field value that have more to evaluate (see DecisionGraph.byValue). */
+const PREPARED_RESTS = 3;
 
 const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, keep: true, finalsKnown: false, finals: [], finalsRunSpecific: false, single: false });
 
@@ -380,13 +422,11 @@ export interface Step<E> {
   single: boolean;
 }
 
-/** Whether the transition's condition holds; a throwing condition is reported as Flink words it. */
-export function check<E>(t: Transition<E>, event: E, ctx: ConditionContext<E>): boolean {
-  const c = t.condition;
-  if (c === null) return true;
+/** Whether a condition of a transition from `state` holds; a throwing condition is reported as Flink words it. */
+export function check<E>(test: Condition<E>, state: State<E>, event: E, ctx: ConditionContext<E>): boolean {
   try {
-    return c(event, ctx);
+    return test(event, ctx);
   } catch (e) {
-    throw new CepRuntimeError(`Failure happened in filter function of '${t.source.patternName}': ${(e as Error)?.message ?? e}`, { cause: e });
+    throw new CepRuntimeError(`Failure happened in filter function of '${state.patternName}': ${(e as Error)?.message ?? e}`, { cause: e });
   }
 }

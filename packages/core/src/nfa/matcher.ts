@@ -34,9 +34,9 @@ export abstract class KeyStateBase implements KeyState {
 }
 
 /**
- * A compiled pattern's runtime: advances one key's state by events and by time. Two implement it:
- * `NFA` (Flink's NFA with a shared buffer, any pattern) and `ChainNFA` (patterns whose NFA is a
- * straight chain, with the same results and far less state); `compile` picks one.
+ * A compiled pattern's runtime: advances one key's state by events and by time. `NFA` (Flink's
+ * NFA with a shared buffer, any pattern), `PathNFA` (any pattern, each run with its own path) and
+ * `ChainNFA` (patterns whose NFA is a straight chain) implement it; `compile` picks one of the last two.
  */
 export interface Matcher<E, S extends KeyState = KeyState> {
   /** The NFA graph it runs. */
@@ -49,12 +49,21 @@ export interface Matcher<E, S extends KeyState = KeyState> {
   readonly quietExpiry: boolean;
   /** The time by which every run the state holds now will have timed out (Infinity: never or none). */
   lastDeadline(s: S): number;
+  /** The processing time conditions read (ctx.currentProcessingTime()); the operator sets its own clock. */
+  clock: () => number;
+  /**
+   * Starts the evaluation of one event at `timestamp`: irrelevant, ignoredByNewRun and process
+   * answer for this event until the next evaluate, and each condition is evaluated at most once
+   * for it (simple ones), or once per run (iterative ones). An event fed again, mutated or not,
+   * is evaluated afresh.
+   */
+  evaluate(event: E, timestamp: number): void;
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
-  ignoredByNewRun(event: E, timestamp: number): boolean;
+  ignoredByNewRun(): boolean;
   /** True when `process` would leave every state unchanged, whatever its runs: no need to find the key's state. */
-  irrelevant(event: E, timestamp: number): boolean;
-  /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
-  process(s: S, event: E, timestamp: number, out?: Match<E>[]): Match<E>[];
+  irrelevant(): boolean;
+  /** Processes the event being evaluated; appends the matches it completed to `out`, in Flink's order. */
+  process(s: S, out?: Match<E>[]): Match<E>[];
   /** Time passes `timestamp`: timed-out runs go to `timedOut`, runs that complete on time to `out`. */
   advanceTime(s: S, timestamp: number, out?: Match<E>[], timedOut?: TimedOutMatch<E>[]): void;
   /** The state as plain data (JSON-safe when the events are). */

@@ -42,8 +42,12 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly windowMs: number;
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
-  private readonly ctx = new BufferContext<E>();
+  clock: () => number = Date.now;
+  private readonly ctx = new BufferContext<E>(() => this.clock());
   private readonly graph: DecisionGraph<E>;
+  /** The event being evaluated (see evaluate). */
+  private event: E | undefined = undefined;
+  private timestamp = 0;
   /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
   /** Bits of the states a run can wait in (all but final and stop states). */
@@ -53,7 +57,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     this.windowMs = compiled.windowMs;
     this.skip = compiled.skipStrategy;
     this.startState = compiled.startState;
-    this.graph = new DecisionGraph(compiled.states);
+    this.graph = new DecisionGraph(compiled.states, () => this.clock());
     this.trackStates = compiled.states.length <= 30;
     for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
   }
@@ -75,10 +79,16 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     return s;
   }
 
+  evaluate(event: E, timestamp: number): void {
+    this.event = event;
+    this.timestamp = timestamp;
+    this.graph.begin(event, timestamp);
+  }
+
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
-  ignoredByNewRun(event: E, timestamp: number): boolean {
+  ignoredByNewRun(): boolean {
     const start = 1 << this.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, event, timestamp) === start;
+    return this.trackStates && this.graph.noOpStates(start, this.event as E, this.timestamp) === start;
   }
 
   /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
@@ -90,8 +100,8 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     return max === -Infinity ? Infinity : max;
   }
 
-  irrelevant(event: E, timestamp: number): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
+  irrelevant(): boolean {
+    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E, this.timestamp) === this.waitStates;
   }
 
   snapshotState(s: NFAState<E>): NFAStateSnapshot {
@@ -102,8 +112,10 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     return restoreNFAState(data as NFAStateSnapshot, this);
   }
 
-  /** Processes one event; appends the matches it completed to `out`, in Flink's order. */
-  process(s: NFAState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
+  /** Processes the event being evaluated; appends the matches it completed to `out`, in Flink's order. */
+  process(s: NFAState<E>, out: Match<E>[] = []): Match<E>[] {
+    const event = this.event as E;
+    const timestamp = this.timestamp;
     // the states in which this event changes no run, decided once per state (see isNoOp)
     const occupied = s.occupied;
     const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);

@@ -1,4 +1,4 @@
-import type { Condition } from '../pattern/conditions.js';
+import type { ConditionNode } from '../pattern/conditions.js';
 
 export type StateType = 'Start' | 'Normal' | 'Final' | 'Pending' | 'Stop';
 
@@ -10,7 +10,7 @@ export interface Transition<E> {
   readonly source: State<E>;
   readonly target: State<E>;
   /** null: always taken. */
-  condition: Condition<E> | null;
+  condition: ConditionNode<E> | null;
 }
 
 /** A state of the compiled NFA (Flink's State). Internal names are unique; `patternName` is the user's name. */
@@ -44,22 +44,22 @@ export class State<E> {
     this.type = 'Start';
   }
 
-  addTransition(action: TransitionAction, target: State<E>, condition: Condition<E> | null): void {
+  addTransition(action: TransitionAction, target: State<E>, condition: ConditionNode<E> | null): void {
     this.transitions.push({ action, source: this, target, condition });
   }
-  addTake(target: State<E>, condition: Condition<E>): void {
+  addTake(target: State<E>, condition: ConditionNode<E>): void {
     this.addTransition('TAKE', target, condition);
   }
-  addSelfTake(condition: Condition<E>): void {
+  addSelfTake(condition: ConditionNode<E>): void {
     this.addTransition('TAKE', this, condition);
   }
-  addIgnore(target: State<E>, condition: Condition<E>): void {
+  addIgnore(target: State<E>, condition: ConditionNode<E>): void {
     this.addTransition('IGNORE', target, condition);
   }
-  addSelfIgnore(condition: Condition<E>): void {
+  addSelfIgnore(condition: ConditionNode<E>): void {
     this.addTransition('IGNORE', this, condition);
   }
-  addProceed(target: State<E>, condition: Condition<E>): void {
+  addProceed(target: State<E>, condition: ConditionNode<E>): void {
     this.addTransition('PROCEED', target, condition);
   }
 

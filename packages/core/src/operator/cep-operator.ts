@@ -103,6 +103,7 @@ export class CepOperator<E, K = unknown> {
     if (names.length === 0) throw new TypeError('CepOperator: give at least one pattern');
     this.runners = names.map((name) => {
       const nfa = compile(options.patterns[name]);
+      nfa.clock = this.processingClock;
       return { name, nfa, keys: new KeyTable<KeyState>(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
     });
     this.keyOf = options.key ?? (() => undefined as K);
@@ -203,6 +204,9 @@ export class CepOperator<E, K = unknown> {
     for (const r of this.runners) this.fireTimers(r, now);
   }
 
+  /** processingTime, for conditions (ctx.currentProcessingTime()). */
+  private readonly processingClock = (): number => this.processingTime();
+
   /** The clock, never going back (a wall clock can be set back; runs are ordered by time). */
   private processingTime(): number {
     const t = this.clock();
@@ -257,8 +261,10 @@ export class CepOperator<E, K = unknown> {
     for (let i = 0; i < runners.length; i++) {
       const r = runners[i];
       if (r.timers.peekTime() <= ts) this.fireTimers(r, ts);
+      const nfa = r.nfa;
+      nfa.evaluate(event, ts);
       // most events of a selective pattern change nothing for anyone: skip finding the key's state
-      if (r.nfa.irrelevant(event, ts)) continue;
+      if (nfa.irrelevant()) continue;
       if (!keyed) {
         key = this.keyOf(event);
         keyed = true;
@@ -266,10 +272,10 @@ export class CepOperator<E, K = unknown> {
       let s = r.keys.get(key);
       const created = s === undefined;
       if (s === undefined) {
-        if (r.nfa.ignoredByNewRun(event, ts)) continue;
+        if (nfa.ignoredByNewRun()) continue;
         s = this.newKeyState(r, key);
-      } else if (r.deferExpiry && s.deadline <= ts) r.nfa.advanceTime(s, ts, this.matches); // runs whose expiry was deferred
-      const out = r.nfa.process(s, event, ts, this.matches);
+      } else if (r.deferExpiry && s.deadline <= ts) nfa.advanceTime(s, ts, this.matches); // runs whose expiry was deferred
+      const out = nfa.process(s, this.matches);
       if (out.length > 0) this.emit(r, s, ts);
       if (s.changed) this.schedule(r, s);
       else if (created) r.keys.delete(key); // nothing started (NFAs too large for ignoredByNewRun)

@@ -1,5 +1,5 @@
 import { AfterMatchSkipStrategy } from '../nfa/after-match/skip-strategy.js';
-import { and, or, TRUE, type Condition } from './conditions.js';
+import { and, conditionNode, or, TRUE, type ConditionInput, type ConditionNode } from './conditions.js';
 import { MalformedPatternError } from './errors.js';
 import { Quantifier, Times, type ConsumingStrategy } from './quantifier.js';
 
@@ -11,8 +11,8 @@ export type WithinType = 'FIRST_AND_LAST' | 'PREVIOUS_AND_CURRENT';
  * Build with `Pattern.begin(...)` and the fluent methods; compile with `compile(pattern)`.
  */
 export class Pattern<E> {
-  /** @internal */ _condition: Condition<E> | undefined;
-  /** @internal */ _until: Condition<E> | undefined;
+  /** @internal */ _condition: ConditionNode<E> | undefined;
+  /** @internal */ _until: ConditionNode<E> | undefined;
   /** @internal */ _quantifier: Quantifier;
   /** @internal */ _times: Times | undefined;
   /** @internal */ readonly _windows: Partial<Record<WithinType, number>> = {};
@@ -43,10 +43,10 @@ export class Pattern<E> {
     return this._times;
   }
   /** The step's condition (always-true when none was given). */
-  get condition(): Condition<E> {
+  get condition(): ConditionNode<E> {
     return this._condition ?? TRUE;
   }
-  get untilCondition(): Condition<E> | undefined {
+  get untilCondition(): ConditionNode<E> | undefined {
     return this._until;
   }
   windowMs(type: WithinType = 'FIRST_AND_LAST'): number | undefined {
@@ -54,25 +54,25 @@ export class Pattern<E> {
   }
 
   /** Adds a condition, AND-ed with the existing one. */
-  where(condition: Condition<E>): this {
-    checkCondition(condition);
-    this._condition = this._condition === undefined ? condition : and(this._condition, condition);
+  where(condition: ConditionInput<E>): this {
+    const c = conditionNode(condition);
+    this._condition = this._condition === undefined ? c : and(this._condition, c);
     return this;
   }
 
   /** Adds a condition, OR-ed with the existing one. */
-  or(condition: Condition<E>): this {
-    checkCondition(condition);
-    this._condition = this._condition === undefined ? condition : or(this._condition, condition);
+  or(condition: ConditionInput<E>): this {
+    const c = conditionNode(condition);
+    this._condition = this._condition === undefined ? c : or(this._condition, c);
     return this;
   }
 
   /** Stops a looping step when an event satisfies the condition. */
-  until(condition: Condition<E>): this {
-    checkCondition(condition);
+  until(condition: ConditionInput<E>): this {
+    const c = conditionNode(condition);
     if (this._until !== undefined) throw new MalformedPatternError('Only one until condition can be applied.');
     if (!this._quantifier.has('LOOPING')) throw new MalformedPatternError('The until condition is only applicable to looping states.');
-    this._until = condition;
+    this._until = c;
     return this;
   }
 
@@ -218,10 +218,10 @@ export class GroupPattern<E> extends Pattern<E> {
     super('GroupPattern', previous, strategy, skip);
   }
 
-  override where(_condition?: Condition<E>): this {
+  override where(_condition?: ConditionInput<E>): this {
     throw new MalformedPatternError('GroupPattern does not support where clause.');
   }
-  override or(_condition?: Condition<E>): this {
+  override or(_condition?: ConditionInput<E>): this {
     throw new MalformedPatternError('GroupPattern does not support or clause.');
   }
 }
@@ -229,10 +229,6 @@ export class GroupPattern<E> extends Pattern<E> {
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new MalformedPatternError('A pattern name must be a non-empty string');
   return name;
-}
-
-function checkCondition(c: unknown): void {
-  if (typeof c !== 'function') throw new MalformedPatternError('The condition cannot be null: pass a function (event, ctx) => boolean.');
 }
 
 function checkCount(n: number, allowZero = false): number {

@@ -1,3 +1,4 @@
+import type { Condition } from '../../pattern/conditions.js';
 import { CepRuntimeError } from '../../pattern/errors.js';
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
@@ -30,7 +31,6 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   readonly quietExpiry: boolean;
   private readonly skip: AfterMatchSkipStrategy;
   private readonly isSkip: boolean;
-  private readonly takes: ChainShape<E>['takes'];
   private readonly names: readonly string[];
   /** Number of stages (L). */
   private readonly length: number;
@@ -44,7 +44,11 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** The same as two arrays, for building matches without iterating the map. */
   private readonly groupNames: readonly string[];
   private readonly groupStages: readonly (readonly number[])[];
-  private readonly ctx = new ChainContext<E>(this);
+  clock: () => number = Date.now;
+  private readonly ctx = new ChainContext<E>(this, () => this.clock());
+  /** The event being evaluated (see evaluate). */
+  private event: E | undefined = undefined;
+  private timestamp = 0;
   /** Orders events of equal timestamp (under a skip strategy): increases with every event processed. */
   private ord = 0;
   /** Per event: stages whose condition was decided without a run (known), and their verdicts. */
@@ -56,13 +60,17 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** Bits of the stages with stop conditions, and each stage's stop conditions (indexes into conds). */
   private readonly stopBits: number;
   private readonly stopsOf: readonly (readonly number[])[];
-  /** The distinct conditions (TAKE and stop), each stage's TAKE index into them, and those the stages after the first test. */
-  private readonly conds: ChainShape<E>['takes'];
+  /**
+   * The distinct conditions (TAKE and stop) as functions, each stage's TAKE index into them and
+   * its TAKE's function, and the indexes of those the stages after the first test.
+   */
+  private readonly condTests: readonly Condition<E>[];
   private readonly condOf: readonly number[];
+  private readonly takeTests: readonly Condition<E>[];
   private readonly laterConds: readonly number[];
   /** Whether a stage after the first has strict contiguity (then every event can end runs). */
   private readonly anyStrict: boolean;
-  /** The verdicts of `conds` on the current event. */
+  /** The verdicts of the distinct conditions on the event being evaluated. */
   private readonly condVerdicts: Verdicts<E>;
   /** The start condition's verdict on the current event (with a run that has no events: never run-specific). */
   private startVerdict = UNSEEN;
@@ -75,7 +83,6 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.skip = compiled.skipStrategy;
     this.isSkip = this.skip.isSkipStrategy();
     this.quietExpiry = !this.isSkip;
-    this.takes = shape.takes;
     this.names = shape.names;
     this.length = shape.takes.length;
     this.size = 2 + this.length * (this.isSkip ? 3 : 1);
@@ -90,14 +97,15 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const indexOf = (c: ChainShape<E>['takes'][number]) => (conds.includes(c) ? conds.indexOf(c) : conds.push(c) - 1);
     this.condOf = shape.takes.map(indexOf);
     this.stopsOf = shape.stops.map((stops) => stops.map(indexOf));
-    this.conds = conds;
     this.laterConds = [...new Set([...this.condOf.slice(1), ...this.stopsOf.flat()])];
     let stopBits = 0;
     shape.stops.forEach((stops, i) => {
       if (stops.length > 0) stopBits |= bitOf(i);
     });
     this.stopBits = stopBits;
-    this.condVerdicts = new Verdicts(conds);
+    this.condVerdicts = new Verdicts(conds, () => this.clock());
+    this.condTests = this.condVerdicts.tests;
+    this.takeTests = this.condOf.map((c) => this.condTests[c]);
     const groups = new Map<string, number[]>();
     shape.names.forEach((name, i) => {
       const stages = groups.get(name);
@@ -119,26 +127,34 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     return this.windowMs > 0 && runs.length > 0 ? (runs[runs.length - this.size + 1] as number) + this.windowMs : Infinity;
   }
 
-  ignoredByNewRun(event: E, timestamp: number): boolean {
-    return !this.starts(event, timestamp);
+  evaluate(event: E, timestamp: number): void {
+    this.event = event;
+    this.timestamp = timestamp;
+    this.condVerdicts.begin(event, timestamp);
+    this.startVerdict = UNSEEN;
+  }
+
+  ignoredByNewRun(): boolean {
+    return !this.starts(this.event as E, this.timestamp);
   }
 
   /**
    * True when the event changes no key's runs and starts none: the operator then need not look the
    * key up at all. That holds when no condition takes it and no stage has strict contiguity.
    */
-  irrelevant(event: E, timestamp: number): boolean {
+  irrelevant(): boolean {
+    const event = this.event as E;
+    const timestamp = this.timestamp;
     if (this.anyStrict || this.starts(event, timestamp)) return false;
     const later = this.laterConds;
-    for (let i = 0; i < later.length; i++) if (this.condVerdict(later[i], event, timestamp) !== FALSE) return false;
+    for (let i = 0; i < later.length; i++) if (this.condVerdict(later[i]) !== FALSE) return false;
     return true;
   }
 
-  process(s: ChainState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
+  process(s: ChainState<E>, out: Match<E>[] = []): Match<E>[] {
     const ord = this.isSkip ? this.ord++ : 0;
-    this.see(event, timestamp);
     // no condition holds: nothing starts or moves, and only a strict stage's runs could end
-    if ((s.occupied & this.strictBits) !== 0 || !this.condVerdicts.noneHold()) this.step(s, event, timestamp, ord, out);
+    if ((s.occupied & this.strictBits) !== 0 || !this.condVerdicts.noneHold()) this.step(s, this.event as E, this.timestamp, ord, out);
     return out;
   }
 
@@ -233,7 +249,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
           if (stop === TRUE) stopVerdicts |= bit;
         }
       }
-      const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdict(this.condOf[stage], event, timestamp);
+      const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdict(this.condOf[stage]);
       if (verdict === RUN_SPECIFIC) {
         affected |= bit;
         continue;
@@ -256,7 +272,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const stops = this.stopsOf[stage];
     let verdict = FALSE;
     for (let i = 0; i < stops.length; i++) {
-      const v = this.condVerdict(stops[i], event, timestamp);
+      const v = this.condVerdict(stops[i]);
       if (v === TRUE) return TRUE;
       if (v === RUN_SPECIFIC) verdict = RUN_SPECIFIC;
     }
@@ -305,18 +321,12 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     return done;
   }
 
-  /** Forgets the verdicts of the previous event. */
-  private see(event: E, timestamp: number): void {
-    if (this.condVerdicts.see(event, timestamp)) this.startVerdict = UNSEEN;
-  }
-
   /**
    * Whether the event starts a run: the start condition's verdict, shared with the stages that
    * have the same condition (times(n)); when that is decided run by run, the condition is
    * evaluated for a run with no events, the one a new run is.
    */
   private starts(event: E, timestamp: number): boolean {
-    this.see(event, timestamp);
     if (this.startVerdict === UNSEEN) {
       const v = this.condVerdicts.of(this.condOf[0]);
       this.startVerdict = v !== RUN_SPECIFIC ? v : this.test(0, event, timestamp, null, 0) ? TRUE : FALSE;
@@ -325,8 +335,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
-  private condVerdict(c: number, event: E, timestamp: number): number {
-    this.see(event, timestamp);
+  private condVerdict(c: number): number {
     return this.condVerdicts.of(c);
   }
 
@@ -458,18 +467,18 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   private test(stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
-    return this.check(this.takes[stage], stage, event, timestamp, records, at);
+    return this.check(this.takeTests[stage], stage, event, timestamp, records, at);
   }
 
   /** Whether some stop condition of the stage holds for the run (each is evaluated, in order, as Flink's edges are). */
   private testStops(stage: number, event: E, timestamp: number, records: unknown[], at: number): boolean {
     const stops = this.stopsOf[stage];
     let stop = false;
-    for (let i = 0; i < stops.length; i++) if (this.check(this.conds[stops[i]], stage, event, timestamp, records, at)) stop = true;
+    for (let i = 0; i < stops.length; i++) if (this.check(this.condTests[stops[i]], stage, event, timestamp, records, at)) stop = true;
     return stop;
   }
 
-  private check(condition: ChainShape<E>['takes'][number], stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
+  private check(condition: Condition<E>, stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
     const ctx = this.ctx.reset(records, at, timestamp);
     try {
       return !!condition(event, ctx);
@@ -485,8 +494,11 @@ class ChainContext<E> extends RunContext<E> {
   private records: unknown[] | null = null;
   private at = 0;
 
-  constructor(private readonly nfa: ChainNFA<E>) {
-    super();
+  constructor(
+    private readonly nfa: ChainNFA<E>,
+    clock: () => number,
+  ) {
+    super(clock);
   }
 
   /** The run at `at` in `records` (null: a run with no events yet). */

@@ -1,4 +1,4 @@
-import { negated, TRUE, type Condition } from '../../pattern/conditions.js';
+import { TRUE, type ConditionNode } from '../../pattern/conditions.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { State } from '../state.js';
 
@@ -13,21 +13,21 @@ import type { State } from '../state.js';
  */
 export interface ChainShape<E> {
   /** TAKE condition of stage i (the state that waits for the run's (i+1)-th event). */
-  readonly takes: readonly Condition<E>[];
+  readonly takes: readonly ConditionNode<E>[];
   /** Stage i skips events its condition rejects (followedBy); otherwise such an event ends the run (next). */
   readonly relaxed: readonly boolean[];
   /** Pattern name of stage i (the name its event is reported under). */
   readonly names: readonly string[];
   /** Stop conditions of stage i (notFollowedBy): an event that meets one ends the stage's runs. */
-  readonly stops: readonly (readonly Condition<E>[])[];
+  readonly stops: readonly (readonly ConditionNode<E>[])[];
 }
 
 /** The chain the compiled NFA is, or undefined when it is any other shape. */
 export function chainShape<E>(nfa: CompiledNFA<E>): ChainShape<E> | undefined {
-  const takes: Condition<E>[] = [];
+  const takes: ConditionNode<E>[] = [];
   const relaxed: boolean[] = [];
   const names: string[] = [];
-  const stops: Condition<E>[][] = [];
+  const stops: ConditionNode<E>[][] = [];
   const seen = new Set<State<E>>();
   const stopStates = new Set<State<E>>();
   let state = nfa.startState;
@@ -35,10 +35,10 @@ export function chainShape<E>(nfa: CompiledNFA<E>): ChainShape<E> | undefined {
     if (seen.has(state) || state.windowMs !== undefined) return undefined;
     if (seen.size === 0 ? !state.isStart : state.type !== 'Normal') return undefined;
     seen.add(state);
-    let take: Condition<E> | undefined;
+    let take: ConditionNode<E> | undefined;
     let next: State<E> | undefined;
-    let ignore: Condition<E> | null | undefined;
-    const stageStops: Condition<E>[] = [];
+    let ignore: ConditionNode<E> | null | undefined;
+    const stageStops: ConditionNode<E>[] = [];
     for (const t of state.transitions) {
       if (t.action === 'TAKE' && next === undefined && t.target !== state) {
         take = t.condition ?? TRUE;
@@ -52,7 +52,7 @@ export function chainShape<E>(nfa: CompiledNFA<E>): ChainShape<E> | undefined {
     if (next === undefined) return undefined;
     // Flink never follows a start state's IGNORE; elsewhere it must exclude the TAKE exactly
     const isRelaxed = !state.isStart && ignore !== undefined;
-    if (isRelaxed && (ignore === null || negated(ignore!) !== take)) return undefined;
+    if (isRelaxed && (ignore === null || ignore!.kind !== 'not' || ignore!.operand !== take)) return undefined;
     takes.push(take!);
     relaxed.push(isRelaxed);
     names.push(state.patternName);
@@ -64,7 +64,7 @@ export function chainShape<E>(nfa: CompiledNFA<E>): ChainShape<E> | undefined {
 }
 
 /** A stop state entered under `condition`: it only takes events that meet that same condition. */
-function isStopState<E>(state: State<E>, condition: Condition<E>): boolean {
+function isStopState<E>(state: State<E>, condition: ConditionNode<E>): boolean {
   const t = state.transitions;
   return state.isStop && t.length === 1 && t[0].action === 'TAKE' && t[0].target === state && t[0].condition === condition;
 }

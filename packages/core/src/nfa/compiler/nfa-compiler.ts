@@ -1,5 +1,5 @@
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
-import { and, not, TRUE, type Condition } from '../../pattern/conditions.js';
+import { and, not, TRUE, type ConditionNode } from '../../pattern/conditions.js';
 import { MalformedPatternError } from '../../pattern/errors.js';
 import { GroupPattern, type Pattern } from '../../pattern/pattern.js';
 import type { Times } from '../../pattern/quantifier.js';
@@ -25,7 +25,7 @@ export function compilePattern<E>(pattern: Pattern<E>): CompiledNFA<E> {
 }
 
 interface NotCondition<E> {
-  condition: Condition<E>;
+  condition: ConditionNode<E>;
   name: string;
 }
 
@@ -209,7 +209,7 @@ class NFACompiler<E> {
     return state;
   }
 
-  private createStopState(notCondition: Condition<E>, name: string): State<E> {
+  private createStopState(notCondition: ConditionNode<E>, name: string): State<E> {
     let stop = this.stopStates.get(name);
     if (stop === undefined) {
       stop = this.createNamedState(name, 'Stop');
@@ -305,8 +305,8 @@ class NFACompiler<E> {
   private createSingletonState(
     sinkState: State<E>,
     proceedState: State<E> | null,
-    take: Condition<E>,
-    ignore: Condition<E> | null,
+    take: ConditionNode<E>,
+    ignore: ConditionNode<E> | null,
     optional: boolean,
   ): State<E> {
     if (this.current instanceof GroupPattern) return this.createGroupPatternState(this.current, sinkState, proceedState!, optional);
@@ -405,16 +405,16 @@ class NFACompiler<E> {
     return looping;
   }
 
-  private groupUntil(): Condition<E> | undefined {
+  private groupUntil(): ConditionNode<E> | undefined {
     return this.currentGroup?.untilCondition;
   }
 
-  private innerIgnoreCondition(p: Pattern<E>): Condition<E> | null {
+  private innerIgnoreCondition(p: Pattern<E>): ConditionNode<E> | null {
     const strategy = this.headOfGroup(p) ? this.currentGroup!.quantifier.innerConsumingStrategy : p.quantifier.innerConsumingStrategy;
     return extendWithUntil(ignoreFor(strategy, p), this.groupUntil(), false);
   }
 
-  private ignoreCondition(p: Pattern<E>): Condition<E> | null {
+  private ignoreCondition(p: Pattern<E>): ConditionNode<E> | null {
     let strategy = p.quantifier.consumingStrategy;
     if (this.headOfGroup(p)) {
       const gq = this.currentGroup!.quantifier;
@@ -423,11 +423,11 @@ class NFACompiler<E> {
     return extendWithUntil(ignoreFor(strategy, p), this.groupUntil(), false);
   }
 
-  private takeCondition(p: Pattern<E>): Condition<E> {
+  private takeCondition(p: Pattern<E>): ConditionNode<E> {
     return extendWithUntil(p.condition, this.groupUntil(), true)!;
   }
 
-  private trueCondition(): Condition<E> {
+  private trueCondition(): ConditionNode<E> {
     return extendWithUntil(TRUE, this.groupUntil(), true)!;
   }
 }
@@ -436,7 +436,7 @@ function isOptional<E>(p: Pattern<E>): boolean {
   return p.quantifier.has('OPTIONAL');
 }
 
-function ignoreFor<E>(strategy: string, p: Pattern<E>): Condition<E> | null {
+function ignoreFor<E>(strategy: string, p: Pattern<E>): ConditionNode<E> | null {
   switch (strategy) {
     case 'SKIP_TILL_NEXT':
       return not(p.condition);
@@ -447,13 +447,13 @@ function ignoreFor<E>(strategy: string, p: Pattern<E>): Condition<E> | null {
   }
 }
 
-function extendWithUntil<E>(condition: Condition<E> | null, until: Condition<E> | undefined, isTake: boolean): Condition<E> | null {
+function extendWithUntil<E>(condition: ConditionNode<E> | null, until: ConditionNode<E> | undefined, isTake: boolean): ConditionNode<E> | null {
   if (until !== undefined && condition !== null) return and(not(until), condition);
   if (until !== undefined && isTake) return not(until);
   return condition;
 }
 
 /** A greedy loop keeps taking: the following state may only act on events the loop does not take. */
-function updateWithGreedyCondition<E>(state: State<E>, take: Condition<E>): void {
+function updateWithGreedyCondition<E>(state: State<E>, take: ConditionNode<E>): void {
   for (const t of state.transitions) t.condition = and(t.condition ?? TRUE, not(take));
 }

@@ -34,7 +34,11 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private readonly isSkip: boolean;
   private readonly startRun: PathRun<E>;
   private readonly graph: DecisionGraph<E>;
-  private readonly ctx = new PathContext<E>();
+  clock: () => number = Date.now;
+  private readonly ctx = new PathContext<E>(() => this.clock());
+  /** The event being evaluated (see evaluate). */
+  private event: E | undefined = undefined;
+  private timestamp = 0;
   /** Whether runs can be skipped by state; the occupied-state mask needs one bit per state. */
   private readonly trackStates: boolean;
   /** Bits of the states a run can wait in (all but final and stop states). */
@@ -51,7 +55,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     this.skip = compiled.skipStrategy;
     this.isSkip = this.skip.isSkipStrategy();
     this.startRun = { state: compiled.startState, path: null, start: null, prevTs: -1 };
-    this.graph = new DecisionGraph(compiled.states);
+    this.graph = new DecisionGraph(compiled.states, () => this.clock());
     this.trackStates = compiled.states.length <= 30;
     this.loopWindows = compiled.states.some((st) => st.windowMs !== undefined && st.windowMs > 0);
     for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
@@ -63,13 +67,19 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     return s;
   }
 
-  ignoredByNewRun(event: E, timestamp: number): boolean {
-    const start = 1 << this.compiled.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, event, timestamp) === start;
+  evaluate(event: E, timestamp: number): void {
+    this.event = event;
+    this.timestamp = timestamp;
+    this.graph.begin(event, timestamp);
   }
 
-  irrelevant(event: E, timestamp: number): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, event, timestamp) === this.waitStates;
+  ignoredByNewRun(): boolean {
+    const start = 1 << this.compiled.startState.index;
+    return this.trackStates && this.graph.noOpStates(start, this.event as E, this.timestamp) === start;
+  }
+
+  irrelevant(): boolean {
+    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E, this.timestamp) === this.waitStates;
   }
 
   lastDeadline(s: PathState<E>): number {
@@ -90,7 +100,9 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     return s;
   }
 
-  process(s: PathState<E>, event: E, timestamp: number, out: Match<E>[] = []): Match<E>[] {
+  process(s: PathState<E>, out: Match<E>[] = []): Match<E>[] {
+    const event = this.event as E;
+    const timestamp = this.timestamp;
     const occupied = s.occupied;
     const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);
     if (occupied === 0 || noOp !== occupied) this.step(s, event, timestamp, occupied, noOp, out);
