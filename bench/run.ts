@@ -20,7 +20,7 @@ let failed = false;
 for (const w of wanted.length ? wanted : all) {
   console.log(`${w}:`);
   // --expose-gc: W4 measures the live heap (after a collection), not garbage not yet collected
-  const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, w], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  const res = spawnSync(process.execPath, ['--expose-gc', '--conditions=source', '--import', 'tsx', script, w], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
   if (res.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;

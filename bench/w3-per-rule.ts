@@ -2,7 +2,8 @@
  * W3 analysis: each of the 20 rules alone, through the runtime `compile` picks for it (median ms for
  * the 200 events, matches, runtime). `npx tsx bench/w3-per-rule.ts [data|in|and|function]`
  */
-import { ChainNFA, compile, PathNFA } from '../packages/core/src/index.ts';
+import { compile } from '../packages/core/src/index.ts';
+import { ChainNFA, PathNFA } from '../packages/core/src/internal.ts';
 import { w3 } from '../../shared/bench/gen.mjs';
 import { pushThrough, w3Pattern, w3Rules as rules, type W3Form } from './w3-loop.ts';
 

@@ -1,5 +1,6 @@
 /** Runs one conformance case (format: ../shared/conformance/FORMAT.md) and describes any mismatch. */
-import { AfterMatchSkipStrategy, CepRuntimeError, ChainNFA, compile, MalformedPatternError, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
+import { AfterMatchSkipStrategy, CepRuntimeError, compile, MalformedPatternError, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
+import { ChainNFA } from '../packages/core/src/internal.ts';
 import { NFA } from '../packages/core/src/reference.ts';
 
 type Ref = string;

@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ChainNFA, compile } from '@cepheus/core';
+import { compile } from '@cepheus/core';
+import { ChainNFA } from '@cepheus/core/internal';
 import { compileRules, dependencyOrder, EventError, eventLineDecoder, isBlankLine, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
 import { ChunkDecoder } from './chunk-decoder.js';
 
@@ -206,7 +207,7 @@ async function run(args: string[]): Promise<number> {
     } catch (e) {
       if (!(e instanceof SyntaxError) && !(e instanceof EventError)) throw e;
       errors++;
-      const error = e instanceof SyntaxError ? `malformed JSON: ${e.message}` : e.message;
+      const error = e instanceof SyntaxError ? `malformed JSON: ${e.message}` : (e as EventError).message;
       errOut.write(JSON.stringify({ line: lineNo, error, text: text.slice(start, Math.min(end, start + 200)) }));
       return;
     }

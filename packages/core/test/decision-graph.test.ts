@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, field, PathNFA, Pattern, type ConditionContext } from '../src/index.ts';
+import { compilePattern, field, Pattern, type ConditionContext } from '../src/index.ts';
+import { PathNFA } from '../src/internal.ts';
 import { DecisionGraph } from '../src/nfa/decision-graph.ts';
 import { anySpec, buildPattern, events, feed, type Ev } from './arbitraries.ts';
 

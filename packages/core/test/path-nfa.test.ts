@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, PathNFA, Pattern, type Matcher } from '../src/index.ts';
+import { compilePattern, Pattern, type Matcher } from '../src/index.ts';
+import { PathNFA } from '../src/internal.ts';
 import { NFA } from '../src/reference.ts';
 import { anySpec, buildPattern, inputs, trace, type PatternSpec, type Ev } from './arbitraries.ts';
 
