@@ -442,8 +442,15 @@ function keyOf(paths: string[][]): (e: StandardEvent) => PartitionKey {
     const read = pathReader(p);
     return (e) => canonicalKey(read(e));
   }
+  // several fields: the JSON array of their parts, which no two different tuples share (a missing
+  // field is null, apart from the empty string)
   const reads = paths.map(pathReader);
-  return (e) => reads.map((read) => String(read(e) ?? '')).join('|');
+  return (e) => JSON.stringify(reads.map((read) => keyPart(read(e))));
+}
+
+/** One field of a composite key: canonical as a single key is (so "7" and 7 agree), null when missing. */
+function keyPart(v: unknown): PartitionKey | null {
+  return v === undefined || v === null ? null : canonicalKey(v);
 }
 
 /** Text keys that spell a small non-negative integer ("0", "42", not "042") become that number. */

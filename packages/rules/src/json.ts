@@ -104,96 +104,173 @@ function quantifierJson(strategy: ConsumingStrategy, q: Quantifier | undefined):
   }
 }
 
-/** Loads and compiles rules from their JSON form (a RulesDocument, parsed or as text). */
+/**
+ * Loads and compiles rules from their JSON form (a RulesDocument, parsed or as text). Throws
+ * RuleJsonError for a document of the wrong shape (or text that is not JSON), RuleError for rules
+ * that do not compile.
+ */
 export function loadRulesJson(doc: unknown): CompiledRule[] {
-  const asts = rulesFromJson(typeof doc === 'string' ? JSON.parse(doc) : doc);
+  let parsed = doc;
+  if (typeof doc === 'string') {
+    try {
+      parsed = JSON.parse(doc);
+    } catch (e) {
+      throw new RuleJsonError(`not JSON: ${(e as Error).message}`);
+    }
+  }
+  const asts = rulesFromJson(parsed);
   return compileAsts(asts, new SourceText('<rules loaded from JSON>', 'rules.json'));
 }
 
-class JsonShapeError extends Error {
+/** A rules document that does not have the documented shape; the message starts with the path at fault. */
+export class RuleJsonError extends Error {
   override name = 'RuleJsonError';
 }
 
-/** Rebuilds parsed rules from the JSON form, checking its shape (the input may come from anywhere). */
-export function rulesFromJson(doc: unknown): RuleAst[] {
-  const d = doc as RulesDocument;
-  if (d?.format !== 'cepheus-rules') throw new JsonShapeError('not a Cepheus rules document (format must be "cepheus-rules")');
-  if (d.version !== 1) throw new JsonShapeError(`unsupported rules document version ${String(d.version)} (this build reads version 1)`);
-  if (!Array.isArray(d.rules)) throw new JsonShapeError('rules must be an array');
-  return d.rules.map((r, i) => ruleFromJson(r, `rules[${i}]`));
+type Fail = (where: string, what: string) => RuleJsonError;
+type Json = Record<string, unknown>;
+
+/** The checks of one document, each naming the path it reads (`rules[2].repeat.min`). */
+function reader(fail: Fail) {
+  const object = (x: unknown, at: string): Json => {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw fail(at, `expected an object, got ${describe(x)}`);
+    return x as Json;
+  };
+  const array = (x: unknown, at: string, nonEmpty = false): unknown[] => {
+    if (!Array.isArray(x)) throw fail(at, `expected an array, got ${describe(x)}`);
+    if (nonEmpty && x.length === 0) throw fail(at, 'expected a non-empty array');
+    return x;
+  };
+  const string = (x: unknown, at: string, nonEmpty = true): string => {
+    if (typeof x !== 'string' || (nonEmpty && x === '')) throw fail(at, `expected a ${nonEmpty ? 'non-empty ' : ''}string, got ${describe(x)}`);
+    return x;
+  };
+  const integer = (x: unknown, at: string, min: number): number => {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) throw fail(at, `expected an integer >= ${min}, got ${describe(x)}`);
+    return x;
+  };
+  const oneOf = <T extends string>(x: unknown, at: string, values: readonly T[]): T => {
+    if (!values.includes(x as T)) throw fail(at, `expected one of ${values.map((v) => `"${v}"`).join(', ')}, got ${describe(x)}`);
+    return x as T;
+  };
+  return { object, array, string, integer, oneOf };
 }
 
-function ruleFromJson(r: RuleJson, path: string): RuleAst {
-  const fail = (where: string, what: string) => new JsonShapeError(`${path}${where}: ${what}`);
-  if (typeof r?.name !== 'string') throw fail('.name', 'expected a string');
+function describe(x: unknown): string {
+  if (x === undefined) return 'nothing';
+  if (Array.isArray(x)) return 'an array';
+  if (x === null) return 'null';
+  return typeof x === 'string' ? JSON.stringify(x.length > 40 ? x.slice(0, 40) + '...' : x) : typeof x === 'object' ? 'an object' : String(x);
+}
+
+const STRATEGIES = ['STRICT', 'SKIP_TILL_NEXT', 'SKIP_TILL_ANY', 'NOT_NEXT', 'NOT_FOLLOW'] as const;
+const PROPERTIES = ['SINGLE', 'LOOPING', 'TIMES', 'OPTIONAL'] as const;
+const SKIPS = { SKIP_PAST_LAST_EVENT: 'pastLastEvent', SKIP_TO_NEXT: 'toNext', NO_SKIP: 'noSkip', SKIP_TO_FIRST: 'toFirst', SKIP_TO_LAST: 'toLast' } as const;
+
+/**
+ * Rebuilds parsed rules from the JSON form, checking every part of its shape (the input may come
+ * from anywhere): anything else is a RuleJsonError naming the path at fault.
+ */
+export function rulesFromJson(doc: unknown): RuleAst[] {
+  const { object, array } = reader((where, what) => new RuleJsonError(`${where}: ${what}`));
+  const d = object(doc, 'document');
+  if (d.format !== 'cepheus-rules') throw new RuleJsonError('not a Cepheus rules document (format must be "cepheus-rules")');
+  if (d.version !== 1) throw new RuleJsonError(`unsupported rules document version ${describe(d.version)} (this build reads version 1)`);
+  return array(d.rules, 'rules').map((r, i) => ruleFromJson(r, `rules[${i}]`));
+}
+
+function ruleFromJson(x: unknown, path: string): RuleAst {
+  const fail: Fail = (where, what) => new RuleJsonError(`${path}${where}: ${what}`);
+  const { object, array, string, integer, oneOf } = reader(fail);
+  const r = object(x, '');
   const variables: RuleAst['variables'] = new Map();
   const where: Expr[] = [];
-  const sequence = (nodes: NodeJson[], edges: EdgeJson[], at: string): SeqItem[] => {
-    if (!Array.isArray(nodes) || nodes.length === 0) throw fail(at + '.nodes', 'expected a non-empty array');
-    if (!Array.isArray(edges) || edges.length !== nodes.length - 1) throw fail(at + '.edges', `expected ${nodes.length - 1} edges chaining the nodes in order`);
+  const sequence = (nodesJson: unknown, edgesJson: unknown, at: string): SeqItem[] => {
+    const nodes = array(nodesJson, at + '.nodes', true).map((n, i) => object(n, `${at}.nodes[${i}]`));
+    const edges = array(edgesJson, at + '.edges').map((e, i) => object(e, `${at}.edges[${i}]`));
+    if (edges.length !== nodes.length - 1) throw fail(at + '.edges', `expected ${nodes.length - 1} edges chaining the nodes in order, got ${edges.length}`);
     return nodes.map((n, i) => {
       const np = `${at}.nodes[${i}]`;
-      const incoming = i === 0 ? 'STRICT' : edges[i - 1]?.type;
-      if (i > 0 && (edges[i - 1]?.source !== nodes[i - 1].name || edges[i - 1]?.target !== n.name)) throw fail(`${at}.edges[${i - 1}]`, `expected an edge from '${nodes[i - 1].name}' to '${n?.name}'`);
-      const link = i === 0 ? 'begin' : incoming === 'STRICT' || incoming === 'NOT_NEXT' ? 'next' : incoming === 'SKIP_TILL_NEXT' || incoming === 'NOT_FOLLOW' ? 'followedBy' : incoming === 'SKIP_TILL_ANY' ? 'followedByAny' : undefined;
-      if (link === undefined) throw fail(`${at}.edges[${i - 1}].type`, `unknown contiguity '${String(incoming)}'`);
-      const quantifier = quantifierFromJson(n?.quantifier, np + '.quantifier', fail);
+      const name = string(n.name, np + '.name');
+      let incoming: ConsumingStrategy = 'STRICT';
+      if (i > 0) {
+        const edge = edges[i - 1];
+        const ep = `${at}.edges[${i - 1}]`;
+        if (edge.source !== nodes[i - 1].name || edge.target !== name) throw fail(ep, `expected an edge from '${String(nodes[i - 1].name)}' to '${name}'`);
+        incoming = oneOf(edge.type, ep + '.type', STRATEGIES);
+      }
+      const link = i === 0 ? 'begin' : incoming === 'STRICT' || incoming === 'NOT_NEXT' ? 'next' : incoming === 'SKIP_TILL_ANY' ? 'followedByAny' : 'followedBy';
+      const quantifier = quantifierFromJson(n.quantifier, np + '.quantifier', fail);
       let node: SeqNode;
-      if (n?.type === 'COMPOSITE') {
+      const type = oneOf(n.type, np + '.type', ['ATOMIC', 'COMPOSITE'] as const);
+      if (type === 'COMPOSITE') {
         node = { kind: 'group', items: sequence(n.nodes, n.edges, np), at: 0, len: 0 };
-      } else if (n?.type === 'ATOMIC') {
-        if (typeof n.name !== 'string' || n.name === '') throw fail(np + '.name', 'expected a variable name');
-        const c = n.condition;
-        if (c?.type !== 'CEPHEUS_EXPR' || !Array.isArray(c.eventCodes) || c.eventCodes.length === 0 || !c.eventCodes.every((x) => typeof x === 'string')) {
-          throw fail(np + '.condition', 'expected {type: "CEPHEUS_EXPR", eventCodes: [string, ...], expression}');
-        }
-        if (variables.has(n.name)) throw fail(np + '.name', `variable '${n.name}' appears twice`);
-        variables.set(n.name, { codes: c.eventCodes, at: 0, len: 0 });
+      } else {
+        const c = object(n.condition, np + '.condition');
+        oneOf(c.type, np + '.condition.type', ['CEPHEUS_EXPR'] as const);
+        const codes = array(c.eventCodes, np + '.condition.eventCodes', true).map((code, j) => string(code, `${np}.condition.eventCodes[${j}]`));
+        if (variables.has(name)) throw fail(np + '.name', `variable '${name}' appears twice`);
+        variables.set(name, { codes, at: 0, len: 0 });
         if (c.expression !== null && c.expression !== undefined) where.push(exprFromJson(c.expression, np + '.condition.expression', fail));
-        node = { kind: 'step', variable: n.name, negated: incoming === 'NOT_NEXT' || incoming === 'NOT_FOLLOW', at: 0, len: 0 };
-      } else throw fail(np + '.type', 'expected "ATOMIC" or "COMPOSITE"');
+        node = { kind: 'step', variable: name, negated: incoming === 'NOT_NEXT' || incoming === 'NOT_FOLLOW', at: 0, len: 0 };
+      }
       if (quantifier) node.quantifier = quantifier;
       return { link, node } as SeqItem;
     });
   };
-  const rule: RuleAst = { name: r.name, at: 0, len: 1, variables, sequence: sequence(r.nodes, r.edges, ''), eventAt: 0, returns: [] };
+  const rule: RuleAst = { name: string(r.name, '.name'), at: 0, len: 1, variables, sequence: sequence(r.nodes, r.edges, ''), eventAt: 0, returns: [] };
   if (where.length > 0) rule.where = where.reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b, at: 0, len: 0 }));
-  if (r.window) {
-    if (r.window.type !== 'FIRST_AND_LAST' || r.window.time?.unit !== 'MILLISECONDS' || !(r.window.time.size >= 0)) throw fail('.window', 'expected {type: "FIRST_AND_LAST", time: {unit: "MILLISECONDS", size}}');
-    rule.within = { ms: r.window.time.size, at: 0, len: 0 };
+  if (r.window !== null && r.window !== undefined) {
+    const w = object(r.window, '.window');
+    oneOf(w.type, '.window.type', ['FIRST_AND_LAST'] as const);
+    const time = object(w.time, '.window.time');
+    oneOf(time.unit, '.window.time.unit', ['MILLISECONDS'] as const);
+    rule.within = { ms: integer(time.size, '.window.time.size', 1), at: 0, len: 0 };
   }
-  const s = r.afterMatchStrategy;
-  const kinds = { SKIP_PAST_LAST_EVENT: 'pastLastEvent', SKIP_TO_NEXT: 'toNext', NO_SKIP: 'noSkip', SKIP_TO_FIRST: 'toFirst', SKIP_TO_LAST: 'toLast' } as const;
-  const kind = s ? kinds[s.type] : 'pastLastEvent';
-  if (kind === undefined) throw fail('.afterMatchStrategy.type', `unknown strategy '${String(s?.type)}'`);
-  rule.skip = kind === 'toFirst' || kind === 'toLast' ? { kind, variable: String(s.patternName), at: 0, len: 0 } : { kind };
-  if (r.partitionBy) rule.partitionBy = r.partitionBy.map((x, i) => exprFromJson(x, `.partitionBy[${i}]`, fail));
-  if (r.repeat) {
+  if (r.afterMatchStrategy === null || r.afterMatchStrategy === undefined) rule.skip = { kind: 'pastLastEvent' };
+  else {
+    const s = object(r.afterMatchStrategy, '.afterMatchStrategy');
+    const kind = SKIPS[oneOf(s.type, '.afterMatchStrategy.type', Object.keys(SKIPS) as (keyof typeof SKIPS)[])];
+    rule.skip = kind === 'toFirst' || kind === 'toLast' ? { kind, variable: string(s.patternName, '.afterMatchStrategy.patternName'), at: 0, len: 0 } : { kind };
+  }
+  if (r.partitionBy !== null && r.partitionBy !== undefined) rule.partitionBy = array(r.partitionBy, '.partitionBy', true).map((p, i) => exprFromJson(p, `.partitionBy[${i}]`, fail));
+  if (r.repeat !== null && r.repeat !== undefined) {
+    const rep = object(r.repeat, '.repeat');
+    const min = integer(rep.min, '.repeat.min', 1);
     rule.repeat = {
-      min: r.repeat.min,
-      max: r.repeat.max,
-      same: (r.repeat.same ?? []).map((x, i) => exprFromJson(x, `.repeat.same[${i}]`, fail)),
-      having: r.repeat.having ? exprFromJson(r.repeat.having, '.repeat.having', fail) : undefined,
+      min,
+      max: rep.max === null || rep.max === undefined ? null : integer(rep.max, '.repeat.max', min),
+      same: (rep.same === undefined ? [] : array(rep.same, '.repeat.same')).map((p, i) => exprFromJson(p, `.repeat.same[${i}]`, fail)),
+      having: rep.having === null || rep.having === undefined ? undefined : exprFromJson(rep.having, '.repeat.having', fail),
       at: 0,
       len: 0,
     };
   }
-  rule.returns = (r.returns ?? []).map((f, i) => ({ alias: String(f.name), expr: exprFromJson(f.expression, `.returns[${i}]`, fail), at: 0, len: 0 }));
+  const returns = r.returns === undefined ? [] : array(r.returns, '.returns');
+  rule.returns = returns.map((f, i) => {
+    const ret = object(f, `.returns[${i}]`);
+    return { alias: string(ret.name, `.returns[${i}].name`), expr: exprFromJson(ret.expression, `.returns[${i}].expression`, fail), at: 0, len: 0 };
+  });
   return rule;
 }
 
-function quantifierFromJson(q: QuantifierJson, at: string, fail: (w: string, m: string) => Error): Quantifier | undefined {
-  const props = q?.properties;
-  if (!Array.isArray(props)) throw fail(at, 'expected {consumingStrategy, properties, times}');
+function quantifierFromJson(x: unknown, at: string, fail: Fail): Quantifier | undefined {
+  const { object, array, integer, oneOf } = reader(fail);
+  const q = object(x, at);
+  oneOf(q.consumingStrategy, at + '.consumingStrategy', STRATEGIES);
+  const props = array(q.properties, at + '.properties', true).map((p, i) => oneOf(p, `${at}.properties[${i}]`, PROPERTIES));
   const optional = props.includes('OPTIONAL');
+  const times = q.times === null || q.times === undefined ? null : object(q.times, at + '.times');
   if (props.includes('LOOPING')) {
-    const from = q.times?.from ?? 1;
+    const from = times === null ? 1 : integer(times.from, at + '.times.from', 1);
     if (optional) return { kind: 'zeroOrMore' };
     return from === 1 ? { kind: 'oneOrMore' } : { kind: 'times', from, to: null };
   }
   if (props.includes('TIMES')) {
-    if (!q.times || !Number.isInteger(q.times.from) || !(q.times.to === null || Number.isInteger(q.times.to))) throw fail(at + '.times', 'expected {from, to}');
-    return { kind: 'times', from: q.times.from, to: q.times.to };
+    if (times === null) throw fail(at + '.times', 'expected {from, to} for a TIMES quantifier');
+    const from = integer(times.from, at + '.times.from', 1);
+    const to = times.to === null ? null : integer(times.to, at + '.times.to', from);
+    return { kind: 'times', from, to };
   }
   return optional ? { kind: 'optional' } : undefined;
 }
@@ -206,11 +283,11 @@ function stripPositions(e: Expr): unknown {
 const BINARY = new Set(['+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', 'AND', 'OR']);
 
 /** Checks an expression tree from JSON node by node, so that only known node kinds reach the compiler. */
-function exprFromJson(x: unknown, at: string, fail: (w: string, m: string) => Error): Expr {
-  const e = x as Record<string, unknown>;
+function exprFromJson(x: unknown, at: string, fail: Fail): Expr {
+  const e = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>;
   const sub = (v: unknown, p: string) => exprFromJson(v, at + p, fail);
   const pos = { at: 0, len: 0 };
-  switch (e?.kind) {
+  switch (e.kind) {
     case 'literal':
       if (!(e.value === null || ['string', 'number', 'boolean'].includes(typeof e.value))) break;
       return { kind: 'literal', value: e.value as string | number | boolean | null, ...pos };
@@ -237,5 +314,5 @@ function exprFromJson(x: unknown, at: string, fail: (w: string, m: string) => Er
       if (!(AGGREGATES as readonly unknown[]).includes(e.fn)) break;
       return { kind: 'call', fn: e.fn as never, arg: sub(e.arg, '.arg'), ...pos };
   }
-  throw fail(at, `not a valid expression node: ${JSON.stringify(x)?.slice(0, 80)}`);
+  throw fail(at, `not a valid expression node: ${String(JSON.stringify(x)).slice(0, 80)}`);
 }
