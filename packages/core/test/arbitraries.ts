@@ -151,6 +151,7 @@ export const events = (maxLength = 40): fc.Arbitrary<Ev[]> =>
 export function onGeneralNfa(op: CepOperator<any, any>): void {
   for (const r of (op as unknown as { runners: { nfa: Matcher<unknown>; deferExpiry: boolean }[] }).runners) {
     const nfa = new NFA(r.nfa.compiled);
+    nfa.clock = r.nfa.clock;
     nfa.irrelevant = () => false;
     r.nfa = nfa;
     r.deferExpiry = false;

@@ -33,6 +33,13 @@ export interface CepOperatorOptions<E, K> {
   outOfOrdernessMs?: number;
   /** Processing time source (default Date.now). */
   clock?: () => number;
+  /**
+   * Orders events with equal timestamps (Flink's EventComparator), stably: in event time among the
+   * events the watermark releases together; in processing time the operator then holds each event
+   * until the clock moves past its millisecond (see advanceProcessingTime), and orders those of one
+   * millisecond. Without it, equal timestamps keep their arrival order.
+   */
+  comparator?: (a: E, b: E) => number;
   onMatch: (m: MatchOutput<E, K>) => void;
   /** Timed-out partial matches; when absent they are not materialized at all. */
   onTimeout?: (t: TimeoutOutput<E, K>) => void;
@@ -94,7 +101,7 @@ export class CepOperator<E, K = unknown> {
   private lastProcessingTime = -Infinity;
   /** Timestamp of the last event given to processInOrder. */
   private lastInOrder = -Infinity;
-  private readonly pending = new EventTimeBuffer<E>();
+  private readonly pending: EventTimeBuffer<E>;
   private readonly matches: Match<E>[] = [];
   private readonly timedOut: TimedOutMatch<E>[] | undefined;
 
@@ -113,6 +120,7 @@ export class CepOperator<E, K = unknown> {
     if (this.mode === 'event' && this.timeOf === undefined) throw new TypeError("CepOperator: event time needs a 'timestamp' function (or use time: 'processing')");
     if (options.outOfOrdernessMs !== undefined) this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs);
     this.timedOut = options.onTimeout ? [] : undefined;
+    this.pending = new EventTimeBuffer<E>(options.comparator);
   }
 
   /** The current event-time watermark. */
@@ -136,7 +144,12 @@ export class CepOperator<E, K = unknown> {
   processElement(event: E): void {
     this.stats.events++;
     if (this.mode === 'processing') {
-      this.processAt(event, this.processingTime());
+      const now = this.processingTime();
+      if (this.options.comparator === undefined) this.processAt(event, now);
+      else {
+        this.pending.release(now, this.processAt, true); // earlier milliseconds are complete
+        this.pending.add(now, event);
+      }
       return;
     }
     const ts = this.eventTime(event);
@@ -199,8 +212,12 @@ export class CepOperator<E, K = unknown> {
     return t;
   }
 
-  /** Processing time: fires the window timeouts due at `now` (default: the clock). */
+  /**
+   * Processing time: processes the events held for the comparator from milliseconds before `now`
+   * (default: the clock), then fires the window timeouts due at `now`. Call it as time passes.
+   */
   advanceProcessingTime(now = this.processingTime()): void {
+    if (this.pending.size > 0) this.pending.release(now, this.processAt, true);
     for (const r of this.runners) this.fireTimers(r, now);
   }
 
@@ -214,10 +231,13 @@ export class CepOperator<E, K = unknown> {
     return this.lastProcessingTime;
   }
 
-  /** End of input in event time: releases every buffered event and closes all windows. */
+  /** End of input: releases every buffered event and closes all windows. */
   flush(): void {
     if (this.mode === 'event') this.advanceWatermark(Number.MAX_VALUE);
-    else this.advanceProcessingTime(Number.MAX_VALUE);
+    else {
+      this.pending.release(Infinity, this.processAt);
+      this.advanceProcessingTime(Number.MAX_VALUE);
+    }
   }
 
   /** The complete state as versioned plain data (JSON-safe when events and keys are). */

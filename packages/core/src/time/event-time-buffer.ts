@@ -1,13 +1,16 @@
 /**
- * Events waiting for the watermark: kept sorted by timestamp, equal timestamps in arrival order,
- * released in that order once the watermark reaches them. Appending in order costs O(1); the
- * length is managed by hand because an ordered stream empties the buffer after nearly every event.
+ * Events waiting for the watermark: kept sorted by timestamp, equal timestamps in arrival order
+ * (or by the comparator, if given, then in arrival order: Flink's EventComparator), released in
+ * that order once the watermark reaches them. Appending in order costs O(1); the length is managed
+ * by hand because an ordered stream empties the buffer after nearly every event.
  */
 export class EventTimeBuffer<E> {
   private ts: number[] = [];
   private evs: (E | undefined)[] = [];
   private head = 0;
   private len = 0;
+
+  constructor(private readonly comparator?: (a: E, b: E) => number) {}
 
   get size(): number {
     return this.len - this.head;
@@ -21,32 +24,46 @@ export class EventTimeBuffer<E> {
   add(ts: number, event: E): void {
     const tss = this.ts;
     const evs = this.evs;
-    let at = this.len;
-    if (at > this.head && tss[at - 1] > ts) {
-      // out of order: after every buffered event with timestamp <= ts
-      let lo = this.head;
-      let hi = at;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (tss[mid] <= ts) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = at; k > lo; k--) {
-        tss[k] = tss[k - 1];
-        evs[k] = evs[k - 1];
-      }
-      at = lo;
+    const len = this.len;
+    this.len++;
+    if (len === this.head || tss[len - 1] < ts || (tss[len - 1] === ts && this.comparator === undefined)) {
+      tss[len] = ts; // in order: appended
+      evs[len] = event;
+      return;
+    }
+    this.insert(ts, event, len);
+  }
+
+  /** add for an event that does not go last: after every event with timestamp <= ts that the comparator does not order after it. */
+  private insert(ts: number, event: E, len: number): void {
+    const tss = this.ts;
+    const evs = this.evs;
+    let lo = this.head;
+    let hi = len;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tss[mid] <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    let at = lo;
+    const cmp = this.comparator;
+    if (cmp !== undefined) while (at > this.head && tss[at - 1] === ts && cmp(evs[at - 1] as E, event) > 0) at--;
+    for (let k = len; k > at; k--) {
+      tss[k] = tss[k - 1];
+      evs[k] = evs[k - 1];
     }
     tss[at] = ts;
     evs[at] = event;
-    this.len++;
   }
 
-  /** Calls `fn` for every event with timestamp <= watermark, in order; each is removed before `fn` runs. */
-  release(watermark: number, fn: (event: E, ts: number) => void): void {
+  /**
+   * Calls `fn` for every event with timestamp <= watermark (< watermark when `before`), in order;
+   * each is removed before `fn` runs.
+   */
+  release(watermark: number, fn: (event: E, ts: number) => void, before = false): void {
     const tss = this.ts;
     const evs = this.evs;
-    while (this.head < this.len && tss[this.head] <= watermark) {
+    while (this.head < this.len && (tss[this.head] < watermark || (!before && tss[this.head] === watermark))) {
       const i = this.head++;
       const e = evs[i] as E;
       evs[i] = undefined; // do not retain released events
