@@ -12,7 +12,15 @@ if (file === undefined) {
   console.error('usage: npx tsx bench/decode-lines.ts FILE [event_code=code,...]');
   process.exit(2);
 }
-const fields: EventFields = { ...STANDARD_FIELDS, ...Object.fromEntries((mapping ?? '').split(',').filter(Boolean).map((p) => p.split('='))) };
+const fields: EventFields = {
+  ...STANDARD_FIELDS,
+  ...Object.fromEntries(
+    (mapping ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((p) => p.split('=')),
+  ),
+};
 const text = readFileSync(file, 'latin1');
 const ends: number[] = [];
 for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) ends.push(i);

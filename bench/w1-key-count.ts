@@ -19,7 +19,13 @@ for (const users of [1000, 10000, 100000]) {
   }
   for (let r = 0; r < 3; r++) {
     let matches = 0;
-    const pattern = Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedBy('b').where((e) => e.code === 'B').followedBy('c').where((e) => e.code === 'C').within((600000 * users) / 100000);
+    const pattern = Pattern.begin<Ev>('a')
+      .where((e) => e.code === 'A')
+      .followedBy('b')
+      .where((e) => e.code === 'B')
+      .followedBy('c')
+      .where((e) => e.code === 'C')
+      .within((600000 * users) / 100000);
     const op = new CepOperator<Ev, number>({ patterns: { w: pattern }, key: (e) => e.user, timestamp: (e) => e.ts, outOfOrdernessMs: 0, onMatch: () => matches++ });
     const t0 = performance.now();
     for (let k = 0; k < n; k++) op.processElement({ user: ids[k], code: CODES[codes[k]], ts: k });

@@ -18,7 +18,12 @@ const CODE_TEST = /\.where\(e => e\.code === ("[A-Z]")\)/g;
 
 /** The rule's pattern with its conditions in the given form. */
 export function w3Pattern<E>(rule: { pattern: string }, form: W3Form = 'data'): Pattern<E> {
-  const replacement = { data: '.where(field("code").eq($1))', in: '.where(field("code").in([$1, "Z"]))', and: '.where(field("code").eq($1)).where(field("ts").ge(0))', function: '$&' }[form];
+  const replacement = {
+    data: '.where(field("code").eq($1))',
+    in: '.where(field("code").in([$1, "Z"]))',
+    and: '.where(field("code").eq($1)).where(field("ts").ge(0))',
+    function: '$&',
+  }[form];
   const expr = rule.pattern.replace(CODE_TEST, replacement);
   if (form !== 'function' && expr.includes('=>')) throw new Error(`W3 rule not in the expected form: ${rule.pattern}`);
   return new Function('Pattern', 'AfterMatchSkipStrategy', 'field', `"use strict"; return (${expr});`)(Pattern, AfterMatchSkipStrategy, field);

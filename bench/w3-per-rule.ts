@@ -9,7 +9,7 @@ import { pushThrough, w3Pattern, w3Rules as rules, type W3Form } from './w3-loop
 
 type Ev = { user: number; code: string; ts: number };
 const events = [...w3()] as Ev[];
-const form = (process.argv[2] ?? "data") as W3Form;
+const form = (process.argv[2] ?? 'data') as W3Form;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 let total = 0;
 for (const rule of rules) {

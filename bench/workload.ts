@@ -93,7 +93,9 @@ function w4Bench(runs: number) {
   for (const n of sizes) {
     perSize[n] = Math.round(median(rates.get(n)!));
     heapAt[n] = runKeyed(inputs.get(n)!, pattern(), true).heapMb; // separate run: sampling would skew the timing
-    log(`  ${n} events: ${(perSize[n] / 1e6).toFixed(3)} M events/s (median of ${runs}), live JS heap at most ${heapAt[n]} MB (after a collection every 16,384 events${typeof (globalThis as { gc?: unknown }).gc === 'function' ? '' : ': not available without --expose-gc, so garbage counts too'})`);
+    log(
+      `  ${n} events: ${(perSize[n] / 1e6).toFixed(3)} M events/s (median of ${runs}), live JS heap at most ${heapAt[n]} MB (after a collection every 16,384 events${typeof (globalThis as { gc?: unknown }).gc === 'function' ? '' : ': not available without --expose-gc, so garbage counts too'})`,
+    );
   }
   log(`  ${matches} matches at 200000 events, peak RSS ${peakRssMb()} MB`);
   const flat = perSize[200_000] / perSize[50_000];
@@ -232,7 +234,9 @@ async function w5Bench(runs: number) {
     const code = await main(['run', rule, '--input', input, '--output', output, '--fields', 'event_code=code,event_time=ts,user_id=user']);
     runRates.push(n / ((performance.now() - t0) / 1000));
     matches = readFileSync(output, 'utf8').split('\n').filter(Boolean).length;
-    log(`  round ${r + 1}/${runs}: JSON.parse ${(parseRates[r] / 1e6).toFixed(2)} M lines/s, cepheus run ${(runRates[r] / 1e6).toFixed(2)} M events/s (exit ${code}), ${matches} matches`);
+    log(
+      `  round ${r + 1}/${runs}: JSON.parse ${(parseRates[r] / 1e6).toFixed(2)} M lines/s, cepheus run ${(runRates[r] / 1e6).toFixed(2)} M events/s (exit ${code}), ${matches} matches`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   const parse = median(parseRates);
@@ -244,7 +248,25 @@ async function w5Bench(runs: number) {
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
-  which === 'W5' ? await w5Bench(runs || 5) : which === 'R1000' ? r1000Bench(runs || 7) : which === 'W1' ? w1Bench(runs || 5) : which === 'W2' ? w2Bench(runs || 5) : which === 'W3' ? w3Bench(runs || 501, 'data', 'W3') : which === 'W3-IN' ? w3Bench(runs || 501, 'in', 'W3-IN') : which === 'W3-AND' ? w3Bench(runs || 501, 'and', 'W3-AND') : which === 'W3-FN' ? w3Bench(runs || 501, 'function', 'W3-FN') : which === 'W4' ? w4Bench(runs || 5) : undefined;
+  which === 'W5'
+    ? await w5Bench(runs || 5)
+    : which === 'R1000'
+      ? r1000Bench(runs || 7)
+      : which === 'W1'
+        ? w1Bench(runs || 5)
+        : which === 'W2'
+          ? w2Bench(runs || 5)
+          : which === 'W3'
+            ? w3Bench(runs || 501, 'data', 'W3')
+            : which === 'W3-IN'
+              ? w3Bench(runs || 501, 'in', 'W3-IN')
+              : which === 'W3-AND'
+                ? w3Bench(runs || 501, 'and', 'W3-AND')
+                : which === 'W3-FN'
+                  ? w3Bench(runs || 501, 'function', 'W3-FN')
+                  : which === 'W4'
+                    ? w4Bench(runs || 5)
+                    : undefined;
 if (result === undefined) {
   log(`unknown workload '${which}': use W1, W2, W3, W3-IN, W3-AND, W3-FN, W4, W5 or R1000`);
   process.exit(2);

@@ -111,12 +111,19 @@ function checkRun(c: ConformanceCase, nfa: Matcher<Ev>): string | null {
 
 function renderMatch(m: Match<Ev>, ordered: boolean): string {
   if (ordered) return [...m].map(([k, evs]) => `${k}:${evs.map((e) => e.__ref).join(',')}`).join(' ');
-  return [...m.values()].flat().map((e) => e.__ref).sort().join(',');
+  return [...m.values()]
+    .flat()
+    .map((e) => e.__ref)
+    .sort()
+    .join(',');
 }
 
 function renderExpected(m: ExpectedMatch, ordered: boolean): string {
   if (Array.isArray(m)) return ordered ? m.join(',') : [...m].sort().join(',');
-  if (ordered) return Object.entries(m).map(([k, refs]) => `${k}:${refs.join(',')}`).join(' ');
+  if (ordered)
+    return Object.entries(m)
+      .map(([k, refs]) => `${k}:${refs.join(',')}`)
+      .join(' ');
   return Object.values(m).flat().sort().join(',');
 }
 

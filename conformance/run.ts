@@ -28,7 +28,9 @@ const picked = new Map<string, number>();
 let failed = 0;
 const seen = new Set<string>();
 for (const file of walk(dir)) {
-  const id = relative(dir, file).replace(/\\/g, '/').replace(/\.json$/, '');
+  const id = relative(dir, file)
+    .replace(/\\/g, '/')
+    .replace(/\.json$/, '');
   seen.add(id);
   const c = JSON.parse(readFileSync(file, 'utf8')) as ConformanceCase;
   const problem = runCase(c);

@@ -46,21 +46,48 @@ describe('the packed packages', () => {
     expect(run('node', ['core.mjs'], project)).toMatch(/^u1 Map\(2\) \{/);
     writeFileSync(join(project, 'rules.mjs'), readmeExample('rules'));
     expect(run('node', ['rules.mjs'], project)).toMatch(/event_code: 'pair'/);
-    writeFileSync(join(project, 'entries.mjs'), "import { NFA } from '@cepheus/core/reference'; import { ChainNFA } from '@cepheus/core/internal'; import { loadRulesJson } from '@cepheus/rules/runtime'; console.log(typeof NFA, typeof ChainNFA, typeof loadRulesJson);");
+    writeFileSync(
+      join(project, 'entries.mjs'),
+      "import { NFA } from '@cepheus/core/reference'; import { ChainNFA } from '@cepheus/core/internal'; import { loadRulesJson } from '@cepheus/rules/runtime'; console.log(typeof NFA, typeof ChainNFA, typeof loadRulesJson);",
+    );
     expect(run('node', ['entries.mjs'], project).trim()).toBe('function function function');
   });
 
   it('install a cepheus binary that runs the built JavaScript', () => {
     const example = join(root, 'examples', 'mass-messaging');
     const out = run(join(project, 'node_modules', '.bin', 'cepheus'), ['run', join(example, 'rules.cep'), '--input', join(example, 'events.jsonl')], project);
-    expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual(readFileSync(join(example, 'expected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(
+      readFileSync(join(example, 'expected.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
     expect(readdirSync(join(project, 'node_modules'))).not.toContain('tsx');
   });
 
   it('type-check in a strict TypeScript project (noUncheckedIndexedAccess, exactOptionalPropertyTypes, no skipLibCheck)', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: false, noEmit: true, lib: ['ES2022'], types: [] }, include: ['consumer.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: true,
+          skipLibCheck: false,
+          noEmit: true,
+          lib: ['ES2022'],
+          types: [],
+        },
+        include: ['consumer.ts'],
+      }),
     );
     writeFileSync(
       join(project, 'consumer.ts'),

@@ -2,7 +2,22 @@ import { createReadStream, createWriteStream, readFileSync, type WriteStream } f
 import { parseArgs } from 'node:util';
 import { compile } from '@cepheus/core';
 import { ChainNFA } from '@cepheus/core/internal';
-import { compileRules, dependencyOrder, EventError, eventLineDecoder, isBlankLine, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type EventFields } from '@cepheus/rules';
+import {
+  compileRules,
+  dependencyOrder,
+  EventError,
+  eventLineDecoder,
+  isBlankLine,
+  loadRulesJson,
+  parseRules,
+  RuleEngine,
+  RuleError,
+  rulesToJson,
+  STANDARD_FIELDS,
+  type CompiledRule,
+  type EventFields,
+  type StandardEvent,
+} from '@cepheus/rules';
 import { ChunkDecoder } from './chunk-decoder.js';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
@@ -201,7 +216,7 @@ async function run(args: string[]): Promise<number> {
   const handle = (text: string, start: number, end: number): void => {
     lineNo++;
     if (isBlankLine(text, start, end)) return;
-    let event;
+    let event: StandardEvent;
     try {
       event = decode(text, start, end);
     } catch (e) {
@@ -275,7 +290,8 @@ function fieldMapping(spec: string): EventFields {
   const standard = Object.keys(STANDARD_FIELDS) as (keyof EventFields)[];
   const pairs = spec.split(',').map((p) => p.trim().split('='));
   for (const p of pairs) {
-    if (p.length !== 2 || !(standard as string[]).includes(p[0]) || p[1] === '') throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
+    if (p.length !== 2 || !(standard as string[]).includes(p[0]) || p[1] === '')
+      throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
   }
   return { ...STANDARD_FIELDS, ...(Object.fromEntries(pairs) as Partial<EventFields>) };
 }

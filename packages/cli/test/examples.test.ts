@@ -6,9 +6,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/main.ts';
 
 const examples = fileURLToPath(new URL('../../../examples', import.meta.url));
-const dirs = readdirSync(examples, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const dirs = readdirSync(examples, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 const tmp = mkdtempSync(join(tmpdir(), 'cepheus-'));
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 
 describe('bundled examples produce their expected output', () => {
   beforeAll(() => void vi.spyOn(process.stderr, 'write').mockImplementation(() => true)); // the run summaries

@@ -23,7 +23,7 @@ export { AfterMatchSkipStrategy } from './nfa/after-match/skip-strategy.js';
 // Compiling (the runtimes themselves are on @cepheus/core/internal, Flink's shared-buffer NFA on @cepheus/core/reference)
 export { compilePattern, type CompiledNFA } from './nfa/compiler/nfa-compiler.js';
 export { compile } from './nfa/compile.js';
-export { type Matcher, type KeyState, type Match, type TimedOutMatch } from './nfa/matcher.js';
+export type { Matcher, KeyState, Match, TimedOutMatch } from './nfa/matcher.js';
 // The operator, time and state
 export { CepOperator, type CepOperatorOptions, type MatchOutput, type TimeoutOutput, type OperatorStats, type OperatorSnapshot, type TimeMode } from './operator/cep-operator.js';
 export { BoundedOutOfOrderness } from './time/watermarks.js';

@@ -5,8 +5,8 @@
 export { ChainNFA } from './nfa/chain/chain-nfa.js';
 export { ChainState } from './nfa/chain/chain-state.js';
 export { chainShape, type ChainShape } from './nfa/chain/chain-shape.js';
-export { type ChainStateSnapshot } from './nfa/chain/chain-snapshot.js';
+export type { ChainStateSnapshot } from './nfa/chain/chain-snapshot.js';
 export { PathNFA } from './nfa/path/path-nfa.js';
 export { PathState, type PathNode, type PathRun } from './nfa/path/path-state.js';
-export { type PathStateSnapshot } from './nfa/path/path-snapshot.js';
+export type { PathStateSnapshot } from './nfa/path/path-snapshot.js';
 export { State, type StateType, type Transition } from './nfa/state.js';

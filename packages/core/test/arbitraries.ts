@@ -1,6 +1,18 @@
 /** fast-check generators of random (valid or invalid) patterns and inputs, shared by the property tests. */
 import fc from 'fast-check';
-import { AfterMatchSkipStrategy, compile, field, MalformedPatternError, not, Pattern, type CepOperator, type ConditionNode, type KeyState, type Match, type Matcher } from '../src/index.ts';
+import {
+  AfterMatchSkipStrategy,
+  compile,
+  field,
+  MalformedPatternError,
+  not,
+  Pattern,
+  type CepOperator,
+  type ConditionNode,
+  type KeyState,
+  type Match,
+  type Matcher,
+} from '../src/index.ts';
 import { NFA } from '../src/reference.ts';
 
 export type Ev = { id: number; k: number; c: string; v: number; ts: number };
@@ -55,23 +67,27 @@ export const patternSpec = (requireWindow = false): fc.Arbitrary<PatternSpec> =>
  * steps between them, any skip strategy.
  */
 export const chainSpec: fc.Arbitrary<PatternSpec> = fc.record({
-  steps: fc.array(
-    fc.record({
-      link: fc.constantFrom('next' as const, 'followedBy' as const, 'notFollowedBy' as const),
-      code: fc.constantFrom('a', 'b', 'c', 'd'),
-      quant: fc.constantFrom('one' as const, 'times' as const),
-      n: fc.integer({ min: 1, max: 3 }),
-      optional: fc.constant(false),
-      inner: fc.constantFrom('none' as const, 'consecutive' as const),
-      greedy: fc.constant(false),
-      iterative: fc.boolean(),
-      loopWindow: fc.constant(null),
-    }).map((x) => (x.quant === 'one' || x.link === 'notFollowedBy' ? { ...x, quant: 'one' as const, inner: 'none' as const } : x)), // consecutive() applies to times only
-    { minLength: 1, maxLength: 5 },
-  ).map((steps) =>
-    // a negation neither begins nor ends a chain (a trailing notFollowedBy waits for the window)
-    steps.map((x, i) => (x.link === 'notFollowedBy' && (i === 0 || i === steps.length - 1) ? { ...x, link: 'followedBy' as const } : x)),
-  ),
+  steps: fc
+    .array(
+      fc
+        .record({
+          link: fc.constantFrom('next' as const, 'followedBy' as const, 'notFollowedBy' as const),
+          code: fc.constantFrom('a', 'b', 'c', 'd'),
+          quant: fc.constantFrom('one' as const, 'times' as const),
+          n: fc.integer({ min: 1, max: 3 }),
+          optional: fc.constant(false),
+          inner: fc.constantFrom('none' as const, 'consecutive' as const),
+          greedy: fc.constant(false),
+          iterative: fc.boolean(),
+          loopWindow: fc.constant(null),
+        })
+        .map((x) => (x.quant === 'one' || x.link === 'notFollowedBy' ? { ...x, quant: 'one' as const, inner: 'none' as const } : x)), // consecutive() applies to times only
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((steps) =>
+      // a negation neither begins nor ends a chain (a trailing notFollowedBy waits for the window)
+      steps.map((x, i) => (x.link === 'notFollowedBy' && (i === 0 || i === steps.length - 1) ? { ...x, link: 'followedBy' as const } : x)),
+    ),
   within: fc.option(fc.integer({ min: 1, max: 12 })),
   withinType: fc.constant('FIRST_AND_LAST' as const),
   skip: fc.constantFrom('noSkip', 'skipToNext', 'skipPastLastEvent', 'skipToFirst', 'skipToLast'),
@@ -86,8 +102,7 @@ export const anySpec = (): fc.Arbitrary<PatternSpec> => fc.oneof(patternSpec(), 
  * then closures, which the runtimes call.
  */
 export function buildPattern(spec: PatternSpec, opaque = false): Pattern<Ev> {
-  const skip =
-    spec.skip === 'skipToFirst' || spec.skip === 'skipToLast' ? AfterMatchSkipStrategy[spec.skip]('p0') : AfterMatchSkipStrategy[spec.skip]();
+  const skip = spec.skip === 'skipToFirst' || spec.skip === 'skipToLast' ? AfterMatchSkipStrategy[spec.skip]('p0') : AfterMatchSkipStrategy[spec.skip]();
   let p: Pattern<Ev> | undefined;
   spec.steps.forEach((s, i) => {
     const name = `p${i}`;
@@ -134,7 +149,16 @@ export function codeCondition(code: string, variant: number): ConditionNode<Ev> 
 /** Events for 1-3 keys, timestamps increasing with small gaps (and equal timestamps). */
 export const events = (maxLength = 40): fc.Arbitrary<Ev[]> =>
   fc
-    .array(fc.record({ k: fc.integer({ min: 0, max: 2 }), c: fc.constantFrom(...codes), v: fc.integer({ min: 0, max: 3 }), gap: fc.integer({ min: 0, max: 3 }), jitter: fc.integer({ min: 0, max: 2 }) }), { maxLength })
+    .array(
+      fc.record({
+        k: fc.integer({ min: 0, max: 2 }),
+        c: fc.constantFrom(...codes),
+        v: fc.integer({ min: 0, max: 3 }),
+        gap: fc.integer({ min: 0, max: 3 }),
+        jitter: fc.integer({ min: 0, max: 2 }),
+      }),
+      { maxLength },
+    )
     .map((xs) => {
       let ts = 0;
       return xs.map((x, id) => {
@@ -175,10 +199,7 @@ export function oneStep(changes: Partial<StepSpec> = {}): StepSpec {
  * directly, a timestamp below one that time already advanced past is a late event; Flink's NFA
  * then reuses event ids, and its order among such events is an accident of its heap.)
  */
-export const inputs = fc.array(
-  fc.record({ c: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.integer({ min: 0, max: 3 }), step: fc.integer({ min: -2, max: 3 }) }),
-  { maxLength: 50 },
-);
+export const inputs = fc.array(fc.record({ c: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.integer({ min: 0, max: 3 }), step: fc.integer({ min: -2, max: 3 }) }), { maxLength: 50 });
 
 export const render = (m: Match<Ev>) => [...m].map(([k, es]) => `${k}:${es.map((e) => e.id).join(',')}`).join(' ');
 

@@ -76,7 +76,10 @@ describe('chain runtime', () => {
       nfa.evaluate({ id: i, k: 0, c, v: 0, ts: i }, i);
       return nfa.process(s);
     });
-    expect(matches.map((m) => m.get('a')!.map((e) => e.id))).toEqual([[0, 2, 3], [2, 3, 4]]);
+    expect(matches.map((m) => m.get('a')!.map((e) => e.id))).toEqual([
+      [0, 2, 3],
+      [2, 3, 4],
+    ]);
     expect(calls).toBe(5);
   });
 });
@@ -84,9 +87,11 @@ describe('chain runtime', () => {
 describe('chain runtime in the operator', () => {
   /** Windows always set, mostly followedBy and no skip strategy, two codes: where expiry is deferred and runs overlap. */
   const windowed = chainSpec.chain((spec) =>
-    fc
-      .record({ within: fc.integer({ min: 1, max: 8 }), skip: fc.constantFrom('noSkip', 'noSkip', 'noSkip', spec.skip), relaxed: fc.boolean() })
-      .map(({ relaxed, ...x }) => ({ ...spec, ...x, steps: spec.steps.map((st) => ({ ...st, code: st.code < 'c' ? st.code : 'a', link: relaxed ? ('followedBy' as const) : st.link })) })),
+    fc.record({ within: fc.integer({ min: 1, max: 8 }), skip: fc.constantFrom('noSkip', 'noSkip', 'noSkip', spec.skip), relaxed: fc.boolean() }).map(({ relaxed, ...x }) => ({
+      ...spec,
+      ...x,
+      steps: spec.steps.map((st) => ({ ...st, code: st.code < 'c' ? st.code : 'a', link: relaxed ? ('followedBy' as const) : st.link })),
+    })),
   );
   /** Long inputs for two keys, timestamps close together. */
   const dense = fc

@@ -49,10 +49,7 @@ const node: fc.Arbitrary<ConditionNode<Obj>> = fc.letrec<{ node: ConditionNode<O
     fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((cs) => or(...cs)),
   ),
 })).node;
-const event: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ x: value, y: value }, { requiredKeys: [] }) },
-  fc.constantFrom(null, undefined, 3, 'x'),
-);
+const event: fc.Arbitrary<unknown> = fc.oneof({ weight: 5, arbitrary: fc.record({ x: value, y: value }, { requiredKeys: [] }) }, fc.constantFrom(null, undefined, 3, 'x'));
 
 describe('conditions as data', () => {
   it('are built by the typed builder, the object shorthand and plain functions', () => {
@@ -96,7 +93,16 @@ describe('conditions as data', () => {
   });
 
   it('leave iterative conditions to each run, and so do simple ones that throw', () => {
-    const verdicts = new Verdicts<Obj>([iterative((e) => e.x === 1), simple(() => { throw new Error('no'); }), simple((e) => e.x === 1)], () => 0);
+    const verdicts = new Verdicts<Obj>(
+      [
+        iterative((e) => e.x === 1),
+        simple(() => {
+          throw new Error('no');
+        }),
+        simple((e) => e.x === 1),
+      ],
+      () => 0,
+    );
     verdicts.begin({ x: 1 }, 0);
     expect([0, 1, 2].map((c) => verdicts.of(c))).toEqual([RUN_SPECIFIC, RUN_SPECIFIC, TRUE]);
   });
@@ -123,7 +129,18 @@ describe('one evaluation per event', () => {
   it('evaluates an event object fed again, mutated, afresh (processing time, equal times)', () => {
     const run = (reuse: boolean) => {
       const out: string[] = [];
-      const op = new CepOperator<Ev>({ patterns: { p: pattern() }, time: 'processing', clock: () => 5, onMatch: ({ match }) => out.push([...match.values()].flat().map((e) => e.c).join('')) });
+      const op = new CepOperator<Ev>({
+        patterns: { p: pattern() },
+        time: 'processing',
+        clock: () => 5,
+        onMatch: ({ match }) =>
+          out.push(
+            [...match.values()]
+              .flat()
+              .map((e) => e.c)
+              .join(''),
+          ),
+      });
       const one: Ev = { c: 'a' };
       op.processElement(one);
       if (reuse) {
@@ -140,7 +157,11 @@ describe('one evaluation per event', () => {
   it('evaluates the same object twice in event time at one timestamp', () => {
     const out: number[] = [];
     const ev = { c: 'a', ts: 1 };
-    const op = new CepOperator<typeof ev>({ patterns: { p: Pattern.begin<typeof ev>('a').where(field('c').eq('a')).next('b').where(field('c').eq('b')) }, timestamp: (e) => e.ts, onMatch: () => out.push(1) });
+    const op = new CepOperator<typeof ev>({
+      patterns: { p: Pattern.begin<typeof ev>('a').where(field('c').eq('a')).next('b').where(field('c').eq('b')) },
+      timestamp: (e) => e.ts,
+      onMatch: () => out.push(1),
+    });
     op.processInOrder(ev);
     ev.c = 'b';
     op.processInOrder(ev);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, field, Pattern, type ConditionContext } from '../src/index.ts';
+import { compilePattern, field, Pattern, type CompiledNFA, type ConditionContext } from '../src/index.ts';
 import { PathNFA } from '../src/internal.ts';
 import { DecisionGraph } from '../src/nfa/decision-graph.ts';
 import { anySpec, buildPattern, events, feed, type Ev } from './arbitraries.ts';
@@ -35,40 +35,46 @@ function outcome(graph: DecisionGraph<Ev>, evaluate: () => void): unknown {
 describe('decision graph', () => {
   it('gives each run the edges and final state that evaluating its own conditions gives, though it evaluates them once per event and state', () => {
     fc.assert(
-      fc.property(anySpec(), events(12), fc.array(fc.array(fc.record({ v: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }), { minLength: 1, maxLength: 3 }), fc.nat(), (spec, evs, runs, order) => {
-        let compiled;
-        try {
-          compiled = compilePattern(buildPattern(spec));
-        } catch {
-          return;
-        }
-        const cached = new DecisionGraph(compiled.states, () => 0);
-        const plain = new DecisionGraph(compiled.states, () => 0);
-        const contexts = runs.map((taken) => taken.map(({ v }, id): Ev => ({ id, k: 0, c: 'a', v, ts: 0 })));
-        for (const e of evs) {
-          cached.begin(e, e.ts);
-          plain.begin(e, e.ts);
-          // states in an arbitrary order, each asked about by several runs, and by noOpStates
-          const n = compiled.states.length;
-          for (let j = 0; j < n; j++) {
-            const state = compiled.states[(j + order) % n];
-            for (const taken of contexts) {
-              const run: ConditionContext<Ev> = new FakeContext(taken, e.ts);
-              const got = outcome(cached, () => cached.evaluateFor(state, e, e.ts, run));
-              expect(got).toEqual(outcome(plain, () => plain.evaluate(state, e, run)));
-              const final = (g: DecisionGraph<Ev>, f: () => unknown) => {
-                try {
-                  return f();
-                } catch (x) {
-                  return `error ${(x as Error).message}`;
-                }
-              };
-              expect(final(cached, () => cached.finalFor(state, e, e.ts, run))).toBe(final(plain, () => plain.finalAfterProceed(state, e, run)));
-            }
-            if (n <= 30) cached.noOpStates((1 << n) - 1, e, e.ts);
+      fc.property(
+        anySpec(),
+        events(12),
+        fc.array(fc.array(fc.record({ v: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        (spec, evs, runs, order) => {
+          let compiled: CompiledNFA<Ev>;
+          try {
+            compiled = compilePattern(buildPattern(spec));
+          } catch {
+            return;
           }
-        }
-      }),
+          const cached = new DecisionGraph(compiled.states, () => 0);
+          const plain = new DecisionGraph(compiled.states, () => 0);
+          const contexts = runs.map((taken) => taken.map(({ v }, id): Ev => ({ id, k: 0, c: 'a', v, ts: 0 })));
+          for (const e of evs) {
+            cached.begin(e, e.ts);
+            plain.begin(e, e.ts);
+            // states in an arbitrary order, each asked about by several runs, and by noOpStates
+            const n = compiled.states.length;
+            for (let j = 0; j < n; j++) {
+              const state = compiled.states[(j + order) % n];
+              for (const taken of contexts) {
+                const run: ConditionContext<Ev> = new FakeContext(taken, e.ts);
+                const got = outcome(cached, () => cached.evaluateFor(state, e, run));
+                expect(got).toEqual(outcome(plain, () => plain.evaluate(state, e, run)));
+                const final = (f: () => unknown) => {
+                  try {
+                    return f();
+                  } catch (x) {
+                    return `error ${(x as Error).message}`;
+                  }
+                };
+                expect(final(() => cached.finalFor(state, e, run))).toBe(final(() => plain.finalAfterProceed(state, e, run)));
+              }
+              if (n <= 30) cached.noOpStates((1 << n) - 1, e);
+            }
+          }
+        },
+      ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) },
     );
   });
@@ -93,7 +99,13 @@ describe('decision graph', () => {
   });
 
   it('works out only the combinations that field tests on one field can make (one value, or none)', () => {
-    const p = Pattern.begin<Ev>('a').where(field('c').eq('a')).followedBy('b').where(field('c').in(['b', 'B'])).oneOrMore().followedBy('c').where({ c: 'c' });
+    const p = Pattern.begin<Ev>('a')
+      .where(field('c').eq('a'))
+      .followedBy('b')
+      .where(field('c').in(['b', 'B']))
+      .oneOrMore()
+      .followedBy('c')
+      .where({ c: 'c' });
     const nfa = new PathNFA(compilePattern(p));
     const graph = (nfa as unknown as { graph: { stepsByKey: Map<number, unknown> } }).graph;
     // a, b or B, c, or none of them: b and B make the same verdicts

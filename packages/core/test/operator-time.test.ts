@@ -30,7 +30,7 @@ const byPrice = (a: Ev, b: Ev) => a.price - b.price;
  * snapshot does not restore into: that case goes on with the same operator, no round trip).
  */
 const runtimes = [
-  ['the runtime compile picks', (_op: CepOperator<Ev, number>) => {}, <O>(op: O, restore: () => O) => restore()],
+  ['the runtime compile picks', (_op: CepOperator<Ev, number>) => {}, <O>(_op: O, restore: () => O) => restore()],
   ['the shared-buffer NFA', onGeneralNfa, <O>(op: O) => op],
 ] as const;
 const names = (m: Match<Ev>) => ['start', 'middle', 'end'].map((n) => m.get(n)![0]!.name);
@@ -39,7 +39,14 @@ describe.each(runtimes)('the event comparator, on %s', (_, reshape, roundTrip) =
   it('orders events of one millisecond in processing time, held until the clock moves past it (testCEPOperatorComparatorProcessTime)', () => {
     const out: string[][] = [];
     let now = 0;
-    const options = (): CepOperatorOptions<Ev, number> => ({ patterns: { p: pattern() }, key: (e) => e.id, time: 'processing', clock: () => now, comparator: byPrice, onMatch: ({ match }) => out.push(names(match)) });
+    const options = (): CepOperatorOptions<Ev, number> => ({
+      patterns: { p: pattern() },
+      key: (e) => e.id,
+      time: 'processing',
+      clock: () => now,
+      comparator: byPrice,
+      onMatch: ({ match }) => out.push(names(match)),
+    });
     let op = new CepOperator(options());
     reshape(op);
     const start1 = event(42, 'start', 1.0);
@@ -126,13 +133,22 @@ describe.each(runtimes)('the event comparator, on %s', (_, reshape, roundTrip) =
 describe.each(runtimes)('time in the condition context, on %s (NFAIterativeConditionTimeContextTest)', (_, reshape) => {
   const single = (where: Parameters<Pattern<Ev>['where']>[0], clock: () => number) => {
     const out: number[] = [];
-    const op = new CepOperator<Ev, number>({ patterns: { p: Pattern.begin<Ev>('start').where(where) }, key: (e) => e.id, timestamp: (e) => e.price, clock, onMatch: ({ match }) => out.push(match.get('start')![0]!.id) });
+    const op = new CepOperator<Ev, number>({
+      patterns: { p: Pattern.begin<Ev>('start').where(where) },
+      key: (e) => e.id,
+      timestamp: (e) => e.price,
+      clock,
+      onMatch: ({ match }) => out.push(match.get('start')![0]!.id),
+    });
     reshape(op);
     return { op, out };
   };
 
   it('gives the event timestamp (testEventTimestamp)', () => {
-    const { op, out } = single((_e, ctx) => ctx.timestamp() === 3, () => 0);
+    const { op, out } = single(
+      (_e, ctx) => ctx.timestamp() === 3,
+      () => 0,
+    );
     op.processInOrder(event(1, 'x', 3));
     expect(out).toEqual([1]);
   });
@@ -141,7 +157,10 @@ describe.each(runtimes)('time in the condition context, on %s (NFAIterativeCondi
     for (const iterative of [true, false]) {
       let now = 1;
       const clock = () => now;
-      const { op, out } = single(iterative ? (_e, ctx) => ctx.currentProcessingTime() === 3 : { kind: 'predicate', iterative: false, test: (_e: Ev, ctx) => ctx.currentProcessingTime() === 3 }, clock);
+      const { op, out } = single(
+        iterative ? (_e, ctx) => ctx.currentProcessingTime() === 3 : { kind: 'predicate', iterative: false, test: (_e: Ev, ctx) => ctx.currentProcessingTime() === 3 },
+        clock,
+      );
       op.processInOrder(event(1, 'x', 7));
       now = 3;
       op.processInOrder(event(2, 'x', 8));

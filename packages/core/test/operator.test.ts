@@ -4,7 +4,13 @@ import { BoundedOutOfOrderness, CepOperator, Pattern, type CepOperatorOptions } 
 type Ev = { id: string; user: string; code: string; ts: number };
 const ev = (id: string, user: string, code: string, ts: number): Ev => ({ id, user, code, ts });
 const abc = () =>
-  Pattern.begin<Ev>('a').where((e) => e.code === 'A').followedBy('b').where((e) => e.code === 'B').followedBy('c').where((e) => e.code === 'C').within(10);
+  Pattern.begin<Ev>('a')
+    .where((e) => e.code === 'A')
+    .followedBy('b')
+    .where((e) => e.code === 'B')
+    .followedBy('c')
+    .where((e) => e.code === 'C')
+    .within(10);
 
 function collect(extra: Partial<CepOperatorOptions<Ev, string>> = {}) {
   const out: string[] = [];
@@ -12,8 +18,20 @@ function collect(extra: Partial<CepOperatorOptions<Ev, string>> = {}) {
     patterns: { abc: abc() },
     key: (e) => e.user,
     timestamp: (e) => e.ts,
-    onMatch: (m) => out.push(`match ${m.pattern} ${m.key} ${[...m.match.values()].flat().map((e) => e.id).join(',')}`),
-    onTimeout: (t) => out.push(`timeout ${t.key} @${t.timestamp} ${[...t.match.values()].flat().map((e) => e.id).join(',')}`),
+    onMatch: (m) =>
+      out.push(
+        `match ${m.pattern} ${m.key} ${[...m.match.values()]
+          .flat()
+          .map((e) => e.id)
+          .join(',')}`,
+      ),
+    onTimeout: (t) =>
+      out.push(
+        `timeout ${t.key} @${t.timestamp} ${[...t.match.values()]
+          .flat()
+          .map((e) => e.id)
+          .join(',')}`,
+      ),
     onLate: (e) => out.push(`late ${e.id}`),
     ...extra,
   });
@@ -70,10 +88,21 @@ describe('CepOperator in event time', () => {
   it('runs several patterns over one input', () => {
     const out: string[] = [];
     const op = new CepOperator<Ev, string>({
-      patterns: { abc: abc(), twoA: Pattern.begin<Ev>('x').where((e) => e.code === 'A').times(2) },
+      patterns: {
+        abc: abc(),
+        twoA: Pattern.begin<Ev>('x')
+          .where((e) => e.code === 'A')
+          .times(2),
+      },
       key: (e) => e.user,
       timestamp: (e) => e.ts,
-      onMatch: (m) => out.push(`${m.pattern}:${[...m.match.values()].flat().map((e) => e.id).join(',')}`),
+      onMatch: (m) =>
+        out.push(
+          `${m.pattern}:${[...m.match.values()]
+            .flat()
+            .map((e) => e.id)
+            .join(',')}`,
+        ),
     });
     for (const e of [ev('a1', 'u', 'A', 1), ev('a2', 'u', 'A', 2), ev('b', 'u', 'B', 3), ev('c', 'u', 'C', 4)]) op.processElement(e);
     op.flush();
@@ -82,7 +111,11 @@ describe('CepOperator in event time', () => {
 
   it('keeps no state for keys whose events start nothing, also for NFAs with many states', () => {
     const op = new CepOperator<Ev, string>({
-      patterns: { long: Pattern.begin<Ev>('a').where((e) => e.code === 'A').times(40) },
+      patterns: {
+        long: Pattern.begin<Ev>('a')
+          .where((e) => e.code === 'A')
+          .times(40),
+      },
       key: (e) => e.user,
       timestamp: (e) => e.ts,
       onMatch: () => {},

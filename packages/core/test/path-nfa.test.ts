@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, Pattern, type Matcher } from '../src/index.ts';
+import { compilePattern, Pattern, type CompiledNFA, type Matcher } from '../src/index.ts';
 import { PathNFA } from '../src/internal.ts';
 import { NFA } from '../src/reference.ts';
 import { anySpec, buildPattern, inputs, trace, type PatternSpec, type Ev } from './arbitraries.ts';
 
 /** Holds the path runtime to the shared-buffer NFA: same matches, timeouts and errors, in the same order. */
 function agrees(spec: PatternSpec, evs: Parameters<typeof trace>[1]): void {
-  let compiled;
+  let compiled: CompiledNFA<Ev>;
   try {
     compiled = compilePattern(buildPattern(spec));
   } catch {
@@ -35,7 +35,14 @@ describe('path runtime', () => {
 describe('path runtime state', () => {
   it('snapshots and restores runs whose paths are long (a loop that took 100,000 events)', () => {
     // one run at a time: b's taken back to back, then c right after
-    const p = Pattern.begin<Ev>('a').where((e) => e.c === 'a').next('b').where((e) => e.c === 'b').oneOrMore().consecutive().next('c').where((e) => e.c === 'c');
+    const p = Pattern.begin<Ev>('a')
+      .where((e) => e.c === 'a')
+      .next('b')
+      .where((e) => e.c === 'b')
+      .oneOrMore()
+      .consecutive()
+      .next('c')
+      .where((e) => e.c === 'c');
     const nfa = new PathNFA(compilePattern(p));
     const s = nfa.createState();
     for (let i = 0; i <= 100_000; i++) {
@@ -55,7 +62,16 @@ describe('path runtime state', () => {
 
 describe('compiled NFA', () => {
   it('gives every edge a target for an optional greedy loop with until after a notFollowedBy (Flink leaves one without, and fails when it is taken)', () => {
-    const p = Pattern.begin<Ev>('p0').where((e) => e.c === 'a').notFollowedBy('p1').where((e) => e.c === 'b').next('p2').where((e) => e.c === 'a').oneOrMore().until((e) => e.v === 3).optional().greedy();
+    const p = Pattern.begin<Ev>('p0')
+      .where((e) => e.c === 'a')
+      .notFollowedBy('p1')
+      .where((e) => e.c === 'b')
+      .next('p2')
+      .where((e) => e.c === 'a')
+      .oneOrMore()
+      .until((e) => e.v === 3)
+      .optional()
+      .greedy();
     const compiled = compilePattern(p);
     for (const st of compiled.states) for (const t of st.transitions) expect(t.target, `${st.name} ${t.action}`).toBeDefined();
     const evs = [

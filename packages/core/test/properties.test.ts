@@ -98,55 +98,65 @@ function held(s: KeyState): { events: number; nodes: number; runs: number } {
 describe('memory release', () => {
   it('once every partial match has expired, the shared buffers hold nothing', () => {
     fc.assert(
-      fc.property(fc.oneof(patternSpec(true), chainSpec.map((c) => ({ ...c, within: c.within ?? 5 }))), events(60), (spec, evs) => {
-        const pattern = tryBuild(spec);
-        fc.pre(pattern !== undefined);
-        // NFA level: every key's state is empty after time passes all windows, in both runtimes
-        for (const nfa of [compile(pattern!), new NFA(compilePattern(pattern!))]) {
-          const states = new Map<number, KeyState>();
-          const sorted = [...evs].sort((x, y) => x.ts - y.ts);
-          for (const e of sorted) {
-            let s = states.get(e.k);
-            if (!s) states.set(e.k, (s = nfa.createState()));
-            nfa.advanceTime(s, e.ts);
-            nfa.evaluate(e, e.ts);
-            nfa.process(s);
+      fc.property(
+        fc.oneof(
+          patternSpec(true),
+          chainSpec.map((c) => ({ ...c, within: c.within ?? 5 })),
+        ),
+        events(60),
+        (spec, evs) => {
+          const pattern = tryBuild(spec);
+          fc.pre(pattern !== undefined);
+          // NFA level: every key's state is empty after time passes all windows, in both runtimes
+          for (const nfa of [compile(pattern!), new NFA(compilePattern(pattern!))]) {
+            const states = new Map<number, KeyState>();
+            const sorted = [...evs].sort((x, y) => x.ts - y.ts);
+            for (const e of sorted) {
+              let s = states.get(e.k);
+              if (!s) states.set(e.k, (s = nfa.createState()));
+              nfa.advanceTime(s, e.ts);
+              nfa.evaluate(e, e.ts);
+              nfa.process(s);
+            }
+            for (const s of states.values()) {
+              nfa.advanceTime(s, Number.MAX_VALUE);
+              expect(held(s)).toEqual({ events: 0, nodes: 0, runs: 0 });
+            }
           }
-          for (const s of states.values()) {
-            nfa.advanceTime(s, Number.MAX_VALUE);
-            expect(held(s)).toEqual({ events: 0, nodes: 0, runs: 0 });
+          // operator level: idle keys are dropped, whether expiry is deferred or not
+          for (const timeouts of [true, false]) {
+            const op = new CepOperator(operator([spec], [], timeouts));
+            feedAll(op, evs);
+            expect(op.keyCount).toBe(0);
+            expect(op.bufferedCount).toBe(0);
           }
-        }
-        // operator level: idle keys are dropped, whether expiry is deferred or not
-        for (const timeouts of [true, false]) {
-          const op = new CepOperator(operator([spec], [], timeouts));
-          feedAll(op, evs);
-          expect(op.keyCount).toBe(0);
-          expect(op.bufferedCount).toBe(0);
-        }
-      }),
+        },
+      ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 });
 
 describe('operator', () => {
-  it.each([true, false])('skips irrelevant events and defers expiry without changing any output (against the general NFA processing every event; timeouts observed: %s)', (timeouts) => {
-    fc.assert(
-      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), (specs, evs) => {
-        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
-        const fast: string[] = [];
-        const a = new CepOperator(operator(specs, fast, timeouts));
-        feedAll(a, evs);
-        const all: string[] = [];
-        const b = new CepOperator(operator(specs, all, timeouts));
-        onGeneralNfa(b);
-        feedAll(b, evs);
-        expect(fast).toEqual(all);
-      }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
-    );
-  });
+  it.each([true, false])(
+    'skips irrelevant events and defers expiry without changing any output (against the general NFA processing every event; timeouts observed: %s)',
+    (timeouts) => {
+      fc.assert(
+        fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), (specs, evs) => {
+          fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+          const fast: string[] = [];
+          const a = new CepOperator(operator(specs, fast, timeouts));
+          feedAll(a, evs);
+          const all: string[] = [];
+          const b = new CepOperator(operator(specs, all, timeouts));
+          onGeneralNfa(b);
+          feedAll(b, evs);
+          expect(fast).toEqual(all);
+        }),
+        { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+      );
+    },
+  );
 });
 
 describe('processInOrder', () => {
@@ -174,7 +184,11 @@ describe('processInOrder', () => {
 
   it('reports late events and rejects events out of order', () => {
     const late: number[] = [];
-    const op = new CepOperator({ ...operator([{ steps: [oneStep()], within: null, withinType: 'FIRST_AND_LAST', skip: 'noSkip' }], []), outOfOrdernessMs: undefined, onLate: (e: Ev) => late.push(e.id) });
+    const op = new CepOperator({
+      ...operator([{ steps: [oneStep()], within: null, withinType: 'FIRST_AND_LAST', skip: 'noSkip' }], []),
+      outOfOrdernessMs: undefined,
+      onLate: (e: Ev) => late.push(e.id),
+    });
     const ev = (id: number, ts: number): Ev => ({ id, k: 0, c: 'a', v: 0, ts });
     op.processInOrder(ev(0, 5));
     op.advanceWatermark(5);

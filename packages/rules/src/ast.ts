@@ -29,11 +29,7 @@ export interface SeqItem {
   node: SeqNode;
 }
 
-export type SkipClause =
-  | { kind: 'pastLastEvent' }
-  | { kind: 'toNext' }
-  | { kind: 'noSkip' }
-  | { kind: 'toFirst' | 'toLast'; variable: string; at: number; len: number };
+export type SkipClause = { kind: 'pastLastEvent' } | { kind: 'toNext' } | { kind: 'noSkip' } | { kind: 'toFirst' | 'toLast'; variable: string; at: number; len: number };
 
 export interface RuleAst {
   name: string;

@@ -1,6 +1,19 @@
-import { AfterMatchSkipStrategy, and, compilePattern, conditionTest, field, iterative, MalformedPatternError, Pattern, simple, type Condition, type ConditionContext, type ConditionNode } from '@cepheus/core';
+import {
+  AfterMatchSkipStrategy,
+  and,
+  compilePattern,
+  conditionTest,
+  field,
+  iterative,
+  MalformedPatternError,
+  Pattern,
+  simple,
+  type Condition,
+  type ConditionContext,
+  type ConditionNode,
+} from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
-import { SourceText, type RuleError } from './errors.js';
+import type { SourceText, RuleError } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates, type WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
@@ -119,7 +132,8 @@ class RuleCompiler {
         if (!this.rule.variables.has(node.variable)) {
           throw this.fail(`unknown variable '${node.variable}'`, node, `declare it before EVENT, e.g. '${node.variable}: EVENT_CODE'`);
         }
-        if (this.order.includes(node.variable)) throw this.fail(`variable '${node.variable}' appears twice in EVENT`, node, 'declare a second variable for the same event code: e3: SAME_CODE');
+        if (this.order.includes(node.variable))
+          throw this.fail(`variable '${node.variable}' appears twice in EVENT`, node, 'declare a second variable for the same event code: e3: SAME_CODE');
         if (node.negated && node.quantifier) throw this.fail('a negated variable cannot have a quantifier', node);
         this.order.push(node.variable);
         if (loop) this.repeated.add(node.variable);
@@ -134,7 +148,8 @@ class RuleCompiler {
           const known = [...this.rule.variables.keys()].join(', ');
           throw this.fail(`unknown variable '${x.variable}'`, x, `the rule's variables are ${known}; fields are written variable.field`);
         }
-        if (x.kind === 'variable' && !inCall) throw this.fail(`'${x.variable}' is a variable, not a value`, x, `use a field such as ${x.variable}.user_id, or COUNT(${x.variable})`);
+        if (x.kind === 'variable' && !inCall)
+          throw this.fail(`'${x.variable}' is a variable, not a value`, x, `use a field such as ${x.variable}.user_id, or COUNT(${x.variable})`);
       } else if (x.kind === 'call' && inCall) {
         throw this.fail('aggregates cannot be nested', x);
       }
@@ -150,7 +165,8 @@ class RuleCompiler {
       const agg = findAggregate(c);
       if (agg && !this.rule.repeat) {
         const v = variablesOf(agg.arg)[0];
-        if (v !== undefined && !this.repeated.has(v)) throw this.fail(`aggregate over '${v}', which takes a single event`, agg, `aggregates apply to repeated variables (${v}+, ${v}{n}) or to REPEAT rules`);
+        if (v !== undefined && !this.repeated.has(v))
+          throw this.fail(`aggregate over '${v}', which takes a single event`, agg, `aggregates apply to repeated variables (${v}+, ${v}{n}) or to REPEAT rules`);
       }
       if (agg && this.rule.repeat) throw this.fail('aggregates of a REPEAT rule belong in HAVING', agg, 'move it to HAVING');
     }
@@ -223,7 +239,12 @@ class RuleCompiler {
             p.where(this.conditionFor(node.variable));
             text += `.${link === 'next' ? 'notNext' : 'notFollowedBy'}('${node.variable}')`;
           } else {
-            p = p === undefined ? (top ? Pattern.begin<StandardEvent>(node.variable, skip) : Pattern.begin<StandardEvent>(node.variable)) : p[link === 'begin' ? 'next' : link](node.variable);
+            p =
+              p === undefined
+                ? top
+                  ? Pattern.begin<StandardEvent>(node.variable, skip)
+                  : Pattern.begin<StandardEvent>(node.variable)
+                : p[link === 'begin' ? 'next' : link](node.variable);
             p.where(this.conditionFor(node.variable));
             text += text === '' ? `Pattern.begin('${node.variable}'${top ? `, ${this.skipText()}` : ''})` : `.${link}('${node.variable}')`;
             text += `.where(${this.conditionText(node.variable)})`;
@@ -373,7 +394,11 @@ export function repeatAsPattern(spec: RepeatSpec): Pattern<StandardEvent> {
   const p =
     spec.min === 1
       ? Pattern.begin<StandardEvent>('v', skip).oneOrMore().consecutive().optional().next('last').where(lastCondition)
-      : Pattern.begin<StandardEvent>('v', skip).timesOrMore(spec.min - 1).consecutive().next('last').where(lastCondition);
+      : Pattern.begin<StandardEvent>('v', skip)
+          .timesOrMore(spec.min - 1)
+          .consecutive()
+          .next('last')
+          .where(lastCondition);
   return p.within(spec.withinMs);
 }
 
@@ -422,7 +447,7 @@ export function conditionsByVariable(rule: RuleAst, order = sequenceVariables(ru
   if (!rule.where) return byVariable;
   for (const c of conjuncts(rule.where)) {
     const vars = variablesOf(c);
-    const target = vars.length === 0 ? order[0] : order.filter((v) => vars.includes(v)).pop() ?? order[0];
+    const target = vars.length === 0 ? order[0] : (order.filter((v) => vars.includes(v)).pop() ?? order[0]);
     if (!byVariable.has(target)) byVariable.set(target, []);
     byVariable.get(target)!.push(c);
   }

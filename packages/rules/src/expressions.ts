@@ -228,7 +228,7 @@ export function pathReader(path: readonly string[]): (value: unknown) => unknown
 export function readPath(value: unknown, path: readonly string[]): unknown {
   let v = value;
   for (const key of path) {
-    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) return undefined;
     v = (v as Record<string, unknown>)[key];
   }
   return v;

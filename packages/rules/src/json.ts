@@ -233,7 +233,8 @@ function ruleFromJson(x: unknown, path: string): RuleAst {
     const kind = SKIPS[oneOf(s.type, '.afterMatchStrategy.type', Object.keys(SKIPS) as (keyof typeof SKIPS)[])];
     rule.skip = kind === 'toFirst' || kind === 'toLast' ? { kind, variable: string(s.patternName, '.afterMatchStrategy.patternName'), at: 0, len: 0 } : { kind };
   }
-  if (r.partitionBy !== null && r.partitionBy !== undefined) rule.partitionBy = array(r.partitionBy, '.partitionBy', true).map((p, i) => exprFromJson(p, `.partitionBy[${i}]`, fail));
+  if (r.partitionBy !== null && r.partitionBy !== undefined)
+    rule.partitionBy = array(r.partitionBy, '.partitionBy', true).map((p, i) => exprFromJson(p, `.partitionBy[${i}]`, fail));
   if (r.repeat !== null && r.repeat !== undefined) {
     const rep = object(r.repeat, '.repeat');
     const min = integer(rep.min, '.repeat.min', 1);

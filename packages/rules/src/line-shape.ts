@@ -35,7 +35,9 @@ export class LineShape {
     private readonly keys: Int32Array,
   ) {
     this.offsets = new Int32Array(texts.length + 1);
-    texts.forEach((t, i) => (this.offsets[i + 1] = this.offsets[i] + t.length));
+    texts.forEach((t, i) => {
+      this.offsets[i + 1] = this.offsets[i] + t.length;
+    });
     this.between = new Uint16Array(this.offsets[texts.length]);
     texts.forEach((t, i) => {
       for (let j = 0; j < t.length; j++) this.between[this.offsets[i] + j] = t.charCodeAt(j);

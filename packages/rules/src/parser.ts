@@ -92,7 +92,8 @@ class Parser {
       while (this.acceptOp('|')) codes.push(this.eventCode());
       variables.set(v.text, { codes, at: v.offset, len: v.length });
     }
-    if (variables.size === 0) throw this.fail(`expected a variable declaration such as 'e1: EVENT_CODE', found ${describe(this.peek())}`, this.peek(), 'declare the events the rule uses before EVENT');
+    if (variables.size === 0)
+      throw this.fail(`expected a variable declaration such as 'e1: EVENT_CODE', found ${describe(this.peek())}`, this.peek(), 'declare the events the rule uses before EVENT');
     const eventTok = this.expectKeyword('EVENT', "after the declarations comes EVENT followed by the sequence, e.g. 'EVENT e1 -> e2'");
     const sequence = this.sequence(true);
     const rule: RuleAst = { name: nameTok.text, at: start.offset, len: nameTok.offset + nameTok.length - start.offset, variables, sequence, eventAt: eventTok.offset, returns: [] };
@@ -148,7 +149,8 @@ class Parser {
       node = { kind: 'group', items, ...this.span(start.offset) };
     } else {
       const v = this.next();
-      if (v.kind !== 'ident' || KEYWORDS.has(v.text.toUpperCase())) throw this.fail(`expected a variable in the EVENT sequence, found ${describe(v)}`, v, 'the sequence names declared variables: EVENT e1 -> e2');
+      if (v.kind !== 'ident' || KEYWORDS.has(v.text.toUpperCase()))
+        throw this.fail(`expected a variable in the EVENT sequence, found ${describe(v)}`, v, 'the sequence names declared variables: EVENT e1 -> e2');
       node = { kind: 'step', variable: v.text, negated, ...this.span(start.offset) };
     }
     const q = this.quantifier();
@@ -237,11 +239,17 @@ class Parser {
   // ---- expressions --------------------------------------------------------------------------
 
   expr(): Expr {
-    return this.infix((t) => (this.isKeyword('OR', t) ? 'OR' : undefined), () => this.and());
+    return this.infix(
+      (t) => (this.isKeyword('OR', t) ? 'OR' : undefined),
+      () => this.and(),
+    );
   }
 
   private and(): Expr {
-    return this.infix((t) => (this.isKeyword('AND', t) ? 'AND' : undefined), () => this.not());
+    return this.infix(
+      (t) => (this.isKeyword('AND', t) ? 'AND' : undefined),
+      () => this.not(),
+    );
   }
 
   /** Left-associative binary operators over `operand`; `operator` recognizes the operator token. */
@@ -255,7 +263,12 @@ class Parser {
   }
 
   private not(): Expr {
-    return this.prefix('NOT', () => this.acceptKeyword('NOT'), () => this.not(), () => this.comparison());
+    return this.prefix(
+      'NOT',
+      () => this.acceptKeyword('NOT'),
+      () => this.not(),
+      () => this.comparison(),
+    );
   }
 
   /** A prefix operator applied to `operand`, or else `otherwise`. */
@@ -292,15 +305,26 @@ class Parser {
   }
 
   private additive(): Expr {
-    return this.infix((t) => (this.isOp('+', t) || this.isOp('-', t) ? (t.text as BinaryOp) : undefined), () => this.multiplicative());
+    return this.infix(
+      (t) => (this.isOp('+', t) || this.isOp('-', t) ? (t.text as BinaryOp) : undefined),
+      () => this.multiplicative(),
+    );
   }
 
   private multiplicative(): Expr {
-    return this.infix((t) => (this.isOp('*', t) || this.isOp('/', t) || this.isOp('%', t) ? (t.text as BinaryOp) : undefined), () => this.unary());
+    return this.infix(
+      (t) => (this.isOp('*', t) || this.isOp('/', t) || this.isOp('%', t) ? (t.text as BinaryOp) : undefined),
+      () => this.unary(),
+    );
   }
 
   private unary(): Expr {
-    return this.prefix('-', () => this.acceptOp('-'), () => this.unary(), () => this.primary());
+    return this.prefix(
+      '-',
+      () => this.acceptOp('-'),
+      () => this.unary(),
+      () => this.primary(),
+    );
   }
 
   private primary(): Expr {

@@ -62,14 +62,14 @@ function combined<E>(makers: WindowAggregatesMaker<E>[]): WindowAggregatesMaker<
 function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown): () => WindowAggregatesMaker<E> {
   const variable = variablesOf(call.arg)[0];
   const a = call.arg;
-  let valueOf: (e: E) => unknown;
+  let valueFor: (e: E) => unknown;
   if (a.kind === 'field' && a.variable === variable) {
-    valueOf = pathReader(a.path); // the common case, e.g. DISTINCT(e1.extra_info.to_user)
+    valueFor = pathReader(a.path); // the common case, e.g. DISTINCT(e1.extra_info.to_user)
   } else {
     const arg: Evaluator<E> = compileExpr<E>(a);
     let cur: E | undefined; // one environment, re-pointed at each event: no allocation per event
     const env = { current: (v: string) => (v === variable ? cur : undefined), events: () => (cur === undefined ? [] : [cur]) };
-    valueOf = (e) => {
+    valueFor = (e) => {
       cur = e;
       return arg(env);
     };
@@ -85,12 +85,12 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
       }
       return () => () => {
         let n = 0;
-        return { add: (e) => void (present(valueOf(e)) && n++), remove: (e) => void (present(valueOf(e)) && n--), value: () => n, dispose: () => {} };
+        return { add: (e) => void (present(valueFor(e)) && n++), remove: (e) => void (present(valueFor(e)) && n--), value: () => n, dispose: () => {} };
       };
     case 'DISTINCT':
       return () => {
         const ids = new ValueIds();
-        return () => new DistinctCount<E>(valueOf, new DistinctWindow(ids));
+        return () => new DistinctCount<E>(valueFor, new DistinctWindow(ids));
       };
     case 'SUM':
     case 'AVG': {
@@ -101,13 +101,13 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
         return {
           dispose: () => {},
           add: (e) => {
-            const v = valueOf(e);
+            const v = valueFor(e);
             if (!present(v)) return;
             sum += toNumber(v);
             n++;
           },
           remove: (e) => {
-            const v = valueOf(e);
+            const v = valueFor(e);
             if (!present(v)) return;
             sum -= toNumber(v);
             n--;
@@ -124,15 +124,15 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
 /** COUNT DISTINCT: the window's values (objects by their JSON text, as the evaluator compares them). */
 class DistinctCount<E> implements Accumulator<E> {
   constructor(
-    private readonly valueOf: (e: E) => unknown,
+    private readonly valueFor: (e: E) => unknown,
     private readonly window: DistinctWindow,
   ) {}
   add(e: E): void {
-    const v = this.valueOf(e);
+    const v = this.valueFor(e);
     if (v !== undefined && v !== null) this.window.add(distinctKey(v));
   }
   remove(e: E): void {
-    const v = this.valueOf(e);
+    const v = this.valueFor(e);
     if (v !== undefined && v !== null) this.window.removeOldest(distinctKey(v)); // windows remove in arrival order
   }
   value(): number {

@@ -6,11 +6,7 @@ import { DistinctWindow, ValueIds } from '../src/distinct-count.ts';
 type Op = { window: number; kind: 'add'; value: unknown } | { window: number; kind: 'remove' | 'dispose' };
 
 /** Values that collide in interesting ways: numbers and their text, NaN, -0 and 0, many distinct ones (tables grow). */
-const value = fc.oneof(
-  fc.integer({ min: 0, max: 300 }),
-  fc.integer({ min: 0, max: 20 }).map(String),
-  fc.constantFrom(NaN, 0, -0, '', 'x'),
-);
+const value = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 20 }).map(String), fc.constantFrom(NaN, 0, -0, '', 'x'));
 
 const op = fc.oneof(
   { weight: 30, arbitrary: fc.record({ window: fc.nat(3), kind: fc.constant('add' as const), value }) },

@@ -38,7 +38,12 @@ const ev = (code: string, t: number): StandardEvent => ({ event_code: code, even
 
 function outputs(events: StandardEvent[], outOfOrdernessMs: number): string[] {
   const out: string[] = [];
-  const engine = new RuleEngine({ rules: compileRules(RULES), outOfOrdernessMs, onOutput: (e, rule) => out.push(`${rule} ${e.user_id} @${e.event_time}`), onLate: (e) => out.push(`late ${e.event_code}`) });
+  const engine = new RuleEngine({
+    rules: compileRules(RULES),
+    outOfOrdernessMs,
+    onOutput: (e, rule) => out.push(`${rule} ${e.user_id} @${e.event_time}`),
+    onLate: (e) => out.push(`late ${e.event_code}`),
+  });
   for (const e of events) engine.push(e);
   engine.flush();
   return out;

@@ -12,7 +12,7 @@ function reference(line: string, fields: EventFields): unknown {
   const raw: unknown = JSON.parse(line);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return normalizeEvent(raw);
   const r = raw as Record<string, unknown>;
-  const read = (k: string) => (Object.prototype.hasOwnProperty.call(r, k) ? r[k] : undefined);
+  const read = (k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
   return normalizeEvent({ event_code: read(fields.event_code), event_time: read(fields.event_time), user_id: read(fields.user_id), extra_info: read(fields.extra_info) });
 }
 
@@ -32,26 +32,114 @@ const FIELDS: EventFields[] = [
   { event_code: 'code', event_time: 'ts', user_id: 'code', extra_info: 'x' }, // two fields read one key
   { event_code: '', event_time: 'é', user_id: 'a"b', extra_info: 'ts' }, // keys a line spells oddly: empty, non-ASCII, escaped
 ];
-const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', '', 'é', 'a"b', 'tz', 'cade', 'usef'].map((k) => JSON.stringify(k));
+const KEYS = ['event_code', 'event_time', 'user_id', 'extra_info', 'code', 'ts', 'user', 'x', '__proto__', 'constructor', 'toString', '', 'é', 'a"b', 'tz', 'cade', 'usef'].map(
+  (k) => JSON.stringify(k),
+);
 /** Keys as written with escapes (some spell a field's name), and broken ones. */
 const ODD_KEYS = ['"event\\u005fcode"', '"user_\\u0069d"', '"t\\u0073"', '"c\\/ode"', '"co\\de"', '"ts\\u00"', '"é"', '"ts', 'ts', '"\t"'];
 /** Raw value texts: valid JSON of every kind, and near misses the scanner must leave to JSON.parse. */
 const RAW_VALUES = [
-  '0', '-0', '7', '-12', '42', '1700000000000', '123456789012345', '1234567890123456', '12345678901234567890', '99999999999999999', '-99999999999999999', '1.5', '1e3', '2E-2', '01',
-  '-', '- 1', '1.', 'tru', 'true', 'false', 'null', '""', '"A"', '"u7"', '"7"', '"2026-11-23 10:00:00"', '"2026-02-30 10:00:00"', '"\\u0041"',
-  '"a\\"b"', '"\t"', '"é✓"', '"{\\"to\\":1}"', '{}', '{"to":"t1"}', '[1]', '[', '"', '{"a":', 'NaN', 'Infinity',
-  '-1.25e-3', '1E+2', '0.5', '1e', '1.e2', '"\\x"', '"\\u12"', '"\\u12G4"', '"\\u123"', '"\\ud800"', '"\\/\\b\\f\\n\\r\\t"', '"\\u00e9"',
-  '{"to":"t\\u0031","n":[1,{"a":null}],"s":"}]"}', '[1,2', '{"a":1]}', '{"a":"}"}', '{"a" 1}', '[]', '[{"x":[]}]', 'true ', 'nul', 'falsey',
+  '0',
+  '-0',
+  '7',
+  '-12',
+  '42',
+  '1700000000000',
+  '123456789012345',
+  '1234567890123456',
+  '12345678901234567890',
+  '99999999999999999',
+  '-99999999999999999',
+  '1.5',
+  '1e3',
+  '2E-2',
+  '01',
+  '-',
+  '- 1',
+  '1.',
+  'tru',
+  'true',
+  'false',
+  'null',
+  '""',
+  '"A"',
+  '"u7"',
+  '"7"',
+  '"2026-11-23 10:00:00"',
+  '"2026-02-30 10:00:00"',
+  '"\\u0041"',
+  '"a\\"b"',
+  '"\t"',
+  '"é✓"',
+  '"{\\"to\\":1}"',
+  '{}',
+  '{"to":"t1"}',
+  '[1]',
+  '[',
+  '"',
+  '{"a":',
+  'NaN',
+  'Infinity',
+  '-1.25e-3',
+  '1E+2',
+  '0.5',
+  '1e',
+  '1.e2',
+  '"\\x"',
+  '"\\u12"',
+  '"\\u12G4"',
+  '"\\u123"',
+  '"\\ud800"',
+  '"\\/\\b\\f\\n\\r\\t"',
+  '"\\u00e9"',
+  '{"to":"t\\u0031","n":[1,{"a":null}],"s":"}]"}',
+  '[1,2',
+  '{"a":1]}',
+  '{"a":"}"}',
+  '{"a" 1}',
+  '[]',
+  '[{"x":[]}]',
+  'true ',
+  'nul',
+  'falsey',
   // nested values as JSON.parse makes them: own "__proto__" members, repeated names, integer-like names, spacing, depth
-  '{"__proto__":{"a":1}}', '{"__proto__":1,"b":2,"__proto__":[3]}', '{"a":1,"b":2,"a":3}', '{"2":"x","1":"y","b":0}', '{ "a" : [ 1 , 2 ] , "b" : { } }',
-  '{"\\u0061":"\\u0041","long":"a string longer than thirteen"}', '[1,]', '{"a":1,}', '[1 2]', '{"a":tru}', '{"a"}', '[[],[[]],{"":{}}]',
-  `${'['.repeat(32)}1${']'.repeat(32)}`, `${'['.repeat(33)}1${']'.repeat(33)}`, `${'{"a":'.repeat(40)}0${'}'.repeat(40)}`,
+  '{"__proto__":{"a":1}}',
+  '{"__proto__":1,"b":2,"__proto__":[3]}',
+  '{"a":1,"b":2,"a":3}',
+  '{"2":"x","1":"y","b":0}',
+  '{ "a" : [ 1 , 2 ] , "b" : { } }',
+  '{"\\u0061":"\\u0041","long":"a string longer than thirteen"}',
+  '[1,]',
+  '{"a":1,}',
+  '[1 2]',
+  '{"a":tru}',
+  '{"a"}',
+  '[[],[[]],{"":{}}]',
+  `${'['.repeat(32)}1${']'.repeat(32)}`,
+  `${'['.repeat(33)}1${']'.repeat(33)}`,
+  `${'{"a":'.repeat(40)}0${'}'.repeat(40)}`,
 ];
 const space = fc.constantFrom('', '', '', ' ', '\t', '  ', '\r');
 
 /** A line assembled from keys and raw values (duplicates, odd spacing, invalid bits included). */
 const assembledLine = fc
-  .tuple(fc.array(fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.constantFrom(...ODD_KEYS)), fc.oneof(fc.constantFrom(...RAW_VALUES), fc.integer().map(String), fc.string().map((s) => JSON.stringify(s))), space, space), { maxLength: 6 }), space, space)
+  .tuple(
+    fc.array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom(...KEYS), fc.constantFrom(...ODD_KEYS)),
+        fc.oneof(
+          fc.constantFrom(...RAW_VALUES),
+          fc.integer().map(String),
+          fc.string().map((s) => JSON.stringify(s)),
+        ),
+        space,
+        space,
+      ),
+      { maxLength: 6 },
+    ),
+    space,
+    space,
+  )
   .map(([pairs, before, after]) => `${before}{${pairs.map(([k, v, s1, s2]) => `${s1}${k}${s2}:${s1}${v}${s2}`).join(',')}}${after}`);
 
 /** A plausible event line, serialized as producers write them. */
@@ -82,7 +170,11 @@ const longNumbers = fc
 
 /** One change at one place of a line: a character deleted, inserted or replaced (by one or by odd bytes' text). */
 const edit = fc
-  .tuple(fc.nat(), fc.oneof(fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.', 'é', '\ud800', '\u2028'), fc.uint8Array({ minLength: 1, maxLength: 2 }).map(decodeBytes)), fc.boolean())
+  .tuple(
+    fc.nat(),
+    fc.oneof(fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', '-', ' ', 'e', '.', 'é', '\ud800', '\u2028'), fc.uint8Array({ minLength: 1, maxLength: 2 }).map(decodeBytes)),
+    fc.boolean(),
+  )
   .map(([at, insert, replace]) => (line: string) => {
     const i = line.length === 0 ? 0 : at % line.length;
     return line.slice(0, i) + insert + line.slice(replace ? i + 1 : i);
@@ -107,13 +199,7 @@ const stream = fc
   .tuple(
     fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...KEYS) }, fc.constantFrom(...ODD_KEYS)), space, space), { maxLength: 5 }),
     space,
-    fc.array(
-      fc.oneof(
-        { weight: 6, arbitrary: fc.tuple(fc.array(streamValue, { minLength: 5, maxLength: 5 }), fc.option(edit, { freq: 4 })) },
-        anyLine,
-      ),
-      { maxLength: 30 },
-    ),
+    fc.array(fc.oneof({ weight: 6, arbitrary: fc.tuple(fc.array(streamValue, { minLength: 5, maxLength: 5 }), fc.option(edit, { freq: 4 })) }, anyLine), { maxLength: 30 }),
   )
   .map(([skeleton, after, rows]) =>
     rows.map((row) => {
@@ -138,7 +224,11 @@ describe('event line decoder', () => {
     fc.assert(
       fc.property(stream, fc.constantFrom(...FIELDS), (lines, fields) => {
         const decode = eventLineDecoder(fields);
-        for (const line of lines) expect(outcome(() => decode(line)), line).toEqual(outcome(() => reference(line, fields)));
+        for (const line of lines)
+          expect(
+            outcome(() => decode(line)),
+            line,
+          ).toEqual(outcome(() => reference(line, fields)));
       }),
       { numRuns: RUNS },
     );
@@ -149,9 +239,15 @@ describe('event line decoder', () => {
     for (const v of RAW_VALUES) {
       const line = `{"event_code":"A","event_time":1,"user_id":1,"extra_info":${v}}`;
       // twice: the second read is through the shape the first one learned
-      for (let i = 0; i < 2; i++) expect(outcome(() => decode(line)), line).toEqual(outcome(() => reference(line, STANDARD_FIELDS)));
+      for (let i = 0; i < 2; i++)
+        expect(
+          outcome(() => decode(line)),
+          line,
+        ).toEqual(outcome(() => reference(line, STANDARD_FIELDS)));
     }
-    expect(decode('{"event_code":"A","event_time":1,"user_id":1,"extra_info":{"__proto__":{"a":1},"to":["t1",{"n":null}]}}').extra_info).toEqual(JSON.parse('{"__proto__":{"a":1},"to":["t1",{"n":null}]}'));
+    expect(decode('{"event_code":"A","event_time":1,"user_id":1,"extra_info":{"__proto__":{"a":1},"to":["t1",{"n":null}]}}').extra_info).toEqual(
+      JSON.parse('{"__proto__":{"a":1},"to":["t1",{"n":null}]}'),
+    );
   });
 
   it('decodes a line in place inside a larger text', () => {
@@ -178,10 +274,10 @@ describe('event line decoder', () => {
 
   it('reads the named fields of a flat line without touching the others', () => {
     const decode = eventLineDecoder({ event_code: 'code', event_time: 'ts', user_id: 'user', extra_info: 'extra_info' });
-    expect(decode(('{"user":33649,"code":"C","ts":0,"note":"x"}'))).toEqual({ event_code: 'C', event_time: 0, user_id: 33649, extra_info: {} });
-    expect(() => decode(('{"user":1,"code":"C","ts":01}'))).toThrow(SyntaxError);
-    expect(() => decode(('{"user":1,"code":"","ts":1}'))).toThrow('event_code must be a non-empty string');
+    expect(decode('{"user":33649,"code":"C","ts":0,"note":"x"}')).toEqual({ event_code: 'C', event_time: 0, user_id: 33649, extra_info: {} });
+    expect(() => decode('{"user":1,"code":"C","ts":01}')).toThrow(SyntaxError);
+    expect(() => decode('{"user":1,"code":"","ts":1}')).toThrow('event_code must be a non-empty string');
     // a key that names an Object.prototype property is read only when the line has it
-    expect(() => eventLineDecoder({ ...STANDARD_FIELDS, user_id: 'constructor' })(('{"event_code":"A","event_time":1}'))).toThrow('user_id must be');
+    expect(() => eventLineDecoder({ ...STANDARD_FIELDS, user_id: 'constructor' })('{"event_code":"A","event_time":1}')).toThrow('user_id must be');
   });
 });

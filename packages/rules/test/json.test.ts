@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { compileRules, loadRulesJson, normalizeEvent, parseRules, RuleEngine, rulesToJson, type CompiledRule, type StandardEvent } from '../src/index.ts';
 
 const examples = fileURLToPath(new URL('../../../examples', import.meta.url));
-const dirs = readdirSync(examples, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const dirs = readdirSync(examples, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 function run(rules: CompiledRule[], events: StandardEvent[]): StandardEvent[] {
   const out: StandardEvent[] = [];
@@ -43,21 +45,30 @@ describe('rules as data', () => {
     const variable = fc.constantFrom('a', 'b', 'c');
     const rule = fc
       .record({
-        seq: fc.array(fc.record({ v: variable, link: fc.constantFrom('->', '->>', ','), neg: fc.boolean(), q: fc.constantFrom('', '', '+', '?', '{2}', '{1,2}', '{2,}') }), { minLength: 1, maxLength: 3 }),
+        seq: fc.array(fc.record({ v: variable, link: fc.constantFrom('->', '->>', ','), neg: fc.boolean(), q: fc.constantFrom('', '', '+', '?', '{2}', '{1,2}', '{2,}') }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
         where: fc.constantFrom('', 'WHERE a.extra_info.n > 1', "WHERE b.extra_info.n >= a.extra_info.n AND c.extra_info.tag IN ('x', 'y')"),
         skip: fc.constantFrom('', 'AFTER MATCH NO SKIP', 'AFTER MATCH SKIP TO NEXT'),
         within: fc.integer({ min: 1, max: 8 }),
       })
       .map(({ seq, where, skip, within }) => {
         const used = [...new Set(seq.map((s) => s.v))];
-        const body = seq.map((s, i) => `${i === 0 ? '' : ` ${s.link} `}${i > 0 && s.neg && s.link !== '->>' ? '!' : ''}${s.v}${i > 0 && s.neg && s.link !== '->>' ? '' : s.q}`).join('');
+        const body = seq
+          .map((s, i) => `${i === 0 ? '' : ` ${s.link} `}${i > 0 && s.neg && s.link !== '->>' ? '!' : ''}${s.v}${i > 0 && s.neg && s.link !== '->>' ? '' : s.q}`)
+          .join('');
         const w = where.replace(/\b([abc])\./g, (m, v) => (used.includes(v) ? m : 'a.'));
         return `RULENAME "r"\n${used.map((v) => `${v}: ${v.toUpperCase()}`).join('\n')}\nEVENT ${body}\n${used.includes('a') ? w : ''}\n${skip}\nWITHIN ${within} MILLISECONDS\nRETURN n=${used[0]}.extra_info.n`;
       });
-    const events = fc.array(fc.record({ code: fc.constantFrom('A', 'B', 'C'), n: fc.integer({ min: 0, max: 3 }), tag: fc.constantFrom('x', 'z'), gap: fc.integer({ min: 0, max: 2 }) }), { maxLength: 30 }).map((xs) => {
-      let t = 0;
-      return xs.map((x): StandardEvent => ({ event_code: x.code, event_time: (t += x.gap), user_id: 'u', extra_info: { n: x.n, tag: x.tag } }));
-    });
+    const events = fc
+      .array(fc.record({ code: fc.constantFrom('A', 'B', 'C'), n: fc.integer({ min: 0, max: 3 }), tag: fc.constantFrom('x', 'z'), gap: fc.integer({ min: 0, max: 2 }) }), {
+        maxLength: 30,
+      })
+      .map((xs) => {
+        let t = 0;
+        return xs.map((x): StandardEvent => ({ event_code: x.code, event_time: (t += x.gap), user_id: 'u', extra_info: { n: x.n, tag: x.tag } }));
+      });
     let compared = 0;
     fc.assert(
       fc.property(rule, events, (text, evs) => {

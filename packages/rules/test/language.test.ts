@@ -53,7 +53,9 @@ describe('EVENT sequence operators map to one pattern construct each', () => {
 describe('partition keys', () => {
   it('uses PARTITION BY, else WHERE equalities joining every variable, else user_id', () => {
     expect(compileRules(rule('EVENT a -> b\nPARTITION BY a.extra_info.shop'))[0].keyDescription).toMatch(/^extra_info.shop \(PARTITION BY\)/);
-    expect(compileRules(rule('EVENT a -> b -> c\nWHERE b.extra_info.item = a.extra_info.item AND c.extra_info.item = b.extra_info.item'))[0].keyDescription).toMatch(/^extra_info.item \(inferred/);
+    expect(compileRules(rule('EVENT a -> b -> c\nWHERE b.extra_info.item = a.extra_info.item AND c.extra_info.item = b.extra_info.item'))[0].keyDescription).toMatch(
+      /^extra_info.item \(inferred/,
+    );
     expect(compileRules(rule('EVENT a -> b -> c\nWHERE b.extra_info.item = a.extra_info.item'))[0].keyDescription).toBe('user_id (default)');
   });
 });
@@ -120,7 +122,15 @@ describe('partition keys', () => {
     const engine = new RuleEngine({ rules: compileRules('RULENAME "two"\na: A\nEVENT a\nREPEAT 2+ SAME a.user_id\nWITHIN 1 MINUTE'), onOutput: (e) => out.push(e) });
     const ev = (user_id: string | number, t: number): StandardEvent => ({ event_code: 'A', event_time: t, user_id, extra_info: {} });
     // 7 and "7" are one key; "07" and "7.0" are others (as their text differs)
-    for (const [u, t] of [[7, 1], ['07', 2], ['7', 3], ['7.0', 4], [7.5, 5], ['07', 6]] as const) engine.push(ev(u, t));
+    for (const [u, t] of [
+      [7, 1],
+      ['07', 2],
+      ['7', 3],
+      ['7.0', 4],
+      [7.5, 5],
+      ['07', 6],
+    ] as const)
+      engine.push(ev(u, t));
     engine.flush();
     expect(out.map((e) => [e.user_id, e.event_time])).toEqual([
       ['7', 3],

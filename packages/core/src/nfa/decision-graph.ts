@@ -1,4 +1,4 @@
-import { type Condition, type ConditionContext, type ConditionNode } from '../pattern/conditions.js';
+import type { Condition, ConditionContext, ConditionNode } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
 import { FALSE as FALSE_VERDICT, NONE, RUN_SPECIFIC, TRUE as TRUE_VERDICT, UNREAD, Verdicts } from './verdicts.js';
 import type { State, Transition } from './state.js';
@@ -93,8 +93,8 @@ export class DecisionGraph<E> {
     // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
     const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
     const event = this.verdicts.assume(base, bits);
-    for (const state of this.states) this.stepFor(state, event, 0);
-    if (all !== 0) this.noOpStates(all, event, 0);
+    for (const state of this.states) this.stepFor(state, event);
+    if (all !== 0) this.noOpStates(all, event);
     return this.keyed!; // what stepsForVerdicts found for these verdicts
   }
 
@@ -190,8 +190,8 @@ export class DecisionGraph<E> {
    * (event, ctx): unless one reads the run's events through ctx (or throws), every run in a state
    * gets the same edges, so they are evaluated once per event and state and kept for the others.
    */
-  evaluateFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>): void {
-    const cached = this.probed(state, event, timestamp);
+  evaluateFor(state: State<E>, event: E, run: ConditionContext<E>): void {
+    const cached = this.probed(state, event);
     if (cached === null) {
       this.evaluate(state, event, run); // run-specific: with the run's context, which raises any error
       return;
@@ -208,8 +208,8 @@ export class DecisionGraph<E> {
    * evaluateFor): the enabled edges, the final state each TAKE edge's target proceeds to, and
    * whether an edge enters a stop state. Null when it depends on the run.
    */
-  stepFor(state: State<E>, event: E, timestamp: number): Step<E> | null {
-    const step = this.probed(state, event, timestamp);
+  stepFor(state: State<E>, event: E): Step<E> | null {
+    const step = this.probed(state, event);
     if (step === null || step.unchanged) return step;
     if (!step.finalsKnown) {
       step.finalsKnown = true;
@@ -217,7 +217,7 @@ export class DecisionGraph<E> {
       for (let e = 0; e < step.count; e++) {
         const edge = step.edges[e];
         if (edge.action !== 'TAKE') continue;
-        const final = this.finalFor(edge.target, event, timestamp, null);
+        const final = this.finalFor(edge.target, event, null);
         if (final === undefined) {
           step.finalsRunSpecific = true;
           break;
@@ -230,10 +230,10 @@ export class DecisionGraph<E> {
   }
 
   /** What the event does to one run in `state`, evaluated with its context (when stepFor gives null); valid until the next call. */
-  stepForRun(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>): Step<E> {
-    this.evaluateFor(state, event, timestamp, run);
+  stepForRun(state: State<E>, event: E, run: ConditionContext<E>): Step<E> {
+    this.evaluateFor(state, event, run);
     const step = this.fill(state, this.runStep);
-    for (let e = 0; e < step.count; e++) if (step.edges[e].action === 'TAKE') step.finals[e] = this.finalFor(step.edges[e].target, event, timestamp, run);
+    for (let e = 0; e < step.count; e++) if (step.edges[e].action === 'TAKE') step.finals[e] = this.finalFor(step.edges[e].target, event, run);
     step.single = makesOneRun(state, step);
     return step;
   }
@@ -241,10 +241,10 @@ export class DecisionGraph<E> {
   private readonly runStep = newStep<E>();
 
   /** finalAfterProceed for a run, kept per event and state in the same way as evaluateFor's edges. */
-  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E>): State<E> | null;
+  finalFor(state: State<E>, event: E, run: ConditionContext<E>): State<E> | null;
   /** Without a run: undefined when the answer depends on the run. */
-  finalFor(state: State<E>, event: E, timestamp: number, run: null): State<E> | null | undefined;
-  finalFor(state: State<E>, event: E, timestamp: number, run: ConditionContext<E> | null): State<E> | null | undefined {
+  finalFor(state: State<E>, event: E, run: null): State<E> | null | undefined;
+  finalFor(state: State<E>, event: E, run: ConditionContext<E> | null): State<E> | null | undefined {
     const i = state.index;
     if (this.finalSeen[i] !== this.verdicts.generation) {
       this.finalSeen[i] = this.verdicts.generation;
@@ -260,14 +260,14 @@ export class DecisionGraph<E> {
    * the per-event cost across many keys is memory bound. Run-specific states (see evaluateFor)
    * are not among them: their runs are evaluated one by one.
    */
-  noOpStates(occupied: number, event: E, timestamp: number): number {
+  noOpStates(occupied: number, event: E): number {
     // the states decided so far, and those of them that are no-ops: for this combination of
     // verdicts when steps are keyed by them (then most events decide nothing new), else for this event
     const masks = this.stepsForVerdicts() ?? this.eventMasks;
     for (let mask = occupied & ~masks.decided; mask !== 0; mask &= mask - 1) {
       const bit = mask & -mask;
-      const cached = this.probed(this.states[31 - Math.clz32(bit)], event, timestamp);
-      if (cached !== null && cached.unchanged) masks.noOps |= bit;
+      const cached = this.probed(this.states[31 - Math.clz32(bit)], event);
+      if (cached?.unchanged) masks.noOps |= bit;
     }
     masks.decided |= occupied;
     return masks.noOps & occupied;
@@ -297,7 +297,7 @@ export class DecisionGraph<E> {
   }
 
   /** The step for every run in `state` (null: run-specific), worked out once per combination of verdicts, or else once per event. */
-  private probed(state: State<E>, event: E, timestamp: number): Step<E> | null {
+  private probed(state: State<E>, event: E): Step<E> | null {
     const i = state.index;
     const keyed = this.stepsForVerdicts();
     if (keyed !== null) {
@@ -393,7 +393,18 @@ const PREPARED = 5;
 /** The same, for the conditions of one field value that have more to evaluate (see DecisionGraph.byValue). */
 const PREPARED_RESTS = 3;
 
-const newStep = <E>(): Step<E> => ({ edges: [], count: 0, takes: 0, ignores: 0, unchanged: false, keep: true, finalsKnown: false, finals: [], finalsRunSpecific: false, single: false });
+const newStep = <E>(): Step<E> => ({
+  edges: [],
+  count: 0,
+  takes: 0,
+  ignores: 0,
+  unchanged: false,
+  keep: true,
+  finalsKnown: false,
+  finals: [],
+  finalsRunSpecific: false,
+  single: false,
+});
 
 /** Whether the step makes exactly one run of a run in `state`, waiting in a state that is neither final nor stop, and no match. */
 function makesOneRun<E>(state: State<E>, step: Step<E>): boolean {
@@ -401,7 +412,6 @@ function makesOneRun<E>(state: State<E>, step: Step<E>): boolean {
   const edge = step.edges[0];
   return !edge.target.isFinal && (edge.action === 'IGNORE' || step.finals[0] === null);
 }
-
 
 /** What one event does to the runs in a state, whichever run: its enabled edges and their counts. */
 export interface Step<E> {

@@ -88,7 +88,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
   ignoredByNewRun(): boolean {
     const start = 1 << this.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, this.event as E, this.timestamp) === start;
+    return this.trackStates && this.graph.noOpStates(start, this.event as E) === start;
   }
 
   /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
@@ -101,7 +101,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   }
 
   irrelevant(): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E, this.timestamp) === this.waitStates;
+    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E) === this.waitStates;
   }
 
   snapshotState(s: NFAState<E>): NFAStateSnapshot {
@@ -118,7 +118,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     const timestamp = this.timestamp;
     // the states in which this event changes no run, decided once per state (see isNoOp)
     const occupied = s.occupied;
-    const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);
+    const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event);
     if (occupied !== 0 && noOpStates === occupied) return out;
     const ev: EventHolder<E> = { event, timestamp, entry: null };
     const items = s.partial;
@@ -286,7 +286,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] | ComputationState<E> {
     const ctx = this.ctx.reset(s, cs, ev.timestamp);
     const graph = this.graph;
-    graph.evaluateFor(cs.state, ev.event, ev.timestamp, ctx);
+    graph.evaluateFor(cs.state, ev.event, ctx);
     if (graph.leavesUnchanged(cs.state)) return cs;
     const edges = graph.edges;
     const isStart = cs.state.isStart;
@@ -318,11 +318,16 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
         addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
-        const final = graph.finalFor(edge.target, ev.event, ev.timestamp, ctx);
+        const final = graph.finalFor(edge.target, ev.event, ctx);
         if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }
-    if (isStart) result.push(cs.state === this.startState ? this.startRun(increase(cs.version, selfIncrease(totalIgnore, totalTake))) : startComputation(cs.state, increase(cs.version, selfIncrease(totalIgnore, totalTake))));
+    if (isStart)
+      result.push(
+        cs.state === this.startState
+          ? this.startRun(increase(cs.version, selfIncrease(totalIgnore, totalTake)))
+          : startComputation(cs.state, increase(cs.version, selfIncrease(totalIgnore, totalTake))),
+      );
     if (cs.entry !== null) s.releaseNode(cs.entry, cs.version);
     return result;
   }

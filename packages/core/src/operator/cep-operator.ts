@@ -249,7 +249,10 @@ export class CepOperator<E, K = unknown> {
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
       buffered: this.pending.entries(),
-      patterns: this.runners.map((r) => ({ name: r.name, keys: [...r.keys.values()].sort((a, b) => a.seq - b.seq).map((s) => [s.key, r.nfa.snapshotState(s)] as [unknown, unknown]) })),
+      patterns: this.runners.map((r) => ({
+        name: r.name,
+        keys: [...r.keys.values()].sort((a, b) => a.seq - b.seq).map((s) => [s.key, r.nfa.snapshotState(s)] as [unknown, unknown]),
+      })),
       stats: { ...this.stats },
     };
   }

@@ -51,7 +51,9 @@ export const TRUE: ConditionNode<any> = Object.freeze({ kind: 'true' });
 /** Comparisons of one field of the event: `field('code').eq('A')`, `field('amount').gt(100)`, `field('code').in(['A', 'B'])`. */
 export function field<E = any>(name: string) {
   if (typeof name !== 'string' || name === '') throw new MalformedPatternError('field: give the name of a field');
-  const compare = (op: Comparison) => (value: FieldValue): ConditionNode<E> => ({ kind: 'compare', field: name, op, value: checkValue(value) });
+  const compare =
+    (op: Comparison) =>
+    (value: FieldValue): ConditionNode<E> => ({ kind: 'compare', field: name, op, value: checkValue(value) });
   return {
     eq: compare('=='),
     ne: compare('!='),
@@ -96,7 +98,10 @@ export function or<E>(...cs: ConditionInput<E>[]): ConditionNode<E> {
 /** The node a condition input stands for; throws MalformedPatternError for anything else. */
 export function conditionNode<E>(c: ConditionInput<E>): ConditionNode<E> {
   if (typeof c === 'function') return c.length >= 2 ? iterative(c) : simple(c as (event: E) => boolean);
-  if (typeof c !== 'object' || c === null) throw new MalformedPatternError('The condition cannot be null: pass a function (event, ctx) => boolean, a condition such as field(name).eq(value), or an object of field values.');
+  if (typeof c !== 'object' || c === null)
+    throw new MalformedPatternError(
+      'The condition cannot be null: pass a function (event, ctx) => boolean, a condition such as field(name).eq(value), or an object of field values.',
+    );
   if (isNode(c)) return c;
   const entries = Object.entries(c);
   if (entries.length === 0) throw new MalformedPatternError('An object condition needs at least one field');

@@ -48,10 +48,7 @@ export class Quantifier {
 
   optional(): void {
     check(!this.has('OPTIONAL'), 'Optional already applied!');
-    check(
-      this.consumingStrategy !== 'NOT_NEXT' && this.consumingStrategy !== 'NOT_FOLLOW',
-      'NOT pattern cannot be optional',
-    );
+    check(this.consumingStrategy !== 'NOT_NEXT' && this.consumingStrategy !== 'NOT_FOLLOW', 'NOT pattern cannot be optional');
     this.properties.add('OPTIONAL');
   }
 

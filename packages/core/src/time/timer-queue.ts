@@ -21,7 +21,7 @@ export class TimerQueue<T> {
   peekTime(): number {
     const f = this.fifoHead < this.fifoTimes.length ? this.fifoTimes[this.fifoHead] : Infinity;
     const h = this.heap.peekTime();
-    return f < h ? f : h;
+    return Math.min(f, h);
   }
 
   add(time: number, tie: number, target: T): void {

@@ -11,7 +11,7 @@ import { ChainState } from './chain-state.js';
 
 /** Stages from this one on share one bit of ChainState.occupied (and are never skipped). */
 const SHARED_BIT = 30;
-const bitOf = (stage: number) => 1 << (stage < SHARED_BIT ? stage : SHARED_BIT);
+const bitOf = (stage: number) => 1 << Math.min(stage, SHARED_BIT);
 /** The start condition's verdict, before it is decided for the event. */
 const UNSEEN = 0;
 
@@ -167,7 +167,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     let done: unknown[] | null = null;
     let changed = false;
     if (occupied !== 0) {
-      const affected = this.affectedStages(occupied, event, timestamp);
+      const affected = this.affectedStages(occupied);
       if (affected !== 0) {
         done = this.advanceRuns(s.runs, affected, event, timestamp, ord);
         changed = true;
@@ -232,7 +232,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
    * once for all its runs unless it reads the run's events through ctx (then run by run); the
    * verdicts are kept in known/verdicts for advanceRuns.
    */
-  private affectedStages(occupied: number, event: E, timestamp: number): number {
+  private affectedStages(occupied: number): number {
     let affected = 0;
     let known = 0;
     let verdicts = 0;
@@ -242,7 +242,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       const bit = mask & -mask;
       const stage = 31 - Math.clz32(bit);
       if ((this.stopBits & bit) !== 0) {
-        const stop = stage >= SHARED_BIT ? RUN_SPECIFIC : this.stopVerdict(stage, event, timestamp);
+        const stop = stage >= SHARED_BIT ? RUN_SPECIFIC : this.stopVerdict(stage);
         if (stop !== FALSE) affected |= bit;
         if (stop !== RUN_SPECIFIC) {
           stopKnown |= bit;
@@ -268,7 +268,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   /** Whether some stop condition of the stage holds for every run (TRUE), for none (FALSE), or RUN_SPECIFIC. */
-  private stopVerdict(stage: number, event: E, timestamp: number): number {
+  private stopVerdict(stage: number): number {
     const stops = this.stopsOf[stage];
     let verdict = FALSE;
     for (let i = 0; i < stops.length; i++) {

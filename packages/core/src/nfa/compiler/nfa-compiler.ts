@@ -59,11 +59,7 @@ class NFACompiler<E> {
     start.makeStart();
     this.checkWindowTimes();
     const last = this.last;
-    if (
-      last.quantifier.consumingStrategy === 'NOT_FOLLOW' &&
-      !((this.windowTimes.get(last.name) ?? 0) > 0) &&
-      this.windowMs() === 0
-    ) {
+    if (last.quantifier.consumingStrategy === 'NOT_FOLLOW' && !((this.windowTimes.get(last.name) ?? 0) > 0) && this.windowMs() === 0) {
       throw new MalformedPatternError('NotFollowedBy is not supported without windowTime as a last part of a Pattern!');
     }
     this.states.forEach((s, i) => {
@@ -120,10 +116,7 @@ class NFACompiler<E> {
   private currentNotConditions(): NotCondition<E>[] {
     const result: NotCondition<E>[] = [];
     let p = this.current;
-    while (
-      p.previous !== undefined &&
-      (p.previous.quantifier.has('OPTIONAL') || p.previous.quantifier.consumingStrategy === 'NOT_FOLLOW')
-    ) {
+    while (p.previous !== undefined && (p.previous.quantifier.has('OPTIONAL') || p.previous.quantifier.consumingStrategy === 'NOT_FOLLOW')) {
       p = p.previous;
       if (p.quantifier.consumingStrategy === 'NOT_FOLLOW') result.push({ condition: this.takeCondition(p), name: p.name });
     }
@@ -154,7 +147,8 @@ class NFACompiler<E> {
         const notNext = this.createState('Normal', true);
         const notCondition = this.takeCondition(this.current);
         const stop = this.createStopState(notCondition, this.current.name);
-        if (lastSink.isFinal) notNext.addIgnore(lastSink, not(notCondition)); // never proceed straight into the final state
+        if (lastSink.isFinal)
+          notNext.addIgnore(lastSink, not(notCondition)); // never proceed straight into the final state
         else notNext.addProceed(lastSink, not(notCondition));
         notNext.addProceed(stop, notCondition);
         lastSink = notNext;
@@ -302,13 +296,7 @@ class NFACompiler<E> {
   }
 
   /** One step that takes one event; optional steps also PROCEED to `proceedState` without taking. */
-  private createSingletonState(
-    sinkState: State<E>,
-    proceedState: State<E> | null,
-    take: ConditionNode<E>,
-    ignore: ConditionNode<E> | null,
-    optional: boolean,
-  ): State<E> {
+  private createSingletonState(sinkState: State<E>, proceedState: State<E> | null, take: ConditionNode<E>, ignore: ConditionNode<E> | null, optional: boolean): State<E> {
     if (this.current instanceof GroupPattern) return this.createGroupPatternState(this.current, sinkState, proceedState!, optional);
     const singleton = this.createState('Normal', true);
     // once this step takes an event, earlier NOT conditions no longer apply

@@ -75,11 +75,11 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
 
   ignoredByNewRun(): boolean {
     const start = 1 << this.compiled.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, this.event as E, this.timestamp) === start;
+    return this.trackStates && this.graph.noOpStates(start, this.event as E) === start;
   }
 
   irrelevant(): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E, this.timestamp) === this.waitStates;
+    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E) === this.waitStates;
   }
 
   lastDeadline(s: PathState<E>): number {
@@ -104,7 +104,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     const event = this.event as E;
     const timestamp = this.timestamp;
     const occupied = s.occupied;
-    const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event, timestamp);
+    const noOp = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event);
     if (occupied === 0 || noOp !== occupied) this.step(s, event, timestamp, occupied, noOp, out);
     return out;
   }
@@ -125,7 +125,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     const stepOf = this.stepOf;
     for (let mask = occupied & ~noOp; mask !== 0; mask &= mask - 1) {
       const index = 31 - Math.clz32(mask & -mask);
-      stepOf[index] = graph.stepFor(this.compiled.states[index], event, timestamp);
+      stepOf[index] = graph.stepFor(this.compiled.states[index], event);
     }
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i];
@@ -133,8 +133,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       if ((noOp & (1 << run.state.index)) === 0) {
         // the state's step, unless that depends on the run: then the run's own (with no states
         // tracked, noOp is 0 and the step is looked up run by run)
-        const known = occupied !== 0 ? stepOf[run.state.index] : graph.stepFor(run.state, event, timestamp);
-        step = known ?? graph.stepForRun(run.state, event, timestamp, this.ctx.reset(run, timestamp));
+        const known = occupied !== 0 ? stepOf[run.state.index] : graph.stepFor(run.state, event);
+        step = known ?? graph.stepForRun(run.state, event, this.ctx.reset(run, timestamp));
       }
       if (step === null || step.unchanged) {
         if (next !== undefined) add(next, run, sorted);
@@ -196,7 +196,16 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
    * its edges, go straight to `next` (none of them if one enters a stop state) and the completed
    * ones to the returned potential.
    */
-  private apply(step: Step<E>, run: PathRun<E>, event: E, timestamp: number, id: number, next: PathRun<E>[], potential: PathRun<E>[] | undefined, sorted: boolean): PathRun<E>[] | undefined {
+  private apply(
+    step: Step<E>,
+    run: PathRun<E>,
+    event: E,
+    timestamp: number,
+    id: number,
+    next: PathRun<E>[],
+    potential: PathRun<E>[] | undefined,
+    sorted: boolean,
+  ): PathRun<E>[] | undefined {
     const isStart = run.state.isStart;
     const edges = step.edges;
     const keep = step.keep;

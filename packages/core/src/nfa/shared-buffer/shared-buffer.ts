@@ -256,7 +256,11 @@ export abstract class SharedBuffer<E> extends KeyStateBase {
   materialize(match: EntryMatch<E> | undefined): Map<string, E[]> {
     const out = new Map<string, E[]>();
     if (match === undefined) return out;
-    for (const [page, entries] of match) out.set(page, entries.map((e) => e.event));
+    for (const [page, entries] of match)
+      out.set(
+        page,
+        entries.map((e) => e.event),
+      );
     return out;
   }
 
