@@ -4,7 +4,7 @@
  * `npx tsx bench/w1-key-count.ts`
  */
 import { CepOperator, Pattern } from '../packages/core/src/index.ts';
-import { w1 } from '../../shared/bench/gen.mjs';
+import { w1 } from './inputs.ts';
 
 type Ev = { user: number; code: string; ts: number };
 const CODES = 'ABCDEFGHIJ';

@@ -6,7 +6,7 @@
  * disturbed. `npx tsx bench/w3-fresh.ts [ROUNDS]` (default 3,001).
  */
 import { compile } from '../packages/core/src/index.ts';
-import { w3 } from '../../shared/bench/gen.mjs';
+import { w3 } from './inputs.ts';
 import { pushThrough, w3Pattern, w3Rules as rules } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };

@@ -4,7 +4,7 @@
  */
 import { compile } from '../packages/core/src/index.ts';
 import { ChainNFA, PathNFA } from '../packages/core/src/internal.ts';
-import { w3 } from '../../shared/bench/gen.mjs';
+import { w3 } from './inputs.ts';
 import { pushThrough, w3Pattern, w3Rules as rules, type W3Form } from './w3-loop.ts';
 
 type Ev = { user: number; code: string; ts: number };

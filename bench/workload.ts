@@ -7,7 +7,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, cre
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CepOperator, compile, field, Pattern, type KeyState, type Matcher } from '../packages/core/src/index.ts';
-import { w1, w2, w3 } from '../../shared/bench/gen.mjs';
+import { w1, w2, w3 } from './inputs.ts';
 import { compileRules, RuleEngine, type StandardEvent } from '../packages/rules/src/index.ts';
 import { pushThrough, w3Pattern, w3Rules, type W3Form } from './w3-loop.ts';
 
