@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const entries = [
   { name: '@cepheus/core', file: '../packages/core/src/index.ts' },
-  { name: '@cepheus/core/reference (the shared-buffer NFA, with what it needs of the main entry)', file: '../packages/core/src/reference.ts' },
+  { name: '@cepheus/core/reference (the shared-buffer NFA, with what it needs of the main entry)', file: '../packages/core/src/reference/index.ts' },
   { name: '@cepheus/rules/runtime (rules as JSON, no parser)', file: '../packages/rules/src/runtime.ts' },
   { name: '@cepheus/rules (with the parser)', file: '../packages/rules/src/index.ts' },
 ];

@@ -1,7 +1,7 @@
 /** Runs one conformance case (format: ../shared/conformance/FORMAT.md) and describes any mismatch. */
 import { AfterMatchSkipStrategy, CepRuntimeError, compile, MalformedPatternError, Pattern, type Match, type Matcher, type TimedOutMatch } from '../packages/core/src/index.ts';
 import { ChainNFA } from '../packages/core/src/internal.ts';
-import { NFA } from '../packages/core/src/reference.ts';
+import { NFA } from '../packages/core/src/reference/index.ts';
 
 type Ref = string;
 type ExpectedMatch = Ref[] | Record<string, Ref[]>;

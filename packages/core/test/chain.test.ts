@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, compile, compilePattern, Pattern, type Matcher } from '../src/index.ts';
 import { ChainNFA } from '../src/internal.ts';
-import { NFA } from '../src/reference.ts';
+import { NFA } from '../src/reference/index.ts';
 import { buildPattern, chainSpec, feedAll, inputs, onGeneralNfa, operator, patternSpec, trace, type Ev } from './arbitraries.ts';
 
 describe('chain runtime', () => {

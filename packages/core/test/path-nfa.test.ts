@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, Pattern, type CompiledNFA, type Matcher } from '../src/index.ts';
 import { PathNFA } from '../src/internal.ts';
-import { NFA } from '../src/reference.ts';
+import { NFA } from '../src/reference/index.ts';
 import { anySpec, buildPattern, inputs, trace, type PatternSpec, type Ev } from './arbitraries.ts';
 
 /** Holds the path runtime to the shared-buffer NFA: same matches, timeouts and errors, in the same order. */

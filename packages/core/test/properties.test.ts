@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CepOperator, compile, compilePattern, type KeyState, type Matcher, type OperatorSnapshot } from '../src/index.ts';
 import { ChainNFA, ChainState, PathState } from '../src/internal.ts';
-import { NFA, NFAState } from '../src/reference.ts';
+import { NFA, NFAState } from '../src/reference/index.ts';
 import { anySpec, chainSpec, events, feedAll, onGeneralNfa, oneStep, operator, patternSpec, tryBuild, type Ev, type PatternSpec } from './arbitraries.ts';
 
 describe('snapshot and restore', () => {

@@ -1,4 +1,4 @@
-import type { NFAStateSnapshot, RunSnapshot as SharedRunSnapshot } from '../../state/snapshot.js';
+import type { NFAStateSnapshot, RunSnapshot as SharedRunSnapshot } from '../../reference/snapshot.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import { isCompatible } from '../dewey-number.js';
 import { isSorted, pathNode, PathState, runWithoutEvents, type PathNode, type PathRun } from './path-state.js';

@@ -1,5 +1,5 @@
-import { KeyStateBase } from '../matcher.js';
-import { isCompatible, type DeweyNumber } from '../dewey-number.js';
+import { KeyStateBase } from '../nfa/matcher.js';
+import { isCompatible, type DeweyNumber } from '../nfa/dewey-number.js';
 
 /**
  * An event stored once in the shared buffer (Flink's EventId + Lockable<event>).

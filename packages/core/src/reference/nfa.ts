@@ -1,30 +1,26 @@
+import type { AfterMatchSkipStrategy } from '../nfa/after-match/skip-strategy.js';
+import type { CompiledNFA } from '../nfa/compiler/nfa-compiler.js';
+import { addStage, deweyStart, increase, type DeweyNumber } from '../nfa/dewey-number.js';
+import type { Match, Matcher, TimedOutMatch } from '../nfa/matcher.js';
+import { RunContext } from '../nfa/run-context.js';
+import type { State, Transition } from '../nfa/state.js';
+import { conditionTest, type Condition, type ConditionContext, type ConditionNode } from '../pattern/conditions.js';
+import { CepRuntimeError } from '../pattern/errors.js';
 import { heapAdd, heapPoll, heapRemoveIf } from '../util/java-heap.js';
-import type { AfterMatchSkipStrategy } from './after-match/skip-strategy.js';
-import type { CompiledNFA } from './compiler/nfa-compiler.js';
 import { compareComputations as cmp, startComputation, type ComputationState } from './computation-state.js';
-import { addStage, deweyStart, increase, type DeweyNumber } from './dewey-number.js';
-import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer/shared-buffer.js';
-import { DecisionGraph } from './decision-graph.js';
-import { RunContext } from './run-context.js';
-import type { State } from './state.js';
-import type { Match, Matcher, TimedOutMatch } from './matcher.js';
-import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from '../state/snapshot.js';
+import { SharedBuffer, type BufferNode, type EntryMatch, type EventEntry } from './shared-buffer.js';
+import { restoreNFAState, snapshotNFAState, type NFAStateSnapshot } from './snapshot.js';
 
-export type { Match, TimedOutMatch } from './matcher.js';
+export type { Match, TimedOutMatch } from '../nfa/matcher.js';
 
 type Heap<E> = ComputationState<E>[];
 
-/**
- * The matching state of one key: its runs (Flink's NFAState) and, inherited, its shared buffer.
- * One flat object because the per-event path is bound by memory accesses across many keys.
- */
+/** The matching state of one key: its runs (Flink's NFAState) and, inherited, its shared buffer. */
 export class NFAState<E> extends SharedBuffer<E> {
   /** Runs waiting for events, as a java.util.PriorityQueue heap array (Flink iterates it in array order). */
   partial: Heap<E> = [];
   /** Completed runs waiting to be emitted (skip strategies emit in start order), as a heap array. */
   completed: Heap<E> | null = null;
-  /** Bit i set: some run is in state i (0 when the NFA has too many states to track). */
-  occupied = 0;
 
   /** True when no run has started and nothing is buffered or pending. */
   isIdle(): boolean {
@@ -35,73 +31,68 @@ export class NFAState<E> extends SharedBuffer<E> {
 }
 
 /**
- * The NFA runtime (Flink's NFA): advances every run of a key by one event, keeping matched events
- * in the key's shared buffer. It holds no per-key state itself; that lives in NFAState.
+ * Flink's NFA, ported step for step as the reference every runtime is held to: each event goes
+ * through every run, each run evaluates its transitions' conditions with its own context (Flink's
+ * createDecisionGraph and computeNextStates), and matched events live in the key's shared buffer
+ * of Dewey-versioned edges. Nothing is decided once for several runs or skipped ahead of time.
  */
 export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly windowMs: number;
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
   clock: () => number = Date.now;
+  /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
+  readonly quietExpiry = false;
   private readonly ctx = new BufferContext<E>(() => this.clock());
-  private readonly graph: DecisionGraph<E>;
+  /** Each transition's condition as a function (null: always true). */
+  private readonly tests = new Map<Transition<E>, Condition<E> | null>();
   /** The event being evaluated (see evaluate). */
   private event: E | undefined = undefined;
   private timestamp = 0;
-  /** Whether runs can be skipped by state (see isNoOp); the occupied-state mask needs one bit per state. */
-  private readonly trackStates: boolean;
-  /** Bits of the states a run can wait in (all but final and stop states). */
-  private readonly waitStates: number = 0;
 
   constructor(readonly compiled: CompiledNFA<E>) {
     this.windowMs = compiled.windowMs;
     this.skip = compiled.skipStrategy;
     this.startState = compiled.startState;
-    this.graph = new DecisionGraph(compiled.states, () => this.clock());
-    this.trackStates = compiled.states.length <= 30;
-    for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
+    const made = new Map<ConditionNode<E>, Condition<E>>();
+    for (const st of compiled.states) {
+      for (const t of st.transitions) {
+        const c = t.condition;
+        if (c !== null && !made.has(c)) made.set(c, conditionTest(c));
+        this.tests.set(t, c === null ? null : made.get(c)!);
+      }
+    }
   }
 
-  /** Runs in the start state are immutable and differ only by version [k]: shared by all keys. */
-  private readonly startRuns: ComputationState<E>[] = [];
-
-  /** The start-state run with version [k]. */
+  /** A run in the start state with the given version. */
   startRun(version: DeweyNumber): ComputationState<E> {
-    const k = version[0];
-    if (version.length !== 1 || !(k >= 0 && k < 4096)) return startComputation(this.startState, version);
-    return (this.startRuns[k] ??= startComputation(this.startState, version));
+    return startComputation(this.startState, version);
   }
 
   createState(): NFAState<E> {
     const s = new NFAState<E>();
     s.partial.push(this.startRun(deweyStart(1)));
-    s.occupied = this.trackStates ? 1 << this.startState.index : 0;
     return s;
   }
 
   evaluate(event: E, timestamp: number): void {
     this.event = event;
     this.timestamp = timestamp;
-    this.graph.begin(event, timestamp);
   }
 
-  /** True when `process` on a fresh state would leave it unchanged: no need to create one. */
+  /** Every event goes to every key's state, as in Flink. */
   ignoredByNewRun(): boolean {
-    const start = 1 << this.startState.index;
-    return this.trackStates && this.graph.noOpStates(start, this.event as E) === start;
+    return false;
   }
 
-  /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
-  readonly quietExpiry = false;
+  irrelevant(): boolean {
+    return false;
+  }
 
   lastDeadline(s: NFAState<E>): number {
     let max = -Infinity;
     for (const cs of s.partial) if (!cs.state.isStart) max = Math.max(max, this.windowMs > 0 ? cs.startTs + this.windowMs : Infinity);
     return max === -Infinity ? Infinity : max;
-  }
-
-  irrelevant(): boolean {
-    return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E) === this.waitStates;
   }
 
   snapshotState(s: NFAState<E>): NFAStateSnapshot {
@@ -112,52 +103,29 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     return restoreNFAState(data as NFAStateSnapshot, this);
   }
 
-  /** Processes the event being evaluated; appends the matches it completed to `out`, in Flink's order. */
+  /** Processes the event being evaluated (Flink's doProcess); appends the matches it completed to `out`, in Flink's order. */
   process(s: NFAState<E>, out: Match<E>[] = []): Match<E>[] {
-    const event = this.event as E;
-    const timestamp = this.timestamp;
-    // the states in which this event changes no run, decided once per state (see isNoOp)
-    const occupied = s.occupied;
-    const noOpStates = occupied === 0 ? 0 : this.graph.noOpStates(occupied, event);
-    if (occupied !== 0 && noOpStates === occupied) return out;
-    const ev: EventHolder<E> = { event, timestamp, entry: null };
-    const items = s.partial;
-    // The heap is rebuilt only once a run changes; unchanged runs re-added in order keep their positions.
-    let partial: Heap<E> | undefined;
+    const ev: EventHolder<E> = { event: this.event as E, timestamp: this.timestamp, entry: null };
+    const partial: Heap<E> = [];
     let potential: Heap<E> | undefined;
     try {
-      for (let i = 0; i < items.length; i++) {
-        const cs = items[i];
-        const next = noOpStates & (1 << cs.state.index) ? cs : this.computeNextStates(s, cs, ev);
-        if (next === cs) {
-          if (partial !== undefined) heapAdd(partial, cs, cmp);
-          continue;
-        }
-        if (partial === undefined) {
-          partial = this.scratchHeap;
-          for (let j = 0; j < i; j++) heapAdd(partial, items[j], cmp);
-        }
+      for (const cs of s.partial) {
+        // a stop state reached on this path discards the whole path
         let discard = false;
-        let retain: ComputationState<E>[] | undefined;
-        for (const n of next as ComputationState<E>[]) {
+        const retain: ComputationState<E>[] = [];
+        for (const n of this.computeNextStates(s, cs, ev)) {
           if (n.state.isFinal) heapAdd((potential ??= []), n, cmp);
           else if (n.state.isStop) {
             discard = true;
             s.releaseNode(n.entry, n.version);
-          } else (retain ??= []).push(n);
+          } else retain.push(n);
         }
-        if (retain === undefined) continue;
         if (discard) for (const r of retain) s.releaseNode(r.entry, r.version);
         else for (const r of retain) heapAdd(partial, r, cmp);
       }
-      if (partial !== undefined || s.completed !== null) {
-        const p = partial !== undefined ? partial.slice() : items;
-        if (partial !== undefined) partial.length = 0;
-        this.emitAccordingToSkipStrategy(s, potential, p, out);
-        this.setPartial(s, p);
-      }
+      this.emitAccordingToSkipStrategy(s, potential, partial, out);
+      this.setPartial(s, partial);
     } finally {
-      if (this.scratchHeap.length !== 0) this.scratchHeap.length = 0;
       if (ev.entry !== null) s.releaseEvent(ev.entry);
     }
     return out;
@@ -212,16 +180,10 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     this.refresh(s);
   }
 
-  /** Recomputes the derived fields (deadline, occupied states) after the runs changed. */
+  /** Recomputes the deadline after the runs changed. */
   refresh(s: NFAState<E>): void {
-    const partial = s.partial;
     s.deadline = this.nextDeadline(s);
     s.changed = true;
-    if (this.trackStates) {
-      let mask = 0;
-      for (let i = 0; i < partial.length; i++) mask |= 1 << partial[i].state.index;
-      s.occupied = mask;
-    }
   }
 
   /** The earliest time at which `advanceTime` would change this state, or Infinity. */
@@ -278,32 +240,21 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     if (discard.size > 0) heapRemoveIf(heap, (cs) => discard.has(cs), cmp);
   }
 
-  /**
-   * Flink's computeNextStates: follows the TAKE and IGNORE edges the event enables from `cs`.
-   * Returns `cs` itself when Flink would produce an identical copy of it (only a self-IGNORE, or a
-   * start state with no edge): its lock and release of the buffer node cancel out.
-   */
-  private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] | ComputationState<E> {
+  /** Flink's computeNextStates: the runs that `cs` becomes by the TAKE and IGNORE edges the event enables. */
+  private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] {
     const ctx = this.ctx.reset(s, cs, ev.timestamp);
-    const graph = this.graph;
-    graph.evaluateFor(cs.state, ev.event, ctx);
-    if (graph.leavesUnchanged(cs.state)) return cs;
-    const edges = graph.edges;
+    const { edges, takes, ignores } = this.decisionGraph(cs.state, ev.event, ctx);
     const isStart = cs.state.isStart;
-    const n = graph.edgeCount;
     const result: ComputationState<E>[] = [];
-    const totalTake = graph.takes;
-    const totalIgnore = graph.ignores;
-    let takeBranchesToVisit = Math.max(0, totalTake - 1);
-    let ignoreBranchesToVisit = totalIgnore;
-    const totalTakeToSkip = Math.max(0, totalTake - 1);
-    for (let e = 0; e < n; e++) {
-      const edge = edges[e];
+    let takeBranchesToVisit = Math.max(0, takes - 1);
+    let ignoreBranchesToVisit = ignores;
+    const totalTakeToSkip = Math.max(0, takes - 1);
+    for (const edge of edges) {
       if (edge.action === 'IGNORE') {
         if (isStart) continue;
         let version: DeweyNumber;
         if (edge.target.name === cs.state.name) {
-          version = increase(cs.version, selfIncrease(totalIgnore, totalTake));
+          version = increase(cs.version, selfIncrease(ignores, takes));
         } else {
           version = addStage(increase(cs.version, totalTakeToSkip + ignoreBranchesToVisit));
           ignoreBranchesToVisit--;
@@ -318,22 +269,64 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
         addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
-        const final = graph.finalFor(edge.target, ev.event, ctx);
+        const final = this.finalStateAfterProceed(edge.target, ev.event, ctx);
         if (final !== null) addComputation(s, result, final, node, nextVersion, startTs, ev.timestamp, startEvent);
       }
     }
-    if (isStart)
-      result.push(
-        cs.state === this.startState
-          ? this.startRun(increase(cs.version, selfIncrease(totalIgnore, totalTake)))
-          : startComputation(cs.state, increase(cs.version, selfIncrease(totalIgnore, totalTake))),
-      );
+    if (isStart) result.push(startComputation(cs.state, increase(cs.version, selfIncrease(ignores, takes))));
     if (cs.entry !== null) s.releaseNode(cs.entry, cs.version);
     return result;
   }
 
-  /** Scratch heap for rebuilding a key's runs; the result is stored as an exact-size copy. */
-  private readonly scratchHeap: Heap<E> = [];
+  /**
+   * Flink's createDecisionGraph: the TAKE and IGNORE edges whose condition holds from `state`
+   * and from the states its PROCEED edges whose condition holds lead to; IGNORE edges back to
+   * `state` itself do not count as branches.
+   */
+  private decisionGraph(state: State<E>, event: E, ctx: ConditionContext<E>): { edges: Transition<E>[]; takes: number; ignores: number } {
+    const edges: Transition<E>[] = [];
+    let takes = 0;
+    let ignores = 0;
+    const stack = [state];
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      for (const t of from.transitions) {
+        if (!this.holds(t, event, ctx)) continue;
+        if (t.action === 'PROCEED') stack.push(t.target);
+        else {
+          edges.push(t);
+          if (t.action === 'TAKE') takes++;
+          else if (t.target.name !== state.name) ignores++;
+        }
+      }
+    }
+    return { edges, takes, ignores };
+  }
+
+  /** Flink's findFinalStateAfterProceed: the final state reachable by PROCEED edges whose condition holds, or null. */
+  private finalStateAfterProceed(state: State<E>, event: E, ctx: ConditionContext<E>): State<E> | null {
+    const stack = [state];
+    while (stack.length > 0) {
+      const from = stack.pop()!;
+      for (const t of from.transitions) {
+        if (t.action !== 'PROCEED' || !this.holds(t, event, ctx)) continue;
+        if (t.target.isFinal) return t.target;
+        stack.push(t.target);
+      }
+    }
+    return null;
+  }
+
+  /** Whether the transition's condition holds for the run; a throwing condition is reported as Flink words it. */
+  private holds(t: Transition<E>, event: E, ctx: ConditionContext<E>): boolean {
+    const test = this.tests.get(t);
+    if (test === null || test === undefined) return true;
+    try {
+      return test(event, ctx);
+    } catch (e) {
+      throw new CepRuntimeError(`Failure happened in filter function of '${t.source.patternName}': ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+  }
 }
 
 interface EventHolder<E> {

@@ -1,7 +1,7 @@
-import type { ComputationState } from '../nfa/computation-state.js';
-import type { NFA } from '../nfa/nfa.js';
-import { NFAState } from '../nfa/nfa.js';
-import { addEdge, attachNode, edgesOf, type BufferEdge, type BufferNode, type EventEntry } from '../nfa/shared-buffer/shared-buffer.js';
+import type { ComputationState } from './computation-state.js';
+import type { NFA } from './nfa.js';
+import { NFAState } from './nfa.js';
+import { addEdge, attachNode, edgesOf, type BufferEdge, type BufferNode, type EventEntry } from './shared-buffer.js';
 
 /**
  * Plain-data form of one key's matching state: the shared buffer as indexed tables (events,

@@ -1,7 +1,7 @@
-import type { DeweyNumber } from './dewey-number.js';
-import type { BufferNode, EventEntry } from './shared-buffer/shared-buffer.js';
-import { compareStarts } from './event-order.js';
-import type { State } from './state.js';
+import type { DeweyNumber } from '../nfa/dewey-number.js';
+import { compareStarts } from '../nfa/event-order.js';
+import type { State } from '../nfa/state.js';
+import type { BufferNode, EventEntry } from './shared-buffer.js';
 
 /** One run of the NFA: where it is, its last buffer node and version (Flink's ComputationState). */
 export interface ComputationState<E> {
