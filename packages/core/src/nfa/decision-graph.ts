@@ -1,7 +1,7 @@
 import type { Condition, ConditionContext, ConditionNode } from '../pattern/conditions.js';
 import { CepRuntimeError } from '../pattern/errors.js';
 import { FALSE as FALSE_VERDICT, NONE, RUN_SPECIFIC, TRUE as TRUE_VERDICT, UNREAD, Verdicts } from './verdicts.js';
-import type { State, Transition } from './state.js';
+import { MASK_BITS, type State, type Transition } from './state.js';
 
 /**
  * The edges an event enables from a state, following PROCEED edges (Flink's createDecisionGraph),
@@ -90,8 +90,8 @@ export class DecisionGraph<E> {
 
   /** The steps of every state when conditions `base` have the verdicts `bits` give (bit b set: base[b] holds). */
   private prepareFor(base: Int32Array, bits: number): Keyed<E> {
-    // noOpStates keeps masks of up to 30 states (as many as a PathNFA tracks)
-    const all = this.states.length <= 30 ? (1 << this.states.length) - 1 : 0;
+    // noOpStates keeps masks of up to MASK_BITS states (as many as a PathNFA tracks)
+    const all = this.states.length <= MASK_BITS ? (1 << this.states.length) - 1 : 0;
     const event = this.verdicts.assume(base, bits);
     for (const state of this.states) this.stepFor(state, event);
     if (all !== 0) this.noOpStates(all, event);

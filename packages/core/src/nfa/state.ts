@@ -1,5 +1,12 @@
 import type { ConditionNode } from '../pattern/conditions.js';
 
+/**
+ * The most states or stages whose occupancy the runtimes keep as bits of one 31-bit mask (the
+ * path runtime's occupied states and the decision graph's no-op masks; the chain runtime's stages
+ * from this one on share the last bit).
+ */
+export const MASK_BITS = 30;
+
 export type StateType = 'Start' | 'Normal' | 'Final' | 'Pending' | 'Stop';
 
 /** TAKE consumes the event, IGNORE skips it, PROCEED moves on without consuming (epsilon). */

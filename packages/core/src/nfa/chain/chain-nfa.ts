@@ -4,13 +4,14 @@ import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { RunContext } from '../run-context.js';
+import { MASK_BITS } from '../state.js';
 import { FALSE, RUN_SPECIFIC, TRUE, Verdicts } from '../verdicts.js';
 import type { ChainShape } from './chain-shape.js';
 import { restoreChainState, snapshotChainState, type ChainStateSnapshot } from './chain-snapshot.js';
 import { ChainState } from './chain-state.js';
 
 /** Stages from this one on share one bit of ChainState.occupied (and are never skipped). */
-const SHARED_BIT = 30;
+const SHARED_BIT = MASK_BITS;
 const bitOf = (stage: number) => 1 << Math.min(stage, SHARED_BIT);
 /** The start condition's verdict, before it is decided for the event. */
 const UNSEEN = 0;

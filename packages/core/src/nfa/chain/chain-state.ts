@@ -16,7 +16,7 @@ export class ChainState<E> implements KeyState {
   runs: unknown[] = [];
   /** Completed runs held back by a skip strategy until no earlier run can finish first. */
   completed: unknown[] | null = null;
-  /** Bit min(i, 30) set: some run waits in stage i. */
+  /** Bit min(i, MASK_BITS) set: some run waits in stage i. */
   occupied = 0;
   // the operator's part, declared here rather than inherited from KeyStateBase: the runtime's
   // fields come first (W1, many keys and memory-bound, ran a few percent slower with the base

@@ -1,7 +1,7 @@
 import { heapAdd, heapPoll, heapRemoveIf } from '../../util/java-heap.js';
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
-import type { Transition } from '../state.js';
+import { MASK_BITS, type Transition } from '../state.js';
 import { DecisionGraph, type Step } from '../decision-graph.js';
 import { RunContext } from '../run-context.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
@@ -56,7 +56,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     this.isSkip = this.skip.isSkipStrategy();
     this.startRun = { state: compiled.startState, path: null, start: null, prevTs: -1 };
     this.graph = new DecisionGraph(compiled.states, () => this.clock());
-    this.trackStates = compiled.states.length <= 30;
+    this.trackStates = compiled.states.length <= MASK_BITS;
     this.loopWindows = compiled.states.some((st) => st.windowMs !== undefined && st.windowMs > 0);
     for (const st of compiled.states) if (!st.isFinal && !st.isStop) this.waitStates |= 1 << st.index;
   }
