@@ -1,7 +1,8 @@
 import type { Condition } from '../../pattern/conditions.js';
 import { CepRuntimeError } from '../../pattern/errors.js';
-import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
+import type { AfterMatchSkipStrategy, MatchEntries } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
+import type { EventMark } from '../event-order.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { RunContext } from '../run-context.js';
 import { MASK_BITS } from '../state.js';
@@ -392,51 +393,29 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     while (completed.length > 0) {
       if (s.runs.length > 0 && compareRecords(completed, 0, s.runs, 0, marks) > 0) break;
       const earliest = completed.splice(0, size);
-      const pruning = this.pruningEvent(earliest);
-      if (pruning >= 0) {
-        const ts = earliest[pruning] as number;
-        const ord = earliest[pruning + 1] as number;
-        const inclusive = this.skip.kind === 'SKIP_PAST_LAST_EVENT' || this.skip.kind === 'SKIP_TO_NEXT';
-        s.runs = keepRecords(s.runs, size, marks, ts, ord, inclusive);
-        completed = keepRecords(completed, size, marks, ts, ord, inclusive);
+      // the skip strategy decides from the match's event marks, as for the other runtimes
+      const pruning = this.skip.pruningEvent(this.marksOf(earliest));
+      if (pruning !== undefined) {
+        const pruned = (start: EventMark) => this.skip.shouldPrune(start, pruning);
+        s.runs = keepRecords(s.runs, size, marks, pruned);
+        completed = keepRecords(completed, size, marks, pruned);
       }
       out.push(this.materialize(earliest, 0));
     }
     s.completed = completed.length > 0 ? completed : null;
   }
 
-  /** Index into the completed record of the (ts, ord) of the event at or before which runs are pruned, -1 for none. */
-  private pruningEvent(record: unknown[]): number {
-    const skip = this.skip;
-    const mark = (stage: number) => 2 + this.length + 2 * stage;
-    let at = -1;
-    switch (skip.kind) {
-      case 'SKIP_PAST_LAST_EVENT':
-        for (let i = 0; i < this.length; i++) if (at < 0 || compareMarks(record, mark(i), at) > 0) at = mark(i);
-        return at;
-      case 'SKIP_TO_NEXT':
-        for (const [, stages] of this.groups) if (at < 0 || compareMarks(record, mark(stages[0]), at) < 0) at = mark(stages[0]);
-        return at;
-      default: {
-        const stages = this.groups.get(skip.patternName!);
-        if (stages === undefined) {
-          if (skip.throwOnMiss) throw new CepRuntimeError(`Could not skip to ${skip.patternName}. No such element in the found match ${this.describe(record)}`);
-          return -1;
-        }
-        at = mark(skip.kind === 'SKIP_TO_FIRST' ? stages[0] : stages[stages.length - 1]);
-        if (skip.throwOnMiss) {
-          let start = mark(0);
-          for (let i = 1; i < this.length; i++) if (compareMarks(record, mark(i), start) < 0) start = mark(i);
-          if (start === at) throw new CepRuntimeError('Could not skip to first element of a match.');
-        }
-        return at;
-      }
+  /** A completed record's events as marks (time, then ord), by pattern name in pattern order. */
+  private marksOf(record: unknown[]): MatchEntries {
+    const match: MatchEntries = new Map();
+    const at = 2 + this.length;
+    for (let g = 0; g < this.groupNames.length; g++) {
+      match.set(
+        this.groupNames[g],
+        this.groupStages[g].map((stage) => ({ timestamp: record[at + 2 * stage] as number, id: record[at + 2 * stage + 1] as number })),
+      );
     }
-  }
-
-  private describe(record: unknown[]): string {
-    const mark = (i: number) => `${record[2 + this.length + 2 * i]}:${record[3 + this.length + 2 * i]}`;
-    return `{${[...this.groups].map(([name, stages]) => `${name}=[${stages.map(mark).join(', ')}]`).join(', ')}}`;
+    return match;
   }
 
   /** The record's events by pattern name, in pattern order. */
@@ -522,12 +501,6 @@ function compareRecords(a: unknown[], i: number, b: unknown[], j: number, marks:
   return (a[i + marks + 1] as number) - (b[j + marks + 1] as number);
 }
 
-function compareMarks(record: unknown[], i: number, j: number): number {
-  const x = record[i] as number;
-  const y = record[j] as number;
-  return x !== y ? (x < y ? -1 : 1) : (record[i + 1] as number) - (record[j + 1] as number);
-}
-
 /**
  * Inserts a record in start order. Without marks, equal start times keep arrival order (a new
  * run starts with the newest event). Runs usually start in order, so this is normally a push.
@@ -545,12 +518,10 @@ function insertRecord(records: unknown[], record: unknown[], size: number, marks
 }
 
 /** The records whose start event is after (inclusive) or not before the pruning event (ts, ord). */
-function keepRecords(records: unknown[], size: number, marks: number, ts: number, ord: number, inclusive: boolean): unknown[] {
+function keepRecords(records: unknown[], size: number, marks: number, pruned: (start: EventMark) => boolean): unknown[] {
   const kept: unknown[] = [];
   for (let at = 0; at < records.length; at += size) {
-    const start = records[at + 1] as number;
-    const c = start !== ts ? (start < ts ? -1 : 1) : (records[at + marks + 1] as number) - ord;
-    if (inclusive ? c > 0 : c >= 0) for (let i = 0; i < size; i++) kept.push(records[at + i]);
+    if (!pruned({ timestamp: records[at + 1] as number, id: records[at + marks + 1] as number })) for (let i = 0; i < size; i++) kept.push(records[at + i]);
   }
   return kept;
 }
