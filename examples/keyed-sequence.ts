@@ -2,17 +2,19 @@
  * The bundled example: "this user viewed an item, added it to the cart, and paid within 10 minutes",
  * over a small stream of page events that arrive slightly out of order. Run: npm run demo
  */
-import { AfterMatchSkipStrategy, CepOperator, Pattern } from '../packages/core/src/index.ts';
+import { AfterMatchSkipStrategy, CepOperator, field, Pattern } from '../packages/core/src/index.ts';
 
 type PageEvent = { user: string; action: 'view' | 'cart' | 'pay' | 'leave'; item: string; ts: number };
 
 const MINUTE = 60_000;
 const purchase = Pattern.begin<PageEvent>('view', AfterMatchSkipStrategy.skipPastLastEvent())
-  .where((e) => e.action === 'view')
+  .where(field('action').eq('view'))
   .followedBy('cart')
-  .where((e, ctx) => e.action === 'cart' && [...ctx.getEventsForPattern('view')].some((v) => v.item === e.item))
+  .where(field('action').eq('cart'))
+  // iterative: it reads the partial match, so it is evaluated for each run
+  .where((e, ctx) => [...ctx.getEventsForPattern('view')].some((v) => v.item === e.item))
   .followedBy('pay')
-  .where((e) => e.action === 'pay')
+  .where({ action: 'pay' })
   .within(10 * MINUTE);
 
 const events: PageEvent[] = [
