@@ -9,6 +9,7 @@ import { MASK_BITS } from '../state.js';
 import { FALSE, RUN_SPECIFIC, TRUE, Verdicts } from '../verdicts.js';
 import type { ChainShape } from './chain-shape.js';
 import { restoreChainState, snapshotChainState, type ChainStateSnapshot } from './chain-snapshot.js';
+import { RecordLayout, type Records } from './chain-records.js';
 import { ChainState } from './chain-state.js';
 
 /** Stages from this one on share one bit of ChainState.occupied (and are never skipped). */
@@ -36,9 +37,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   private readonly names: readonly string[];
   /** Number of stages (L). */
   private readonly length: number;
-  /** Slots per record, and where a record's marks begin (-1: none, no skip strategy). */
-  private readonly size: number;
-  private readonly marks: number;
+  /** How a key's runs are laid out (see Records): with marks under a skip strategy. */
+  private readonly layout: RecordLayout<E>;
   /** Bits of the stages with strict contiguity, where an event the stage rejects ends the run. */
   private readonly strictBits: number;
   /** The stages of each pattern name, names in order of first appearance (a group quantifier repeats names). */
@@ -87,8 +87,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.quietExpiry = !this.isSkip;
     this.names = shape.names;
     this.length = shape.takes.length;
-    this.size = 2 + this.length * (this.isSkip ? 3 : 1);
-    this.marks = this.isSkip ? 2 + this.length : -1;
+    this.layout = new RecordLayout<E>(this.length, this.isSkip);
     let strict = 0;
     shape.relaxed.forEach((relaxed, i) => {
       if (!relaxed) strict |= bitOf(i);
@@ -126,7 +125,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   lastDeadline(s: ChainState<E>): number {
     const runs = s.runs;
     // runs are sorted by start: the last one's window closes last
-    return this.windowMs > 0 && runs.length > 0 ? (runs[runs.length - this.size + 1] as number) + this.windowMs : Infinity;
+    return this.windowMs > 0 && runs.length > 0 ? this.layout.lastStartTs(runs) + this.windowMs : Infinity;
   }
 
   evaluate(event: E, timestamp: number): void {
@@ -166,7 +165,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
    */
   private step(s: ChainState<E>, event: E, timestamp: number, ord: number, out: Match<E>[]): void {
     const occupied = s.occupied;
-    let done: unknown[] | null = null;
+    let done: Records | null = null;
     let changed = false;
     if (occupied !== 0) {
       const affected = this.affectedStages(occupied);
@@ -176,7 +175,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       }
     }
     if (this.starts(event, timestamp)) {
-      if (this.length === 1) insertRecord((done ??= []), this.newRecord(event, timestamp, ord), this.size, this.marks);
+      if (this.length === 1) this.layout.insert((done ??= []), this.layout.append([], event, timestamp, ord));
       else this.startRun(s.runs, event, timestamp, ord);
       changed = true;
     }
@@ -193,15 +192,16 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   /** advanceTime once a window closes or matches wait: apart, so that callers inline only the check above. */
   private expire(s: ChainState<E>, timestamp: number, out: Match<E>[], timedOut: TimedOutMatch<E>[] | undefined): void {
     const runs = s.runs;
-    const size = this.size;
+    const layout = this.layout;
+    const size = layout.size;
     const windowMs = this.windowMs;
     let end = 0;
     // runs are sorted by start time, so the timed-out ones are a prefix
     // compared with the deadline itself (see refresh), as the operator's timers are
-    if (windowMs > 0) while (end < runs.length && timestamp >= (runs[end + 1] as number) + windowMs) end += size;
+    if (windowMs > 0) while (end < runs.length && timestamp >= layout.startTs(runs, end) + windowMs) end += size;
     if (end > 0) {
       if (timedOut !== undefined) {
-        for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs, at), timestamp: (runs[at + 1] as number) + windowMs });
+        for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs, at), timestamp: layout.startTs(runs, at) + windowMs });
       }
       runs.splice(0, end);
     }
@@ -218,13 +218,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   restoreState(data: unknown): ChainState<E> {
     const s = restoreChainState<E>(data, this.length, this.isSkip);
     // later events must order after every restored one
-    if (this.isSkip) {
-      for (const records of [s.runs, s.completed ?? []]) {
-        for (let at = 0; at < records.length; at += this.size) {
-          for (let i = 0; i < (records[at] as number); i++) this.ord = Math.max(this.ord, (records[at + this.marks + 2 * i + 1] as number) + 1);
-        }
-      }
-    }
+    if (this.isSkip) for (const records of [s.runs, s.completed ?? []]) this.ord = Math.max(this.ord, this.layout.maxOrd(records) + 1);
     this.refresh(s);
     return s;
   }
@@ -282,16 +276,17 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   /** Advances or ends the runs of the affected stages; returns the runs this event completed. */
-  private advanceRuns(runs: unknown[], affected: number, event: E, timestamp: number, ord: number): unknown[] | null {
-    const size = this.size;
+  private advanceRuns(runs: Records, affected: number, event: E, timestamp: number, ord: number): Records | null {
+    const layout = this.layout;
+    const size = layout.size;
     const length = this.length;
     const n = runs.length;
-    let done: unknown[] | null = null;
+    let done: Records | null = null;
     let kept = 0;
     let at = 0;
     try {
       for (; at < n; at += size) {
-        const stage = runs[at] as number;
+        const stage = layout.stage(runs, at);
         const bit = bitOf(stage);
         if ((affected & bit) !== 0) {
           const take = (this.known & bit) !== 0 ? (this.verdicts & bit) !== 0 : this.test(stage, event, timestamp, runs, at);
@@ -299,25 +294,19 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
           const stop = (this.stopBits & bit) === 0 ? false : (this.stopKnown & bit) !== 0 ? (this.stopVerdicts & bit) !== 0 : this.testStops(stage, event, timestamp, runs, at);
           if (stop && !(take && stage + 1 === length)) continue;
           if (take) {
-            runs[at] = stage + 1;
-            runs[at + 2 + stage] = event;
-            if (this.isSkip) {
-              runs[at + 2 + length + 2 * stage] = timestamp;
-              runs[at + 3 + length + 2 * stage] = ord;
-            }
+            layout.take(runs, at, event, timestamp, ord);
             if (stage + 1 === length) {
-              done ??= [];
-              for (let i = 0; i < size; i++) done.push(runs[at + i]);
+              layout.copyTo(runs, at, (done ??= []));
               continue;
             }
           } else if ((this.strictBits & bit) !== 0) continue; // strict contiguity broken: the run ends
         }
-        if (kept !== at) for (let i = 0; i < size; i++) runs[kept + i] = runs[at + i];
+        if (kept !== at) layout.move(runs, at, kept);
         kept += size;
       }
     } finally {
       // a throwing condition leaves the runs not yet visited in place
-      for (; at < n; at += size, kept += size) if (kept !== at) for (let i = 0; i < size; i++) runs[kept + i] = runs[at + i];
+      for (; at < n; at += size, kept += size) if (kept !== at) layout.move(runs, at, kept);
       while (runs.length > kept) runs.pop(); // not length = kept: a runtime call that costs more for the few slots a step drops
     }
     return done;
@@ -342,46 +331,34 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   /** Adds the run the event starts: appended when it starts last (events in time order), else inserted in start order. */
-  private startRun(runs: unknown[], event: E, timestamp: number, ord: number): void {
-    if (runs.length > 0 && (runs[runs.length - this.size + 1] as number) > timestamp) insertRecord(runs, this.newRecord(event, timestamp, ord), this.size, this.marks);
-    else this.appendRecord(runs, event, timestamp, ord); // a later event has a later ord: among equal start times the new run sorts last
-  }
-
-  private newRecord(event: E, timestamp: number, ord: number): unknown[] {
-    return this.appendRecord([], event, timestamp, ord);
-  }
-
-  /** Appends the record of a run that has taken just `event` (see ChainState). */
-  private appendRecord(records: unknown[], event: E, timestamp: number, ord: number): unknown[] {
-    records.push(1, timestamp, event);
-    for (let i = 1; i < this.length; i++) records.push(undefined);
-    if (this.isSkip) {
-      records.push(timestamp, ord);
-      for (let i = 1; i < this.length; i++) records.push(0, 0);
-    }
-    return records;
+  private startRun(runs: Records, event: E, timestamp: number, ord: number): void {
+    const layout = this.layout;
+    if (runs.length > 0 && layout.lastStartTs(runs) > timestamp) layout.insert(runs, layout.append([], event, timestamp, ord));
+    else layout.append(runs, event, timestamp, ord); // a later event has a later ord: among equal start times the new run sorts last
   }
 
   /** Recomputes the deadline and the occupied stages after the runs changed. */
   private refresh(s: ChainState<E>): void {
     const runs = s.runs;
     let occupied = 0;
-    for (let at = 0; at < runs.length; at += this.size) occupied |= bitOf(runs[at] as number);
+    const layout = this.layout;
+    for (let at = 0; at < runs.length; at += layout.size) occupied |= bitOf(layout.stage(runs, at));
     s.occupied = occupied;
     s.changed = true;
-    s.deadline = this.windowMs > 0 && runs.length > 0 ? (runs[1] as number) + this.windowMs : Infinity;
+    s.deadline = this.windowMs > 0 && runs.length > 0 ? layout.startTs(runs, 0) + this.windowMs : Infinity;
   }
 
   /**
    * Emits completed runs in start order. With a skip strategy a match waits while an earlier-started
    * run is still in progress, and each emitted match prunes the runs it makes obsolete (as NFA does).
    */
-  private emit(s: ChainState<E>, done: unknown[] | null, out: Match<E>[]): void {
-    const size = this.size;
+  private emit(s: ChainState<E>, done: Records | null, out: Match<E>[]): void {
+    const layout = this.layout;
+    const size = layout.size;
     let completed = s.completed;
     if (done !== null) {
       if (completed === null) completed = done;
-      else for (let at = 0; at < done.length; at += size) insertRecord(completed, done.slice(at, at + size), size, this.marks);
+      else for (let at = 0; at < done.length; at += size) layout.insert(completed, done, at);
     }
     if (completed === null) return;
     if (!this.isSkip) {
@@ -389,16 +366,15 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       s.completed = null;
       return;
     }
-    const marks = this.marks;
     while (completed.length > 0) {
-      if (s.runs.length > 0 && compareRecords(completed, 0, s.runs, 0, marks) > 0) break;
+      if (s.runs.length > 0 && layout.compare(completed, 0, s.runs, 0) > 0) break;
       const earliest = completed.splice(0, size);
       // the skip strategy decides from the match's event marks, as for the other runtimes
       const pruning = this.skip.pruningEvent(this.marksOf(earliest));
       if (pruning !== undefined) {
         const pruned = (start: EventMark) => this.skip.shouldPrune(start, pruning);
-        s.runs = keepRecords(s.runs, size, marks, pruned);
-        completed = keepRecords(completed, size, marks, pruned);
+        s.runs = layout.keep(s.runs, pruned);
+        completed = layout.keep(completed, pruned);
       }
       out.push(this.materialize(earliest, 0));
     }
@@ -406,22 +382,20 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   /** A completed record's events as marks (time, then ord), by pattern name in pattern order. */
-  private marksOf(record: unknown[]): MatchEntries {
+  private marksOf(record: Records): MatchEntries {
     const match: MatchEntries = new Map();
-    const at = 2 + this.length;
-    for (let g = 0; g < this.groupNames.length; g++) {
+    for (let g = 0; g < this.groupNames.length; g++)
       match.set(
         this.groupNames[g],
-        this.groupStages[g].map((stage) => ({ timestamp: record[at + 2 * stage] as number, id: record[at + 2 * stage + 1] as number })),
+        this.groupStages[g].map((stage) => this.layout.mark(record, 0, stage)),
       );
-    }
     return match;
   }
 
   /** The record's events by pattern name, in pattern order. */
-  private materialize(records: unknown[], at: number): Match<E> {
+  private materialize(records: Records, at: number): Match<E> {
     const out: Match<E> = new Map();
-    const stage = records[at] as number;
+    const stage = this.layout.stage(records, at);
     const names = this.groupNames;
     for (let g = 0; g < names.length; g++) {
       const stages = this.groupStages[g];
@@ -432,33 +406,34 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   }
 
   /** Events the run at `at` has taken for `name` (ConditionContext.getEventsForPattern). */
-  eventsFor(records: unknown[] | null, at: number, name: string): E[] {
+  eventsFor(records: Records | null, at: number, name: string): E[] {
     if (records === null) return [];
     const stages = this.groups.get(name);
     return stages === undefined ? [] : this.pick(records, at, stages);
   }
 
   /** The events at the given stages, up to the stage the run has reached. */
-  private pick(records: unknown[], at: number, stages: readonly number[]): E[] {
-    const stage = records[at] as number;
+  private pick(records: Records, at: number, stages: readonly number[]): E[] {
+    const layout = this.layout;
+    const stage = layout.stage(records, at);
     const out: E[] = [];
-    for (let i = 0; i < stages.length && stages[i] < stage; i++) out.push(records[at + 2 + stages[i]] as E);
+    for (let i = 0; i < stages.length && stages[i] < stage; i++) out.push(layout.event(records, at, stages[i]));
     return out;
   }
 
-  private test(stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
+  private test(stage: number, event: E, timestamp: number, records: Records | null, at: number): boolean {
     return this.check(this.takeTests[stage], stage, event, timestamp, records, at);
   }
 
   /** Whether some stop condition of the stage holds for the run (each is evaluated, in order, as Flink's edges are). */
-  private testStops(stage: number, event: E, timestamp: number, records: unknown[], at: number): boolean {
+  private testStops(stage: number, event: E, timestamp: number, records: Records, at: number): boolean {
     const stops = this.stopsOf[stage];
     let stop = false;
     for (let i = 0; i < stops.length; i++) if (this.check(this.condTests[stops[i]], stage, event, timestamp, records, at)) stop = true;
     return stop;
   }
 
-  private check(condition: Condition<E>, stage: number, event: E, timestamp: number, records: unknown[] | null, at: number): boolean {
+  private check(condition: Condition<E>, stage: number, event: E, timestamp: number, records: Records | null, at: number): boolean {
     const ctx = this.ctx.reset(records, at, timestamp);
     try {
       return !!condition(event, ctx);
@@ -471,7 +446,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
 
 /** The context handed to conditions: a run's events are read from its record, name by name. */
 class ChainContext<E> extends RunContext<E> {
-  private records: unknown[] | null = null;
+  private records: Records | null = null;
   private at = 0;
 
   constructor(
@@ -482,7 +457,7 @@ class ChainContext<E> extends RunContext<E> {
   }
 
   /** The run at `at` in `records` (null: a run with no events yet). */
-  reset(records: unknown[] | null, at: number, ts: number): this {
+  reset(records: Records | null, at: number, ts: number): this {
     this.records = records;
     this.at = at;
     return this.forRun(ts);
@@ -491,37 +466,4 @@ class ChainContext<E> extends RunContext<E> {
   protected override eventsOf(name: string): Iterable<E> {
     return this.nfa.eventsFor(this.records, this.at, name);
   }
-}
-
-/** Orders two records by start event: start time, then (under a skip strategy) the start event's ord. */
-function compareRecords(a: unknown[], i: number, b: unknown[], j: number, marks: number): number {
-  const x = a[i + 1] as number;
-  const y = b[j + 1] as number;
-  if (x !== y) return x < y ? -1 : 1;
-  return (a[i + marks + 1] as number) - (b[j + marks + 1] as number);
-}
-
-/**
- * Inserts a record in start order. Without marks, equal start times keep arrival order (a new
- * run starts with the newest event). Runs usually start in order, so this is normally a push.
- */
-function insertRecord(records: unknown[], record: unknown[], size: number, marks: number): void {
-  let at = records.length;
-  while (at > 0) {
-    const c = marks < 0 ? ((records[at - size + 1] as number) > (record[1] as number) ? 1 : 0) : compareRecords(records, at - size, record, 0, marks);
-    if (c <= 0) break;
-    at -= size;
-  }
-  for (let i = 0; i < size; i++) records.push(undefined);
-  for (let i = records.length - 1; i >= at + size; i--) records[i] = records[i - size];
-  for (let i = 0; i < size; i++) records[at + i] = record[i];
-}
-
-/** The records whose start event is after (inclusive) or not before the pruning event (ts, ord). */
-function keepRecords(records: unknown[], size: number, marks: number, pruned: (start: EventMark) => boolean): unknown[] {
-  const kept: unknown[] = [];
-  for (let at = 0; at < records.length; at += size) {
-    if (!pruned({ timestamp: records[at + 1] as number, id: records[at + marks + 1] as number })) for (let i = 0; i < size; i++) kept.push(records[at + i]);
-  }
-  return kept;
 }

@@ -1,3 +1,4 @@
+import { RecordLayout, type Records } from './chain-records.js';
 import { ChainState } from './chain-state.js';
 
 /** Plain-data form of one key's ChainNFA state. */
@@ -12,13 +13,13 @@ type RunSnapshot = [number, unknown[], number[] | null];
 
 /** The state of a chain of `length` stages; records carry marks under a skip strategy. */
 export function snapshotChainState<E>(s: ChainState<E>, length: number, withMarks: boolean): ChainStateSnapshot {
-  const size = 2 + length * (withMarks ? 3 : 1);
-  const runs = (records: unknown[]): RunSnapshot[] => {
+  const layout = new RecordLayout<E>(length, withMarks);
+  const runs = (records: Records): RunSnapshot[] => {
     const out: RunSnapshot[] = [];
-    for (let at = 0; at < records.length; at += size) {
-      const stage = records[at] as number;
-      const marks = withMarks ? (records.slice(at + 2 + length, at + 2 + length + 2 * stage) as number[]) : null;
-      out.push([records[at + 1] as number, records.slice(at + 2, at + 2 + stage), marks]);
+    for (let at = 0; at < records.length; at += layout.size) {
+      const taken = Array.from({ length: layout.stage(records, at) }, (_, i) => i);
+      const marks = withMarks ? taken.flatMap((i) => [layout.mark(records, at, i).timestamp, layout.mark(records, at, i).id]) : null;
+      out.push([layout.startTs(records, at), taken.map((i) => layout.event(records, at, i)), marks]);
     }
     return out;
   };
@@ -28,8 +29,8 @@ export function snapshotChainState<E>(s: ChainState<E>, length: number, withMark
 export function restoreChainState<E>(data: unknown, length: number, withMarks: boolean): ChainState<E> {
   const d = data as ChainStateSnapshot;
   if (d?.kind !== 'chain' || !Array.isArray(d.runs)) throw new TypeError('restore: the key state was not taken from this pattern (was the pattern changed?)');
-  const records = (runs: RunSnapshot[]): unknown[] => {
-    const out: unknown[] = [];
+  const records = (runs: RunSnapshot[]): Records => {
+    const out: Records = [];
     for (const [startTs, events, marks] of runs) {
       const stage = events.length;
       if (stage === 0 || stage > length || (marks === null) === withMarks || (marks !== null && marks.length !== 2 * stage)) {
