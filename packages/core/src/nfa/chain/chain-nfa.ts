@@ -1,5 +1,6 @@
 import type { Condition } from '../../pattern/conditions.js';
 import { CepRuntimeError } from '../../pattern/errors.js';
+import { emitInStartOrder, type RunQueue } from '../after-match/emission.js';
 import type { AfterMatchSkipStrategy, MatchEntries } from '../after-match/skip-strategy.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { EventMark } from '../event-order.js';
@@ -48,6 +49,8 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   private readonly groupStages: readonly (readonly number[])[];
   clock: () => number = Date.now;
   private readonly ctx = new ChainContext<E>(this, () => this.clock());
+  /** Emission's view of a key's runs (see emit), pointed at them for each emission. */
+  private readonly queue: ChainQueue<E>;
   /** The event being evaluated (see evaluate). */
   private event: E | undefined = undefined;
   private timestamp = 0;
@@ -88,6 +91,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     this.names = shape.names;
     this.length = shape.takes.length;
     this.layout = new RecordLayout<E>(this.length, this.isSkip);
+    this.queue = new ChainQueue<E>(this.layout, this);
     let strict = 0;
     shape.relaxed.forEach((relaxed, i) => {
       if (!relaxed) strict |= bitOf(i);
@@ -354,46 +358,36 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
    */
   private emit(s: ChainState<E>, done: Records | null, out: Match<E>[]): void {
     const layout = this.layout;
-    const size = layout.size;
     let completed = s.completed;
     if (done !== null) {
       if (completed === null) completed = done;
-      else for (let at = 0; at < done.length; at += size) layout.insert(completed, done, at);
+      else for (let at = 0; at < done.length; at += layout.size) layout.insert(completed, done, at);
     }
     if (completed === null) return;
     if (!this.isSkip) {
-      for (let at = 0; at < completed.length; at += size) out.push(this.materialize(completed, at));
+      // without a skip strategy nothing waits or prunes: every completed run, in start order
+      for (let at = 0; at < completed.length; at += layout.size) out.push(this.materialize(completed, at));
       s.completed = null;
       return;
     }
-    while (completed.length > 0) {
-      if (s.runs.length > 0 && layout.compare(completed, 0, s.runs, 0) > 0) break;
-      const earliest = completed.splice(0, size);
-      // the skip strategy decides from the match's event marks, as for the other runtimes
-      const pruning = this.skip.pruningEvent(this.marksOf(earliest));
-      if (pruning !== undefined) {
-        const pruned = (start: EventMark) => this.skip.shouldPrune(start, pruning);
-        s.runs = layout.keep(s.runs, pruned);
-        completed = layout.keep(completed, pruned);
-      }
-      out.push(this.materialize(earliest, 0));
-    }
-    s.completed = completed.length > 0 ? completed : null;
+    const queue = this.queue.of(s, completed);
+    emitInStartOrder(this.skip, queue, out);
+    s.completed = queue.rest();
   }
 
-  /** A completed record's events as marks (time, then ord), by pattern name in pattern order. */
-  private marksOf(record: Records): MatchEntries {
+  /** A record's events as marks (time, then ord), by pattern name in pattern order. */
+  marksOf(records: Records, at: number): MatchEntries {
     const match: MatchEntries = new Map();
     for (let g = 0; g < this.groupNames.length; g++)
       match.set(
         this.groupNames[g],
-        this.groupStages[g].map((stage) => this.layout.mark(record, 0, stage)),
+        this.groupStages[g].map((stage) => this.layout.mark(records, at, stage)),
       );
     return match;
   }
 
   /** The record's events by pattern name, in pattern order. */
-  private materialize(records: Records, at: number): Match<E> {
+  materialize(records: Records, at: number): Match<E> {
     const out: Match<E> = new Map();
     const stage = this.layout.stage(records, at);
     const names = this.groupNames;
@@ -441,6 +435,62 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       // named as Flink names it: the edge leaving the stage's state
       throw new CepRuntimeError(`Failure happened in filter function of '${this.names[stage]}': ${(e as Error)?.message ?? e}`, { cause: e });
     }
+  }
+}
+
+/**
+ * Emission's view of a key's runs (see RunQueue): a run is the offset of its record in the
+ * completed records; emitted records stay in place, ahead of `head`, until the next prune.
+ */
+class ChainQueue<E> implements RunQueue<number, E> {
+  completed: Records = [];
+  private state: ChainState<E> | null = null;
+  private head = 0;
+
+  constructor(
+    private readonly layout: RecordLayout<E>,
+    private readonly nfa: ChainNFA<E>,
+  ) {}
+
+  of(state: ChainState<E>, completed: Records): this {
+    this.state = state;
+    this.completed = completed;
+    this.head = 0;
+    return this;
+  }
+
+  nextCompleted(): number | undefined {
+    return this.head < this.completed.length ? this.head : undefined;
+  }
+
+  takeCompleted(): void {
+    this.head += this.layout.size;
+  }
+
+  startedEarlier(at: number): boolean {
+    const runs = this.state!.runs;
+    return runs.length > 0 && this.layout.compare(this.completed, at, runs, 0) > 0;
+  }
+
+  marks(at: number): MatchEntries {
+    return this.nfa.marksOf(this.completed, at);
+  }
+
+  materialize(at: number): Match<E> {
+    return this.nfa.materialize(this.completed, at);
+  }
+
+  prune(pruned: (start: EventMark) => boolean): void {
+    const s = this.state!;
+    s.runs = this.layout.keep(s.runs, pruned);
+    this.completed = this.layout.keep(this.rest() ?? [], pruned);
+    this.head = 0;
+  }
+
+  /** The completed records not emitted yet, or null for none. */
+  rest(): Records | null {
+    if (this.head >= this.completed.length) return null;
+    return this.head === 0 ? this.completed : this.completed.slice(this.head);
   }
 }
 

@@ -1,5 +1,7 @@
 import { heapAdd, heapPoll, heapRemoveIf } from '../../util/java-heap.js';
-import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
+import { emitInStartOrder, type RunQueue } from '../after-match/emission.js';
+import type { AfterMatchSkipStrategy, MatchEntries } from '../after-match/skip-strategy.js';
+import type { EventMark } from '../event-order.js';
 import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import { MASK_BITS, type Transition } from '../state.js';
 import { DecisionGraph, type Step } from '../decision-graph.js';
@@ -47,6 +49,8 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
   private ord = 0;
   /** Some state has a window of its own (a loop's window, or PREVIOUS_AND_CURRENT): deadlines are not only the first run's. */
   private readonly loopWindows: boolean;
+  /** Emission's view of a key's runs (see emit), pointed at them for each emission. */
+  private readonly queue = new PathQueue<E>();
   /** Per state index, the step of the event being processed for its runs (null: it depends on the run). */
   private readonly stepOf: (Step<E> | null)[] = [];
 
@@ -242,20 +246,13 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
       else for (const p of potential) heapAdd(completed, p, cmp);
     }
     if (completed === null) return;
-    while (completed.length > 0) {
-      const earliest = completed[0];
-      if (this.isSkip && runs.length > 0 && cmp(earliest, runs[0]) > 0) break;
-      heapPoll(completed, cmp);
-      if (this.isSkip) {
-        const pruning = this.skip.pruningEvent(pathNodes(earliest.path));
-        if (pruning !== undefined) {
-          const pruned = (run: PathRun<E>) => run.start !== null && this.skip.shouldPrune(run.start, pruning);
-          heapRemoveIf(runs, pruned, cmp);
-          heapRemoveIf(completed, pruned, cmp);
-        }
-      }
-      out.push(materialize(earliest.path));
+    if (!this.isSkip) {
+      // without a skip strategy nothing waits or prunes: every completed run, in start order
+      while (completed.length > 0) out.push(materialize(heapPoll(completed, cmp)!.path));
+      s.completed = null;
+      return;
     }
+    emitInStartOrder(this.skip, this.queue.of(runs, completed), out);
     s.completed = completed.length > 0 ? completed : null;
   }
 
@@ -309,6 +306,44 @@ const materialize = pathEvents;
 function isTimedOut(run: PathRun<any>, now: number, since: number, windowMs: number): boolean {
   // the deadline as refresh computes it: timers fire by it
   return !run.state.isStart && windowMs > 0 && now >= since + windowMs;
+}
+
+/** Emission's view of a key's runs: the completed runs' heap and the runs' array (see RunQueue). */
+class PathQueue<E> implements RunQueue<PathRun<E>, E> {
+  private runs: PathRun<E>[] = [];
+  private completed: PathRun<E>[] = [];
+
+  of(runs: PathRun<E>[], completed: PathRun<E>[]): this {
+    this.runs = runs;
+    this.completed = completed;
+    return this;
+  }
+
+  nextCompleted(): PathRun<E> | undefined {
+    return this.completed[0];
+  }
+
+  takeCompleted(): void {
+    heapPoll(this.completed, cmp);
+  }
+
+  startedEarlier(run: PathRun<E>): boolean {
+    return this.runs.length > 0 && cmp(run, this.runs[0]) > 0;
+  }
+
+  marks(run: PathRun<E>): MatchEntries {
+    return pathNodes(run.path);
+  }
+
+  materialize(run: PathRun<E>): Match<E> {
+    return materialize(run.path);
+  }
+
+  prune(pruned: (start: EventMark) => boolean): void {
+    const discard = (run: PathRun<E>) => run.start !== null && pruned(run.start);
+    heapRemoveIf(this.runs, discard, cmp);
+    heapRemoveIf(this.completed, discard, cmp);
+  }
 }
 
 /** The context handed to conditions: a run's events are read from its path. */
