@@ -1,6 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { and, CepOperator, conditionTest, field, iterative, MalformedPatternError, not, or, Pattern, simple, type ConditionNode, type FieldValue } from '../src/index.ts';
+import {
+  and,
+  CepOperator,
+  conditionTest,
+  describeCondition,
+  field,
+  iterative,
+  MalformedPatternError,
+  not,
+  or,
+  Pattern,
+  simple,
+  type ConditionNode,
+  type FieldValue,
+} from '../src/index.ts';
 import { FALSE, RUN_SPECIFIC, TRUE, Verdicts } from '../src/nfa/verdicts.ts';
 import { anySpec, events, feedAll, operator, tryBuild } from './arbitraries.ts';
 
@@ -63,6 +77,18 @@ describe('conditions as data', () => {
     expect(Pattern.begin<{ n: number }>('a').where(one).condition).toEqual({ kind: 'predicate', test: one, iterative: false });
     expect(Pattern.begin<{ n: number }>('a').where(two).condition).toEqual({ kind: 'predicate', test: two, iterative: true });
     expect(iterative(one)).toEqual({ kind: 'predicate', test: one, iterative: true });
+  });
+
+  it('print as they read', () => {
+    expect(describeCondition(and(field('code').in(['A', 'B']), not(field('n').gt(1)), (e: { n: number }) => e.n < 5))).toBe('(code in ["A", "B"] and not(n > 1) and (e) => ...)');
+    expect(
+      describeCondition(
+        or(
+          { code: 'A' },
+          iterative(() => true),
+        ),
+      ),
+    ).toBe('(code == "A" or (e, ctx) => ...)');
   });
 
   it('reject what is not a condition with a clear error', () => {
