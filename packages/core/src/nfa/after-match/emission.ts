@@ -22,20 +22,18 @@ export interface RunQueue<R, E> {
 }
 
 /**
- * Emits a key's completed runs in start order (Flink's processMatchesAccordingToSkipStrategy).
- * Without a skip strategy every completed run is emitted at once. With one, a match waits while an
- * earlier-started partial run could still complete before it, and each emitted match prunes the
- * runs, partial and completed, that its pruning event makes obsolete.
+ * Emits a key's completed runs in start order under a skip strategy (Flink's
+ * processMatchesAccordingToSkipStrategy): a match waits while an earlier-started partial run could
+ * still complete before it, and each emitted match prunes the runs, partial and completed, that its
+ * pruning event makes obsolete. (Without a skip strategy nothing waits or prunes: the runtimes emit
+ * their completed runs in order themselves.)
  */
 export function emitInStartOrder<R, E>(skip: AfterMatchSkipStrategy, runs: RunQueue<R, E>, out: Match<E>[]): void {
-  const isSkip = skip.isSkipStrategy();
   for (let run = runs.nextCompleted(); run !== undefined; run = runs.nextCompleted()) {
-    if (isSkip && runs.startedEarlier(run)) return;
+    if (runs.startedEarlier(run)) return;
     out.push(runs.materialize(run));
     runs.takeCompleted();
-    if (isSkip) {
-      const pruning = skip.pruningEvent(runs.marks(run));
-      if (pruning !== undefined) runs.prune((start) => skip.shouldPrune(start, pruning));
-    }
+    const pruning = skip.pruningEvent(runs.marks(run));
+    if (pruning !== undefined) runs.prune((start) => skip.shouldPrune(start, pruning));
   }
 }

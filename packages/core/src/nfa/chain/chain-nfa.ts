@@ -152,7 +152,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const timestamp = this.timestamp;
     if (this.anyStrict || this.starts(event, timestamp)) return false;
     const later = this.laterConds;
-    for (let i = 0; i < later.length; i++) if (this.condVerdict(later[i]) !== FALSE) return false;
+    for (let i = 0; i < later.length; i++) if (this.condVerdicts.of(later[i]) !== FALSE) return false;
     return true;
   }
 
@@ -249,7 +249,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
           if (stop === TRUE) stopVerdicts |= bit;
         }
       }
-      const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdict(this.condOf[stage]);
+      const verdict = stage >= SHARED_BIT ? RUN_SPECIFIC : this.condVerdicts.of(this.condOf[stage]);
       if (verdict === RUN_SPECIFIC) {
         affected |= bit;
         continue;
@@ -272,7 +272,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const stops = this.stopsOf[stage];
     let verdict = FALSE;
     for (let i = 0; i < stops.length; i++) {
-      const v = this.condVerdict(stops[i]);
+      const v = this.condVerdicts.of(stops[i]);
       if (v === TRUE) return TRUE;
       if (v === RUN_SPECIFIC) verdict = RUN_SPECIFIC;
     }
@@ -327,11 +327,6 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
       this.startVerdict = v !== RUN_SPECIFIC ? v : this.test(0, event, timestamp, null, 0) ? TRUE : FALSE;
     }
     return this.startVerdict === TRUE;
-  }
-
-  /** The verdict of condition `c` on the event for every run, or RUN_SPECIFIC. */
-  private condVerdict(c: number): number {
-    return this.condVerdicts.of(c);
   }
 
   /** Adds the run the event starts: appended when it starts last (events in time order), else inserted in start order. */
