@@ -14,7 +14,7 @@ const abc = () =>
 
 function collect(extra: Partial<CepOperatorOptions<Ev, string>> = {}) {
   const out: string[] = [];
-  const op = new CepOperator<Ev, string>({
+  const options: CepOperatorOptions<Ev, string> = {
     patterns: { abc: abc() },
     key: (e) => e.user,
     timestamp: (e) => e.ts,
@@ -34,8 +34,8 @@ function collect(extra: Partial<CepOperatorOptions<Ev, string>> = {}) {
       ),
     onLate: (e) => out.push(`late ${e.id}`),
     ...extra,
-  });
-  return { op, out };
+  };
+  return { op: new CepOperator<Ev, string>(options), out, options };
 }
 
 describe('CepOperator in event time', () => {
@@ -143,6 +143,35 @@ describe('CepOperator in processing time', () => {
     expect(out).toEqual([]);
     op.advanceProcessingTime(110);
     expect(out).toEqual(['timeout u @110 a1,b1']);
+  });
+});
+
+describe("the operator's per-key bookkeeping", () => {
+  it("fires equal deadlines in key creation order when a dropped key's slot is reused", () => {
+    const strict = Pattern.begin<Ev>('a')
+      .where((e) => e.code === 'A')
+      .next('b')
+      .where((e) => e.code === 'B')
+      .within(10);
+    const feed = [ev('a1', 'u1', 'A', 0), ev('a3', 'u3', 'A', 0), ev('b1', 'u1', 'B', 0), ev('a2', 'u2', 'A', 0)];
+    const run = (restoreAfter: number) => {
+      let { op, out } = collect({ patterns: { ab: strict } });
+      feed.forEach((e, i) => {
+        op.processInOrder(e);
+        if (i + 1 === restoreAfter) {
+          const snap = JSON.parse(JSON.stringify(op.snapshot()));
+          const fresh = collect({ patterns: { ab: strict } });
+          op = CepOperator.restore(snap, fresh.options);
+          out = fresh.out;
+        }
+      });
+      op.flush();
+      return out;
+    };
+    // u1 matched and went idle (dropped) before u2 came; u3 was created before u2
+    const expected = ['match ab u1 a1,b1', 'timeout u3 @10 a3', 'timeout u2 @10 a2'];
+    expect(run(0)).toEqual(expected);
+    for (let i = 1; i <= feed.length; i++) expect(run(i).slice(-2)).toEqual(expected.slice(-2));
   });
 });
 

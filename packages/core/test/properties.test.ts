@@ -82,7 +82,7 @@ function onSharedBufferNfa(op: CepOperator<Ev, number>): void {
 
 /** What a key's state still holds: events, buffer nodes, runs that have started. */
 function held(s: KeyState): { events: number; nodes: number; runs: number } {
-  if (s instanceof NFAState) return { events: s.liveEvents, nodes: s.liveNodes, runs: s.partial.filter((c) => !c.state.isStart).length };
+  if (s instanceof NFAState) return { events: s.buffer.liveEvents, nodes: s.buffer.liveNodes, runs: s.partial.filter((c) => !c.state.isStart).length };
   // a ChainState's runs hold their events themselves: slots left in its record arrays
   if (s instanceof ChainState) return { events: 0, nodes: 0, runs: s.runs.length + (s.completed?.length ?? 0) };
   // a PathState's runs reach their events through their paths: count the path nodes they reach

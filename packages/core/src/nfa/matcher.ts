@@ -9,28 +9,17 @@ export interface TimedOutMatch<E> {
   readonly timestamp: number;
 }
 
-/** The matching state of one key, as the operator sees it. */
+/**
+ * What the operator reads of a runtime's state of one key. The operator keeps its own
+ * bookkeeping (the key, its timer) apart; these are the runtime's answers to it.
+ */
 export interface KeyState {
   /** Earliest time at which a run's window closes (Infinity: none); advanceTime is a no-op before it. */
   deadline: number;
   /** Set whenever the runs change (the deadline may have moved); cleared by whoever schedules timers. */
   changed: boolean;
-  /** For the operator: the key, its creation order (breaks timer ties) and its pending timer (Infinity: none). */
-  key: unknown;
-  seq: number;
-  scheduled: number;
   /** True when no run has started and nothing is pending. */
   isIdle(): boolean;
-}
-
-/** The operator's part of a key state (see KeyState), shared by every runtime's state class. */
-export abstract class KeyStateBase implements KeyState {
-  deadline = Infinity;
-  changed = false;
-  key: unknown = undefined;
-  seq = 0;
-  scheduled = Infinity;
-  abstract isIdle(): boolean;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { KeyState, Match, Matcher, TimedOutMatch } from '../nfa/matcher.js'
 import type { Pattern } from '../pattern/pattern.js';
 import { EventTimeBuffer } from '../time/event-time-buffer.js';
 import { TimerQueue } from '../time/timer-queue.js';
-import { KeyTable } from './key-table.js';
+import { KeySlots } from './key-slots.js';
 import { BoundedOutOfOrderness } from '../time/watermarks.js';
 
 export type TimeMode = 'event' | 'processing';
@@ -57,8 +57,9 @@ export interface OperatorStats {
 interface Runner<E> {
   readonly name: string;
   readonly nfa: Matcher<E>;
-  readonly keys: KeyTable<KeyState>;
-  readonly timers: TimerQueue<KeyState>;
+  readonly slots: KeySlots<KeyState>;
+  /** Timers by slot, their ties the keys' creation order. */
+  readonly timers: TimerQueue<number>;
   /**
    * Expiry deferred: nothing observes a run's timeout (no onTimeout, and the runtime completes no
    * match on a timer), so a key's timer waits for its last run's deadline, when the key is surely
@@ -111,7 +112,7 @@ export class CepOperator<E, K = unknown> {
     this.runners = names.map((name) => {
       const nfa = compile(options.patterns[name]);
       nfa.clock = this.processingClock;
-      return { name, nfa, keys: new KeyTable<KeyState>(), timers: new TimerQueue(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
+      return { name, nfa, slots: new KeySlots<KeyState>(), timers: new TimerQueue<number>(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
     });
     this.keyOf = options.key ?? (() => undefined as K);
     this.mode = options.time ?? 'event';
@@ -136,7 +137,7 @@ export class CepOperator<E, K = unknown> {
   /** Number of keys with matching state, over all patterns. */
   get keyCount(): number {
     let n = 0;
-    for (const r of this.runners) n += r.keys.size;
+    for (const r of this.runners) n += r.slots.size;
     return n;
   }
 
@@ -251,7 +252,7 @@ export class CepOperator<E, K = unknown> {
       buffered: this.pending.entries(),
       patterns: this.runners.map((r) => ({
         name: r.name,
-        keys: [...r.keys.values()].sort((a, b) => a.seq - b.seq).map((s) => [s.key, r.nfa.snapshotState(s)] as [unknown, unknown]),
+        keys: r.slots.inCreationOrder().map((slot) => [r.slots.key(slot), r.nfa.snapshotState(r.slots.state(slot))] as [unknown, unknown]),
       })),
       stats: { ...this.stats },
     };
@@ -272,7 +273,10 @@ export class CepOperator<E, K = unknown> {
       const r = byName.get(p.name);
       if (r === undefined) throw new TypeError(`restore: the snapshot has pattern '${p.name}', which the operator does not`);
       // keys are restored in their creation order, so timer ties fire in the same order
-      for (const [key, data] of p.keys) op.schedule(r, op.newKeyState(r, key, r.nfa.restoreState(data)));
+      for (const [key, data] of p.keys) {
+        const s = r.nfa.restoreState(data);
+        op.schedule(r, op.newKey(r, key, s), s);
+      }
     }
     return op;
   }
@@ -292,24 +296,27 @@ export class CepOperator<E, K = unknown> {
         key = this.keyOf(event);
         keyed = true;
       }
-      let s = r.keys.get(key);
-      const created = s === undefined;
-      if (s === undefined) {
+      let slot = r.slots.slotOf(key);
+      const created = slot === undefined;
+      let s: KeyState;
+      if (slot === undefined) {
         if (nfa.ignoredByNewRun()) continue;
-        s = this.newKeyState(r, key);
-      } else if (r.deferExpiry && s.deadline <= ts) nfa.advanceTime(s, ts, this.matches); // runs whose expiry was deferred
+        s = nfa.createState();
+        slot = this.newKey(r, key, s);
+      } else {
+        s = r.slots.state(slot);
+        if (r.deferExpiry && s.deadline <= ts) nfa.advanceTime(s, ts, this.matches); // runs whose expiry was deferred
+      }
       const out = nfa.process(s, this.matches);
-      if (out.length > 0) this.emit(r, s, ts);
-      if (s.changed) this.schedule(r, s);
-      else if (created) r.keys.delete(key); // nothing started (NFAs too large for ignoredByNewRun)
+      if (out.length > 0) this.emit(r, slot, ts);
+      if (s.changed) this.schedule(r, slot, s);
+      else if (created) r.slots.remove(slot); // nothing started (NFAs too large for ignoredByNewRun)
     }
   };
 
-  private newKeyState(r: Runner<E>, key: unknown, s = r.nfa.createState()): KeyState {
-    s.key = key;
-    s.seq = this.keySeq++;
-    r.keys.set(key, s);
-    return s;
+  /** The slot of a key that had none. */
+  private newKey(r: Runner<E>, key: unknown, s: KeyState): number {
+    return r.slots.add(key, s, this.keySeq++);
   }
 
   /**
@@ -319,47 +326,50 @@ export class CepOperator<E, K = unknown> {
    * order a function of the state alone, so a restored operator fires in the same order.
    */
   private fireTimers(r: Runner<E>, now: number): void {
-    const timers = r.timers;
+    const { timers, slots } = r;
     let t: number;
     while ((t = timers.peekTime()) <= now) {
-      const s = timers.poll();
-      if (t !== s.scheduled) continue; // superseded by an earlier timer of the same key
-      s.scheduled = Infinity;
+      const slot = timers.poll();
+      // stale: the key was dropped (its slot free or another key's), or a later timer superseded this one
+      if (slots.seq(slot) !== timers.polledTie || slots.scheduled(slot) !== t) continue;
+      slots.setScheduled(slot, Infinity);
+      const s = slots.state(slot);
       if (s.deadline <= t) {
         r.nfa.advanceTime(s, now, this.matches, this.timedOut);
-        this.emit(r, s, now);
+        this.emit(r, slot, now);
       }
-      this.schedule(r, s);
+      this.schedule(r, slot, s);
     }
   }
 
   /** After a key's runs changed: set its timer, or drop the key once nothing is in flight. */
-  private schedule(r: Runner<E>, s: KeyState): void {
+  private schedule(r: Runner<E>, slot: number, s: KeyState): void {
     s.changed = false;
+    const slots = r.slots;
     if (s.isIdle()) {
       // Nothing in flight: the key is dropped at once and its pending timer, now stale, is skipped.
       // Dropping then depends on the state alone, so a restored operator drops (and later recreates,
       // with a new creation order) exactly the same keys. The next event for the key starts afresh.
-      s.scheduled = Infinity;
-      r.keys.delete(s.key);
+      slots.remove(slot);
       return;
     }
+    const scheduled = slots.scheduled(slot);
     if (r.deferExpiry) {
       const last = r.nfa.lastDeadline(s);
-      if (last !== Infinity && (s.scheduled === Infinity || last > s.scheduled)) {
-        s.scheduled = last; // an earlier timer of the key is now stale: it is skipped when polled
-        r.timers.add(last, s.seq, s);
+      if (last !== Infinity && (scheduled === Infinity || last > scheduled)) {
+        slots.setScheduled(slot, last); // an earlier timer of the key is now stale: it is skipped when polled
+        r.timers.add(last, slots.seq(slot), slot);
       }
-    } else if (s.deadline < s.scheduled) {
-      s.scheduled = s.deadline;
-      r.timers.add(s.deadline, s.seq, s);
+    } else if (s.deadline < scheduled) {
+      slots.setScheduled(slot, s.deadline);
+      r.timers.add(s.deadline, slots.seq(slot), slot);
     }
   }
 
-  private emit(r: Runner<E>, s: KeyState, timestamp: number): void {
+  private emit(r: Runner<E>, slot: number, timestamp: number): void {
     const matches = this.matches;
+    const key = r.slots.key(slot) as K;
     if (matches.length > 0) {
-      const key = s.key as K;
       this.stats.matches += matches.length;
       for (let i = 0; i < matches.length; i++) this.options.onMatch({ pattern: r.name, key, match: matches[i], timestamp });
       matches.length = 0;
@@ -367,7 +377,7 @@ export class CepOperator<E, K = unknown> {
     const timedOut = this.timedOut;
     if (timedOut !== undefined && timedOut.length > 0) {
       this.stats.timeouts += timedOut.length;
-      for (const t of timedOut) this.options.onTimeout!({ pattern: r.name, key: s.key as K, match: t.match, timestamp: t.timestamp });
+      for (const t of timedOut) this.options.onTimeout!({ pattern: r.name, key, match: t.match, timestamp: t.timestamp });
       timedOut.length = 0;
     }
   }

@@ -1,7 +1,7 @@
 import type { AfterMatchSkipStrategy } from '../nfa/after-match/skip-strategy.js';
 import type { CompiledNFA } from '../nfa/compiler/nfa-compiler.js';
 import { addStage, deweyStart, increase, type DeweyNumber } from '../nfa/dewey-number.js';
-import type { Match, Matcher, TimedOutMatch } from '../nfa/matcher.js';
+import type { KeyState, Match, Matcher, TimedOutMatch } from '../nfa/matcher.js';
 import { RunContext } from '../nfa/run-context.js';
 import type { State, Transition } from '../nfa/state.js';
 import { conditionTest, type Condition, type ConditionContext, type ConditionNode } from '../pattern/conditions.js';
@@ -15,16 +15,19 @@ export type { Match, TimedOutMatch } from '../nfa/matcher.js';
 
 type Heap<E> = ComputationState<E>[];
 
-/** The matching state of one key: its runs (Flink's NFAState) and, inherited, its shared buffer. */
-export class NFAState<E> extends SharedBuffer<E> {
+/** The matching state of one key: its runs (Flink's NFAState) and its shared buffer. */
+export class NFAState<E> implements KeyState {
+  readonly buffer = new SharedBuffer<E>();
   /** Runs waiting for events, as a java.util.PriorityQueue heap array (Flink iterates it in array order). */
   partial: Heap<E> = [];
   /** Completed runs waiting to be emitted (skip strategies emit in start order), as a heap array. */
   completed: Heap<E> | null = null;
+  deadline = Infinity;
+  changed = false;
 
   /** True when no run has started and nothing is buffered or pending. */
   isIdle(): boolean {
-    if (this.completed !== null || !this.isEmpty()) return false;
+    if (this.completed !== null || !this.buffer.isEmpty()) return false;
     for (let i = 0; i < this.partial.length; i++) if (this.partial[i].startEvent !== null) return false;
     return true;
   }
@@ -117,16 +120,16 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
           if (n.state.isFinal) heapAdd((potential ??= []), n, cmp);
           else if (n.state.isStop) {
             discard = true;
-            s.releaseNode(n.entry, n.version);
+            s.buffer.releaseNode(n.entry, n.version);
           } else retain.push(n);
         }
-        if (discard) for (const r of retain) s.releaseNode(r.entry, r.version);
+        if (discard) for (const r of retain) s.buffer.releaseNode(r.entry, r.version);
         else for (const r of retain) heapAdd(partial, r, cmp);
       }
       this.emitAccordingToSkipStrategy(s, potential, partial, out);
       this.setPartial(s, partial);
     } finally {
-      if (ev.entry !== null) s.releaseEvent(ev.entry);
+      if (ev.entry !== null) s.buffer.releaseEvent(ev.entry);
     }
     return out;
   }
@@ -137,7 +140,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
    */
   advanceTime(s: NFAState<E>, timestamp: number, out: Match<E>[] = [], timedOut?: TimedOutMatch<E>[]): void {
     if (timestamp < s.deadline && s.completed === null) {
-      s.advanceTime(timestamp);
+      s.buffer.advanceTime(timestamp);
       return;
     }
     const windowMs = this.windowMs;
@@ -162,17 +165,17 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         continue;
       }
       timedOut?.push({
-        match: s.materialize(currentMatch(s, cs)),
+        match: s.buffer.materialize(currentMatch(s.buffer, cs)),
         timestamp: prevTimeout ? cs.prevTs + loopWindow! : cs.startTs + windowMs,
       });
-      s.releaseNode(cs.entry, cs.version);
+      s.buffer.releaseNode(cs.entry, cs.version);
     }
     if (partial !== undefined || s.completed !== null) {
       const p = partial ?? items;
       this.emitAccordingToSkipStrategy(s, potential, p, out);
       this.setPartial(s, p);
     }
-    s.advanceTime(timestamp);
+    s.buffer.advanceTime(timestamp);
   }
 
   private setPartial(s: NFAState<E>, partial: Heap<E>): void {
@@ -215,13 +218,13 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
       const earliest = completed[0];
       if (isSkip && partial.length > 0 && cmp(earliest, partial[0]) > 0) break;
       heapPoll(completed, cmp);
-      const matched = s.extractPath(earliest.entry, earliest.version);
+      const matched = s.buffer.extractPath(earliest.entry, earliest.version);
       if (isSkip && matched !== undefined) {
         this.prune(s, partial, matched);
         this.prune(s, completed, matched);
       }
-      out.push(s.materialize(matched));
-      s.releaseNode(earliest.entry, earliest.version);
+      out.push(s.buffer.materialize(matched));
+      s.buffer.releaseNode(earliest.entry, earliest.version);
     }
     s.completed = completed.length > 0 ? completed : null;
   }
@@ -233,7 +236,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     const discard = new Set<ComputationState<E>>();
     for (const cs of heap) {
       if (cs.startEvent !== null && skip.shouldPrune(cs.startEvent, pruning)) {
-        s.releaseNode(cs.entry, cs.version);
+        s.buffer.releaseNode(cs.entry, cs.version);
         discard.add(cs);
       }
     }
@@ -242,7 +245,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
 
   /** Flink's computeNextStates: the runs that `cs` becomes by the TAKE and IGNORE edges the event enables. */
   private computeNextStates(s: NFAState<E>, cs: ComputationState<E>, ev: EventHolder<E>): ComputationState<E>[] {
-    const ctx = this.ctx.reset(s, cs, ev.timestamp);
+    const ctx = this.ctx.reset(s.buffer, cs, ev.timestamp);
     const { edges, takes, ignores } = this.decisionGraph(cs.state, ev.event, ctx);
     const isStart = cs.state.isStart;
     const result: ComputationState<E>[] = [];
@@ -264,8 +267,8 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
         const currentVersion = increase(cs.version, takeBranchesToVisit);
         const nextVersion = addStage(currentVersion);
         takeBranchesToVisit--;
-        const entry = (ev.entry ??= s.registerEvent(ev.event, ev.timestamp));
-        const node = s.put(edge.source.patternName, entry, cs.entry, currentVersion);
+        const entry = (ev.entry ??= s.buffer.registerEvent(ev.event, ev.timestamp));
+        const node = s.buffer.put(edge.source.patternName, entry, cs.entry, currentVersion);
         const startTs = isStart ? ev.timestamp : cs.startTs;
         const startEvent = isStart ? entry : cs.startEvent;
         addComputation(s, result, edge.target, node, nextVersion, startTs, ev.timestamp, startEvent);
@@ -274,7 +277,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
       }
     }
     if (isStart) result.push(startComputation(cs.state, increase(cs.version, selfIncrease(ignores, takes))));
-    if (cs.entry !== null) s.releaseNode(cs.entry, cs.version);
+    if (cs.entry !== null) s.buffer.releaseNode(cs.entry, cs.version);
     return result;
   }
 
@@ -347,11 +350,11 @@ function addComputation<E>(
   startEvent: EventEntry<E> | null,
 ): void {
   out.push({ state, version, entry, startTs, prevTs, startEvent });
-  s.lockNode(entry, version);
+  s.buffer.lockNode(entry, version);
 }
 
-function currentMatch<E>(s: SharedBuffer<E>, cs: ComputationState<E>): EntryMatch<E> | undefined {
-  return s.extractPath(cs.entry, cs.version);
+function currentMatch<E>(buffer: SharedBuffer<E>, cs: ComputationState<E>): EntryMatch<E> | undefined {
+  return buffer.extractPath(cs.entry, cs.version);
 }
 
 function selfIncrease(ignores: number, takes: number): number {

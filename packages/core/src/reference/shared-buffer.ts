@@ -1,4 +1,3 @@
-import { KeyStateBase } from '../nfa/matcher.js';
 import { isCompatible, type DeweyNumber } from '../nfa/dewey-number.js';
 
 /**
@@ -49,11 +48,10 @@ export type EntryMatch<E> = Map<string, EventEntry<E>[]>;
 
 /**
  * Flink's SharedBuffer/SharedBufferAccessor: partial matches share their common prefixes as a
- * DAG of nodes; reference counts release nodes and events as soon as no run uses them. It is the
- * storage of a key's NFAState, which extends it (a key's state is one flat object), hence the
- * operator's part of a key state as its base.
+ * DAG of nodes; reference counts release nodes and events as soon as no run uses them. Each key's
+ * NFAState holds one.
  */
-export abstract class SharedBuffer<E> extends KeyStateBase {
+export class SharedBuffer<E> {
   // Events registered per timestamp (their ids), forgotten once time passes the timestamp (Flink's
   // eventsCount map). Kept as one inline entry (the latest timestamp, the common case of a key whose
   // events come in time order) plus a map for the others, so a key costs no Map until time goes back.

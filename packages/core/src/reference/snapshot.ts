@@ -64,7 +64,7 @@ export function snapshotNFAState<E>(s: NFAState<E>): NFAStateSnapshot {
     nodes: nodeRows,
     partial: s.partial.map(run),
     completed: s.completed === null ? null : s.completed.map(run),
-    counts: s.counts,
+    counts: s.buffer.counts,
   };
 }
 
@@ -90,9 +90,9 @@ export function restoreNFAState<E>(data: NFAStateSnapshot, nfa: NFA<E>): NFAStat
   };
   s.partial = data.partial.map(run);
   s.completed = data.completed === null ? null : data.completed.map(run);
-  s.liveEvents = events.length;
-  s.liveNodes = nodes.length;
-  s.counts = data.counts;
+  s.buffer.liveEvents = events.length;
+  s.buffer.liveNodes = nodes.length;
+  s.buffer.counts = data.counts;
   nfa.refresh(s);
   return s;
 }

@@ -12,6 +12,8 @@ export class TimerQueue<T> {
   private fifoTargets: T[] = [];
   private fifoHead = 0;
   private heap = new TimerHeap<T>();
+  /** The tie of the timer `poll` returned last. */
+  polledTie = 0;
 
   get size(): number {
     return this.fifoTimes.length - this.fifoHead + this.heap.size;
@@ -40,12 +42,14 @@ export class TimerQueue<T> {
     const i = this.fifoHead;
     if (i < this.fifoTimes.length && (this.heap.size === 0 || !this.heap.before(this.fifoTimes[i], this.fifoTies[i]))) {
       const target = this.fifoTargets[i];
+      this.polledTie = this.fifoTies[i];
       this.fifoTargets[i] = undefined as T;
       this.fifoHead = i + 1;
       if (this.fifoHead === this.fifoTimes.length) this.clearFifo();
       else if (this.fifoHead > 4096 && this.fifoHead > this.fifoTimes.length >>> 1) this.compactFifo();
       return target;
     }
+    this.polledTie = this.heap.peekTie();
     return this.heap.poll();
   }
 
@@ -77,6 +81,10 @@ class TimerHeap<T> {
 
   peekTime(): number {
     return this.times.length > 0 ? this.times[0] : Infinity;
+  }
+
+  peekTie(): number {
+    return this.ties[0];
   }
 
   /** Whether the heap's head comes before (time, tie). */

@@ -12,14 +12,8 @@ export class ChainState<E> implements KeyState {
   completed: Records | null = null;
   /** Bit min(i, MASK_BITS) set: some run waits in stage i. */
   occupied = 0;
-  // the operator's part, declared here rather than inherited from KeyStateBase: the runtime's
-  // fields come first (W1, many keys and memory-bound, ran a few percent slower with the base
-  // class's order in side-by-side runs)
   deadline = Infinity;
   changed = false;
-  key: unknown = undefined;
-  seq = 0;
-  scheduled = Infinity;
   /** Exists only so that E is part of the type. */
   declare private readonly _events?: E;
 

@@ -1,4 +1,4 @@
-import { KeyStateBase } from '../matcher.js';
+import type { KeyState } from '../matcher.js';
 import { compareStarts } from '../event-order.js';
 import type { State } from '../state.js';
 
@@ -43,7 +43,7 @@ export function runWithoutEvents<E>(state: State<E>, startRun: PathRun<E>): Path
 }
 
 /** The matching state of one key for a PathNFA. */
-export class PathState<E> extends KeyStateBase {
+export class PathState<E> implements KeyState {
   /**
    * Runs waiting for events, in Flink's order: java.util.PriorityQueue's array order, which for
    * these runs is the order of their first events, ties in the order they were made (see PathNFA).
@@ -59,9 +59,10 @@ export class PathState<E> extends KeyStateBase {
   lastTs = -Infinity;
   /** Bit i set: some run is in state i (0 when the NFA has too many states to track). */
   occupied = 0;
+  deadline = Infinity;
+  changed = false;
 
   constructor(start: PathRun<E>) {
-    super();
     this.runs = [start];
   }
 
