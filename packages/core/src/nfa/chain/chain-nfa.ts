@@ -6,6 +6,7 @@ import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import type { EventMark } from '../event-order.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { RunContext } from '../run-context.js';
+import { closesAt, hasClosed } from '../window.js';
 import { MASK_BITS } from '../state.js';
 import { FALSE, RUN_SPECIFIC, TRUE, Verdicts } from '../verdicts.js';
 import type { ChainShape } from './chain-shape.js';
@@ -129,7 +130,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
   lastDeadline(s: ChainState<E>): number {
     const runs = s.runs;
     // runs are sorted by start: the last one's window closes last
-    return this.windowMs > 0 && runs.length > 0 ? this.layout.lastStartTs(runs) + this.windowMs : Infinity;
+    return runs.length > 0 ? closesAt(this.layout.lastStartTs(runs), this.windowMs) : Infinity;
   }
 
   evaluate(event: E, timestamp: number): void {
@@ -201,11 +202,10 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     const windowMs = this.windowMs;
     let end = 0;
     // runs are sorted by start time, so the timed-out ones are a prefix
-    // compared with the deadline itself (see refresh), as the operator's timers are
-    if (windowMs > 0) while (end < runs.length && timestamp >= layout.startTs(runs, end) + windowMs) end += size;
+    while (end < runs.length && hasClosed(timestamp, layout.startTs(runs, end), windowMs)) end += size;
     if (end > 0) {
       if (timedOut !== undefined) {
-        for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs, at), timestamp: layout.startTs(runs, at) + windowMs });
+        for (let at = 0; at < end; at += size) timedOut.push({ match: this.materialize(runs, at), timestamp: closesAt(layout.startTs(runs, at), windowMs) });
       }
       runs.splice(0, end);
     }
@@ -344,7 +344,7 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     for (let at = 0; at < runs.length; at += layout.size) occupied |= bitOf(layout.stage(runs, at));
     s.occupied = occupied;
     s.changed = true;
-    s.deadline = this.windowMs > 0 && runs.length > 0 ? layout.startTs(runs, 0) + this.windowMs : Infinity;
+    s.deadline = runs.length > 0 ? closesAt(layout.startTs(runs, 0), this.windowMs) : Infinity;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { CompiledNFA } from '../compiler/nfa-compiler.js';
 import { MASK_BITS, type Transition } from '../state.js';
 import { DecisionGraph, type Step } from '../decision-graph.js';
 import { RunContext } from '../run-context.js';
+import { closesAt, hasClosed } from '../window.js';
 import type { Match, Matcher, TimedOutMatch } from '../matcher.js';
 import { restorePathState, snapshotPathState, type PathStateSnapshot } from './path-snapshot.js';
 import { compareRuns as cmp, isSorted, pathEvents, pathNode, pathNodes, PathState, runWithoutEvents, type PathRun } from './path-state.js';
@@ -88,7 +89,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
 
   lastDeadline(s: PathState<E>): number {
     let max = -Infinity;
-    for (const run of s.runs) if (!run.state.isStart) max = Math.max(max, this.windowMs > 0 ? run.start!.timestamp + this.windowMs : Infinity);
+    for (const run of s.runs) if (!run.state.isStart) max = Math.max(max, closesAt(run.start!.timestamp, this.windowMs));
     return max === -Infinity ? Infinity : max;
   }
 
@@ -186,7 +187,7 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
         add((potential ??= []), run, s.sorted);
         continue;
       }
-      timedOut?.push({ match: materialize(run.path), timestamp: prevTimeout ? run.prevTs + loopWindow! : run.start!.timestamp + windowMs });
+      timedOut?.push({ match: materialize(run.path), timestamp: prevTimeout ? closesAt(run.prevTs, loopWindow!) : closesAt(run.start!.timestamp, windowMs) });
     }
     if (next !== undefined || s.completed !== null) {
       const kept = next ?? runs;
@@ -273,14 +274,12 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     if (!this.loopWindows && (first === null || first.start === null || !first.state.isStart)) {
       // the runs are a heap by first event (runs without one last), sorted or not: the window of
       // the run at its root closes first
-      return windowMs > 0 && first !== null && first.start !== null ? first.start.timestamp + windowMs : Infinity;
+      return first !== null && first.start !== null ? closesAt(first.start.timestamp, windowMs) : Infinity;
     }
     let deadline = Infinity;
     for (const run of runs) {
       if (run.state.isStart) continue;
-      if (windowMs > 0 && run.start!.timestamp + windowMs < deadline) deadline = run.start!.timestamp + windowMs;
-      const w = run.state.windowMs;
-      if (w !== undefined && w > 0 && run.prevTs + w < deadline) deadline = run.prevTs + w;
+      deadline = Math.min(deadline, closesAt(run.start!.timestamp, windowMs), closesAt(run.prevTs, run.state.windowMs ?? 0));
     }
     return deadline;
   }
@@ -304,8 +303,7 @@ function add<E>(heap: PathRun<E>[], run: PathRun<E>, sorted: boolean): void {
 const materialize = pathEvents;
 
 function isTimedOut(run: PathRun<any>, now: number, since: number, windowMs: number): boolean {
-  // the deadline as refresh computes it: timers fire by it
-  return !run.state.isStart && windowMs > 0 && now >= since + windowMs;
+  return !run.state.isStart && hasClosed(now, since, windowMs);
 }
 
 /** Emission's view of a key's runs: the completed runs' heap and the runs' array (see RunQueue). */
