@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { compile } from '@cepheus/core';
 import { ChainNFA } from '@cepheus/core/internal';
@@ -23,12 +24,13 @@ import { ChunkDecoder } from './chunk-decoder.js';
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
 usage:
-  cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE] [--errors FILE] [--out-of-orderness 5s]
+  cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE|-] [--errors FILE|-] [--out-of-orderness 5s]
                        [--fields event_code=code,event_time=ts,user_id=user]
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key, engine and JSON form
   cepheus compile RULES... --json
                                print the rules as data (JSON), loadable without the parser
+  cepheus COMMAND --help       a command's options;  cepheus --version
 
 Rule files are rule text, or JSON documents (*.json) written by 'cepheus compile --json'.
 
@@ -37,12 +39,50 @@ Input events are JSON lines: {"event_code", "event_time" (epoch ms or "YYYY-MM-D
 Malformed or invalid lines go to --errors (default: stderr) with their line number; they are
 counted and never stop the run. Events at or behind the watermark go to --late (default: counted).`;
 
+/** Each command's own help (`cepheus COMMAND --help`). */
+const HELP: Record<string, string> = {
+  run: `usage: cepheus run RULES... --input FILE|- [options]
+
+Runs the rules over JSONL events and writes the output events as JSON lines.
+
+  -i, --input FILE|-           the events (- for standard input)
+  -o, --output FILE|-          output events (default and -: standard output)
+      --late FILE|-            events at or behind the watermark (default: counted only; -: standard output)
+      --errors FILE|-          malformed lines and events a rule cannot place (default: standard error; -: standard output)
+      --out-of-orderness DUR   how late an event may come and still be reordered (5s, 200ms, 1m; default 0)
+      --fields MAPPING         read standard fields from other names: event_code=code,event_time=ts,user_id=user
+  -h, --help                   this help
+
+A summary line (events, outputs, errors, late, seconds) goes to standard error at the end.`,
+  check: `usage: cepheus check RULES...
+
+Parses and compiles the rule files; prints every error with file, line and column. Exit code 1 on
+any error, 0 otherwise.`,
+  explain: `usage: cepheus explain RULES...
+
+For each rule: the runtime that runs it, the codes it reads, its partition key and how it was
+chosen, its window, its after-match strategy, the pattern it compiles to and its NFA states.`,
+  compile: `usage: cepheus compile RULES... --json
+
+Prints the rules as one JSON document (format cepheus-rules), loadable by 'cepheus run' without
+the parser.`,
+};
+
+/** The package's version, from its package.json (one level above src/ and dist/). */
+function version(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
+
 class UsageError extends Error {}
 
 /** Runs the command line; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    if (command !== undefined && command in HELP && (rest.includes('--help') || rest.includes('-h'))) {
+      process.stdout.write(HELP[command] + '\n');
+      return 0;
+    }
     switch (command) {
       case 'run':
         return await run(rest);
@@ -52,8 +92,19 @@ export async function main(argv: string[]): Promise<number> {
         return explain(rest);
       case 'compile':
         return compileJson(rest);
-      case undefined:
+      case '--version':
+      case '-V':
+      case 'version':
+        process.stdout.write(`cepheus ${version()}\n`);
+        return 0;
       case 'help':
+        if (rest[0] !== undefined && rest[0] in HELP) {
+          process.stdout.write(HELP[rest[0]] + '\n');
+          return 0;
+        }
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      case undefined:
       case '--help':
       case '-h':
         process.stdout.write(USAGE + '\n');
@@ -147,7 +198,7 @@ function explain(args: string[]): number {
     const lines = [
       `rule ${r.name}`,
       `  engine:         ${matcher === undefined ? 'windowed aggregation (fast path, no NFA)' : matcher instanceof ChainNFA ? 'NFA, chain runtime (a straight sequence: no shared buffer)' : 'NFA, path runtime (any pattern: each run holds its path of events)'}`,
-      `  reads:          ${[...r.codes].join(', ')}`,
+      `  reads:          ${r.allEvents ? `every event of its partition (strict contiguity; narrow it with INPUT ${[...r.codes].join(' | ')})` : [...r.codes].join(', ')}`,
       `  partition key:  ${r.keyDescription}`,
       `  window:         ${r.withinMs === undefined ? 'none' : `${r.withinMs} ms`}`,
       `  after match:    ${r.skip}`,
@@ -188,9 +239,12 @@ async function run(args: string[]): Promise<number> {
   const rules = loadRules(positionals);
   if (!rules) return 1;
 
-  const out = new LineWriter(values.output === undefined || values.output === '-' ? process.stdout : createWriteStream(String(values.output)));
-  const lateOut = values.late === undefined ? undefined : new LineWriter(createWriteStream(String(values.late)));
-  const errOut = new LineWriter(values.errors === undefined ? process.stderr : createWriteStream(String(values.errors)));
+  const keyOfRule = new Map(rules.map((r) => [r.name, r.keyDescription]));
+  // '-' is standard output for each of them
+  const sink = (name: string) => (name === '-' ? process.stdout : createWriteStream(name));
+  const out = new LineWriter(values.output === undefined ? process.stdout : sink(String(values.output)));
+  const lateOut = values.late === undefined ? undefined : new LineWriter(sink(String(values.late)));
+  const errOut = new LineWriter(values.errors === undefined ? process.stderr : sink(String(values.errors)));
   let errors = 0;
   // a reader that goes away (`| head`) ends the run quietly; any other write failure is reported
   let outputFailure: NodeJS.ErrnoException | undefined;
@@ -201,6 +255,10 @@ async function run(args: string[]): Promise<number> {
     outOfOrdernessMs,
     onOutput: (e) => out.write(JSON.stringify(e)),
     onLate: (e, rule) => lateOut?.write(JSON.stringify(rule ? { rule, event: e } : e)),
+    onUnkeyed: (e, rule) => {
+      errors++;
+      errOut.write(JSON.stringify({ rule, error: `lacks the partition key ${keyOfRule.get(rule)}: skipped by this rule`, event: e }));
+    },
   });
 
   const started = performance.now();

@@ -60,6 +60,21 @@ describe('cepheus check', () => {
   });
 });
 
+describe('help and version', () => {
+  it('prints the version', async () => {
+    expect(await main(['--version'])).toBe(0);
+    expect(stdout).toMatch(/^cepheus \d+\.\d+\.\d+\n$/);
+  });
+
+  it.each(['run', 'check', 'explain', 'compile'])('prints the help of %s', async (command) => {
+    expect(await main([command, '--help'])).toBe(0);
+    expect(stdout).toContain(`usage: cepheus ${command}`);
+    stdout = '';
+    expect(await main(['help', command])).toBe(0);
+    expect(stdout).toContain(`usage: cepheus ${command}`);
+  });
+});
+
 describe('cepheus run', () => {
   it('reorders events within --out-of-orderness and sends later ones to --late', async () => {
     const input = file('in.jsonl', [ev('A', 1000, 1), ev('B', 2500, 2), ev('A', 600, 3), ev('X', 9000, 0), ev('B', 1500, 4), ''].join('\n'));
@@ -71,6 +86,39 @@ describe('cepheus run', () => {
     expect(lines(out).map((l) => JSON.parse(l).extra_info)).toEqual([{ first: 3, second: 2 }]);
     expect(lines(late).map((l) => JSON.parse(l).extra_info.n)).toEqual([4]);
     expect(stderr).toMatch(/5 events .* 1 outputs, 0 errors, 1 late/);
+  });
+
+  it("takes '-' for standard output in --late and --errors, as in --output", async () => {
+    const input = file('dash.jsonl', [ev('A', 5000, 1), ev('B', 1000, 2), '{bad', ev('B', 6000, 3)].join('\n'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await main(['run', file('dash.cep', AB), '--input', input, '--output', join(dir, 'dash-out.jsonl'), '--late', '-', '--errors', '-'])).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    const written = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    // each kind is written in its own order; the two kinds are not interleaved by time
+    expect(written.filter((w) => 'event_code' in w)).toMatchObject([{ event_code: 'B', extra_info: { n: 2 } }]);
+    expect(written.filter((w) => 'line' in w)).toMatchObject([{ line: 3, error: expect.stringMatching(/malformed JSON/) }]);
+    expect(written).toHaveLength(2);
+  });
+
+  it('reports an event that lacks a PARTITION BY field as an error of that rule', async () => {
+    const rule = 'RULENAME "shop"\na: A\nb: B\nEVENT a -> b\nPARTITION BY a.extra_info.shop\nWITHIN 10 SECONDS\n';
+    const input = file('unkeyed.jsonl', [ev('A', 1, 1), ev('B', 2, 2)].join('\n'));
+    const errors = join(dir, 'unkeyed-err.jsonl');
+    expect(await main(['run', file('shop.cep', rule), '--input', input, '--output', join(dir, 'unkeyed-out.jsonl'), '--errors', errors])).toBe(0);
+    expect(lines(errors).map((l) => JSON.parse(l))).toMatchObject([
+      { rule: 'shop', error: 'lacks the partition key extra_info.shop (PARTITION BY): skipped by this rule', event: { event_code: 'A' } },
+      { rule: 'shop', event: { event_code: 'B' } },
+    ]);
+    expect(lines(join(dir, 'unkeyed-out.jsonl'))).toEqual([]);
+    expect(stderr).toMatch(/0 outputs, 2 errors/);
   });
 
   it('reports bad lines with their numbers and keeps going', async () => {

@@ -41,6 +41,8 @@ export interface RuleAst {
   where?: Expr;
   repeat?: { min: number; max: number | null; same: Expr[]; having?: Expr; at: number; len: number };
   partitionBy?: Expr[];
+  /** INPUT: the event codes the rule reads (default: those its variables declare). */
+  input?: { codes: string[]; at: number; len: number };
   within?: { ms: number; at: number; len: number };
   skip?: SkipClause;
   returns: { alias: string; expr: Expr; at: number; len: number }[];

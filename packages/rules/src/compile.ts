@@ -43,8 +43,13 @@ export interface RepeatSpec {
 export interface CompiledRule {
   readonly name: string;
   readonly kind: 'nfa' | 'repeat';
-  /** Input event codes the rule reads. */
+  /** Input event codes the rule reads: those its variables declare, or its INPUT clause's. */
   readonly codes: ReadonlySet<string>;
+  /**
+   * The rule reads every input event of its partition, whatever its code: strict contiguity (`,`)
+   * needs to see the event that comes next, and an INPUT clause is the way to narrow it.
+   */
+  readonly allEvents: boolean;
   readonly pattern?: Pattern<StandardEvent>;
   readonly repeat?: RepeatSpec;
   /**
@@ -52,8 +57,13 @@ export interface CompiledRule {
    * canonical small integer is that number (a number finds its state faster); the output event
    * carries the key as text either way.
    */
-  readonly key: (e: StandardEvent) => PartitionKey;
+  readonly key: (e: StandardEvent) => PartitionKey | undefined;
   readonly keyDescription: string;
+  /**
+   * The key is read from fields an event may lack: an event of the rule's codes whose key field is
+   * missing or null (undefined from key) belongs to no partition, and the engine reports it.
+   */
+  readonly keyCanBeMissing: boolean;
   readonly skip: string;
   readonly withinMs: number | undefined;
   /** The pattern in the core API's notation (for `cepheus explain`). */
@@ -73,6 +83,11 @@ export function compileAsts(rules: RuleAst[], src: SourceText): CompiledRule[] {
     names.add(r.name);
     return new RuleCompiler(src, r).compile();
   });
+}
+
+/** Whether the sequence has a strict link (`,`) anywhere, groups included. */
+function hasStrictLink(items: SeqItem[]): boolean {
+  return items.some(({ link, node }) => link === 'next' || (node.kind === 'group' && hasStrictLink(node.items)));
 }
 
 const last = <T>(xs: Iterable<T>): T | undefined => {
@@ -103,8 +118,14 @@ class RuleCompiler {
       if (!this.order.includes(name)) throw this.fail(`variable '${name}' is declared but not used in EVENT`, decl, 'use it in the EVENT sequence or remove the declaration');
     }
     this.attachWhere();
-    const { key, keyDescription } = this.partitionKey();
-    const codes = new Set([...r.variables.values()].flatMap((v) => v.codes));
+    const { key, keyDescription, keyCanBeMissing } = this.partitionKey();
+    const declared = new Set([...r.variables.values()].flatMap((v) => v.codes));
+    if (r.input) {
+      const missing = [...declared].filter((c) => !r.input!.codes.includes(c));
+      if (missing.length > 0) throw this.fail(`INPUT leaves out ${missing.join(', ')}, which the rule's variables match`, r.input, `add ${missing.join(' | ')} to INPUT`);
+    }
+    const codes = r.input ? new Set(r.input.codes) : declared;
+    const allEvents = !r.input && !r.repeat && hasStrictLink(r.sequence);
     const returns = r.returns.map((f) => {
       this.checkVariables(f.expr);
       return { alias: f.alias, eval: compileExpr<StandardEvent>(f.expr) };
@@ -118,7 +139,7 @@ class RuleCompiler {
       return { event_code: r.name, event_time: time, user_id: String(k), extra_info: extra };
     };
     const skipText = this.skipText();
-    const base = { name: r.name, codes, key, keyDescription, skip: skipText, withinMs: r.within?.ms, output };
+    const base = { name: r.name, codes, allEvents, key, keyDescription, keyCanBeMissing, skip: skipText, withinMs: r.within?.ms, output };
     if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };
     const { pattern, text } = this.buildPattern();
     return { ...base, kind: 'nfa', pattern, patternText: text };
@@ -291,7 +312,7 @@ class RuleCompiler {
   }
 
   /** PARTITION BY or SAME; else equalities in WHERE that connect every variable; else user_id. */
-  private partitionKey(): { key: (e: StandardEvent) => PartitionKey; keyDescription: string } {
+  private partitionKey(): { key: (e: StandardEvent) => PartitionKey | undefined; keyDescription: string; keyCanBeMissing: boolean } {
     const r = this.rule;
     const explicit = r.partitionBy ?? (r.repeat && r.repeat.same.length > 0 ? r.repeat.same : undefined);
     if (explicit) {
@@ -301,11 +322,13 @@ class RuleCompiler {
         this.checkVariables(x);
         return x.path;
       });
-      return { key: keyOf(paths), keyDescription: `${paths.map((p) => p.join('.')).join(', ')} (${r.partitionBy ? 'PARTITION BY' : 'SAME'})` };
+      const onlyUser = paths.every((p) => p.length === 1 && p[0] === 'user_id');
+      return { key: keyOf(paths), keyDescription: `${paths.map((p) => p.join('.')).join(', ')} (${r.partitionBy ? 'PARTITION BY' : 'SAME'})`, keyCanBeMissing: !onlyUser };
     }
     const inferred = this.inferKey();
-    if (inferred) return { key: keyOf([inferred]), keyDescription: `${inferred.join('.')} (inferred from WHERE equalities joining every variable)` };
-    return { key: keyOf([['user_id']]), keyDescription: 'user_id (default)' };
+    if (inferred) return { key: keyOf([inferred]), keyDescription: `${inferred.join('.')} (inferred from WHERE equalities joining every variable)`, keyCanBeMissing: true };
+    // every standard event has a user_id
+    return { key: keyOf([['user_id']]), keyDescription: 'user_id (default)', keyCanBeMissing: false };
   }
 
   private inferKey(): string[] | undefined {
@@ -461,27 +484,33 @@ function conjuncts(e: Expr): Expr[] {
 /** A partition key: the key's text, or the number it canonically spells (so "7" and 7 are one key). */
 export type PartitionKey = string | number;
 
-function keyOf(paths: string[][]): (e: StandardEvent) => PartitionKey {
+/** The key of an event, undefined when a key field is missing or null (the event has no partition). */
+function keyOf(paths: string[][]): (e: StandardEvent) => PartitionKey | undefined {
   if (paths.length === 1) {
-    const p = paths[0];
-    const read = pathReader(p);
-    return (e) => canonicalKey(read(e));
+    const read = pathReader(paths[0]);
+    return (e) => {
+      const v = read(e);
+      return v === undefined || v === null ? undefined : canonicalKey(v);
+    };
   }
-  // several fields: the JSON array of their parts, which no two different tuples share (a missing
-  // field is null, apart from the empty string)
+  // several fields: the JSON array of their parts, which no two different tuples share
   const reads = paths.map(pathReader);
-  return (e) => JSON.stringify(reads.map((read) => keyPart(read(e))));
-}
-
-/** One field of a composite key: canonical as a single key is (so "7" and 7 agree), null when missing. */
-function keyPart(v: unknown): PartitionKey | null {
-  return v === undefined || v === null ? null : canonicalKey(v);
+  return (e) => {
+    const parts: PartitionKey[] = [];
+    for (const read of reads) {
+      const v = read(e);
+      if (v === undefined || v === null) return undefined;
+      parts.push(canonicalKey(v));
+    }
+    return JSON.stringify(parts);
+  };
 }
 
 /** Text keys that spell a small non-negative integer ("0", "42", not "042") become that number. */
 function canonicalKey(v: unknown): PartitionKey {
   if (typeof v === 'number' && v >>> 0 === v && v < 0x80000000) return v;
-  const s = String(v ?? '');
+  // objects and arrays by their JSON text, so that two different ones do not share "[object Object]"
+  const s = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   const n = s.length;
   if (n === 0 || n > 10 || (n > 1 && s.charCodeAt(0) === 48)) return s;
   for (let i = 0; i < n; i++) {

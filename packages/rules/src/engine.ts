@@ -11,12 +11,19 @@ export interface RuleEngineOptions {
   onOutput: (event: StandardEvent, rule: string) => void;
   /** Input events at or behind the watermark (and chained outputs that arrive behind a rule's time). */
   onLate?: (event: StandardEvent, rule?: string) => void;
+  /**
+   * Events of a rule's codes that lack its partition key (a PARTITION BY field missing or null):
+   * they belong to no partition, so the rule skips them. Counted in stats.unkeyed either way.
+   */
+  onUnkeyed?: (event: StandardEvent, rule: string) => void;
 }
 
 export interface EngineStats {
   events: number;
   outputs: number;
   late: number;
+  /** Events a rule skipped for lacking its partition key (see onUnkeyed), counted once per rule. */
+  unkeyed: number;
 }
 
 /**
@@ -55,11 +62,13 @@ interface Runner {
  * rule's output events are fed to the rules that read its name as an event code (rule chaining).
  */
 export class RuleEngine {
-  readonly stats: EngineStats = { events: 0, outputs: 0, late: 0 };
+  readonly stats: EngineStats = { events: 0, outputs: 0, late: 0, unkeyed: 0 };
   private readonly runners: Runner[];
   /** The runners that time passing can concern (an ordered REPEAT runner holds nothing pending). */
   private readonly timed: Runner[];
   private readonly byCode = new Map<string, Runner[]>();
+  /** The runners that read every input event (see CompiledRule.allEvents): what other codes go to. */
+  private readonly everyEvent: Runner[];
   private readonly buffer = new EventTimeBuffer<StandardEvent>();
   private readonly watermarks: BoundedOutOfOrderness;
   private watermark = -Infinity;
@@ -72,14 +81,19 @@ export class RuleEngine {
     this.runners = rules.map((rule) => {
       // a rule that reads no rule's output gets events in time order straight from the buffer
       const ordered = ![...rule.codes].some((c) => names.has(c));
-      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, ordered) : new NfaRunner(rule, this.emit, this.late, ordered);
+      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, this.unkeyed, ordered) : new NfaRunner(rule, this.emit, this.late, this.unkeyed, ordered);
     });
     this.timed = this.runners.filter((r) => r.timed);
-    for (const r of this.runners) {
-      for (const code of r.rule.codes) {
-        if (!this.byCode.has(code)) this.byCode.set(code, []);
-        this.byCode.get(code)!.push(r);
-      }
+    // Each code's runners, in dependency order: those that read the code, and, for codes that are
+    // not rule names, those that read every input event. Outputs of rules go only to their readers.
+    this.everyEvent = this.runners.filter((r) => r.rule.allEvents);
+    const codes = new Set([...names, ...this.runners.flatMap((r) => [...r.rule.codes])]);
+    for (const code of codes) {
+      const isOutput = names.has(code);
+      this.byCode.set(
+        code,
+        this.runners.filter((r) => r.rule.codes.has(code) || (!isOutput && r.rule.allEvents)),
+      );
     }
     this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs ?? 0);
     this.noDisorder = this.watermarks.maxOutOfOrdernessMs === 0;
@@ -172,8 +186,7 @@ export class RuleEngine {
   private due = -Infinity;
 
   private readonly dispatch = (e: StandardEvent): void => {
-    const runners = this.byCode.get(e.event_code);
-    if (runners === undefined) return;
+    const runners = this.byCode.get(e.event_code) ?? this.everyEvent;
     for (const r of runners) {
       r.push(e);
       if (r.timed) {
@@ -193,6 +206,13 @@ export class RuleEngine {
     this.stats.late++;
     this.options.onLate?.(e, rule);
   };
+
+  /** An event without the rule's partition key: reported when the rule reads its code (see CompiledRule.allEvents). */
+  private readonly unkeyed = (e: StandardEvent, rule: CompiledRule): void => {
+    if (!rule.codes.has(e.event_code)) return; // another code, seen only for strict contiguity: in no partition
+    this.stats.unkeyed++;
+    this.options.onUnkeyed?.(e, rule.name);
+  };
 }
 
 class NfaRunner implements Runner {
@@ -203,12 +223,13 @@ class NfaRunner implements Runner {
     readonly rule: CompiledRule,
     emit: (e: StandardEvent, rule: string) => void,
     late: (e: StandardEvent, rule?: string) => void,
+    private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     private readonly ordered: boolean,
   ) {
     this.op = new CepOperator<StandardEvent, PartitionKey>({
       patterns: { [rule.name]: rule.pattern! },
-      key: rule.key,
+      key: rule.key as (e: StandardEvent) => PartitionKey, // push passes only events that have one
       timestamp: streamTime,
       onMatch: ({ match, key, timestamp }) => {
         const out: Emitted = rule.output(match, key);
@@ -222,7 +243,8 @@ class NfaRunner implements Runner {
   }
 
   push(e: StandardEvent): void {
-    if (this.ordered) this.op.processInOrder(e);
+    if (this.rule.keyCanBeMissing && this.rule.key(e) === undefined) this.unkeyed(e, this.rule);
+    else if (this.ordered) this.op.processInOrder(e);
     else this.op.processElement(e);
   }
 
@@ -262,6 +284,7 @@ class RepeatRunner implements Runner {
   constructor(
     readonly rule: CompiledRule,
     private readonly emit: (e: StandardEvent, rule: string) => void,
+    private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     readonly ordered: boolean,
   ) {
@@ -292,6 +315,10 @@ class RepeatRunner implements Runner {
 
   private readonly process = (e: StandardEvent, ts: number): void => {
     const key = this.keyOf(e);
+    if (key === undefined) {
+      this.unkeyed(e, this.rule);
+      return;
+    }
     const limit = ts - this.withinMs;
     let w = this.windows.get(key);
     // a window whose events have all left starts afresh: as evicting them all, without the

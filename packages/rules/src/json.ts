@@ -36,6 +36,8 @@ export interface RuleJson {
   window: { type: 'FIRST_AND_LAST'; time: { unit: 'MILLISECONDS'; size: number } } | null;
   afterMatchStrategy: { type: 'NO_SKIP' | 'SKIP_TO_NEXT' | 'SKIP_PAST_LAST_EVENT' | 'SKIP_TO_FIRST' | 'SKIP_TO_LAST'; patternName: string | null };
   partitionBy: unknown[] | null;
+  /** INPUT: the event codes the rule reads (absent: those its variables declare). */
+  input?: string[];
   repeat: { min: number; max: number | null; same: unknown[]; having: unknown } | null;
   returns: { name: string; expression: unknown }[];
 }
@@ -84,6 +86,7 @@ function ruleToJson(r: RuleAst): RuleJson {
     window: r.within ? { type: 'FIRST_AND_LAST', time: { unit: 'MILLISECONDS', size: r.within.ms } } : null,
     afterMatchStrategy: { type: skipType[skip.kind], patternName: skip.kind === 'toFirst' || skip.kind === 'toLast' ? skip.variable : null },
     partitionBy: r.partitionBy ? r.partitionBy.map(stripPositions) : null,
+    ...(r.input ? { input: [...r.input.codes] } : {}),
     repeat: r.repeat ? { min: r.repeat.min, max: r.repeat.max, same: r.repeat.same.map(stripPositions), having: r.repeat.having ? stripPositions(r.repeat.having) : null } : null,
     returns: r.returns.map((f) => ({ name: f.alias, expression: stripPositions(f.expr) })),
   };
@@ -235,6 +238,7 @@ function ruleFromJson(x: unknown, path: string): RuleAst {
   }
   if (r.partitionBy !== null && r.partitionBy !== undefined)
     rule.partitionBy = array(r.partitionBy, '.partitionBy', true).map((p, i) => exprFromJson(p, `.partitionBy[${i}]`, fail));
+  if (r.input !== null && r.input !== undefined) rule.input = { codes: array(r.input, '.input', true).map((code, j) => string(code, `.input[${j}]`)), at: 0, len: 0 };
   if (r.repeat !== null && r.repeat !== undefined) {
     const rep = object(r.repeat, '.repeat');
     const min = integer(rep.min, '.repeat.min', 1);

@@ -3,9 +3,9 @@ import { SourceText, type RuleError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 const KEYWORDS = new Set(
-  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY AND OR NOT IN LIKE IS NULL TRUE FALSE'.split(' '),
+  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY INPUT AND OR NOT IN LIKE IS NULL TRUE FALSE'.split(' '),
 );
-const CLAUSES = ['WHERE', 'REPEAT', 'PARTITION', 'WITHIN', 'AFTER', 'RETURN'];
+const CLAUSES = ['WHERE', 'REPEAT', 'PARTITION', 'INPUT', 'WITHIN', 'AFTER', 'RETURN'];
 const UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
 
 /** Parses a rule file (one or more rules). Throws RuleError with line, column and a hint. */
@@ -110,6 +110,10 @@ class Parser {
       else if (word === 'PARTITION') {
         this.expectKeyword('BY', 'write PARTITION BY e1.field');
         rule.partitionBy = this.exprList();
+      } else if (word === 'INPUT') {
+        const codes = [this.eventCode()];
+        while (this.acceptOp('|')) codes.push(this.eventCode());
+        rule.input = { codes, ...this.span(t.offset) };
       } else if (word === 'WITHIN') rule.within = this.within(t.offset);
       else if (word === 'AFTER') rule.skip = this.skip();
       else rule.returns = this.returns();
@@ -191,7 +195,14 @@ class Parser {
     const unitTok = this.next();
     const unit = unitTok.kind === 'ident' ? unitTok.text.toUpperCase().replace(/S$/, '') : '';
     if (!(unit in UNITS)) throw this.fail(`unknown time unit ${describe(unitTok)}`, unitTok, `use ${Object.keys(UNITS).join(', ')} (plural accepted)`);
-    return { ms: Number(n.text) * UNITS[unit], ...this.span(at) };
+    const ms = Number(n.text) * UNITS[unit];
+    if (!(ms >= 1))
+      throw this.fail(
+        `a window of ${n.text} ${unitTok.text} is ${ms === 0 ? 'empty' : 'shorter than a millisecond'}`,
+        { offset: n.offset, length: unitTok.offset + unitTok.length - n.offset },
+        'give a window of at least 1 MILLISECOND, or leave WITHIN out for no window',
+      );
+    return { ms, ...this.span(at) };
   }
 
   private skip(): SkipClause {

@@ -53,7 +53,7 @@ describe('REPEAT: the windowed aggregation fast path and the NFA path agree', ()
         const nfa: StandardEvent[] = [];
         const op = new CepOperator<StandardEvent, PartitionKey>({
           patterns: { rep: repeatAsPattern(spec) },
-          key: rule.key,
+          key: (e) => rule.key(e) ?? '', // the generated events always have the key
           timestamp: (e) => e.event_time,
           onMatch: ({ match, key }) => nfa.push(rule.output(new Map([[spec.variable, [...(match.get('v') ?? []), ...(match.get('last') ?? [])]]]), key)),
         });
