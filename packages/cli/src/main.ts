@@ -15,6 +15,8 @@ import {
   RuleError,
   rulesToJson,
   STANDARD_FIELDS,
+  TimeReader,
+  TimeZone,
   type CompiledRule,
   type EventFields,
   type StandardEvent,
@@ -25,7 +27,8 @@ const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
 usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE|-] [--errors FILE|-] [--out-of-orderness 5s]
-                       [--fields event_code=code,event_time=ts,user_id=user]
+                       [--fields event_code=code,event_time=ts,user_id=user] [--time-zone Asia/Shanghai]
+                       [--epoch-unit ms|s] [--time-format epoch|iso]
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key, engine and JSON form
   cepheus compile RULES... --json
@@ -51,6 +54,10 @@ Runs the rules over JSONL events and writes the output events as JSON lines.
       --errors FILE|-          malformed lines and events a rule cannot place (default: standard error; -: standard output)
       --out-of-orderness DUR   how late an event may come and still be reordered (5s, 200ms, 1m; default 0)
       --fields MAPPING         read standard fields from other names: event_code=code,event_time=ts,user_id=user
+      --time-zone ZONE         the zone of date-time text without Z or an offset: an IANA name (Asia/Shanghai)
+                               or an offset (+08:00); default UTC
+      --epoch-unit ms|s        the unit of numeric event_time (default ms; values that look like seconds are warned of)
+      --time-format epoch|iso  output event_time as epoch ms (default) or ISO 8601 text in --time-zone
   -h, --help                   this help
 
 A summary line (events, outputs, errors, late, seconds) goes to standard error at the end.`,
@@ -232,10 +239,16 @@ async function run(args: string[]): Promise<number> {
     errors: { type: 'string' },
     'out-of-orderness': { type: 'string' },
     fields: { type: 'string' },
+    'time-zone': { type: 'string' },
+    'epoch-unit': { type: 'string' },
+    'time-format': { type: 'string' },
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
   const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
-  const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)));
+  const times = timeReader(values['time-zone'] as string | undefined, values['epoch-unit'] as string | undefined);
+  const timeFormat = values['time-format'] ?? 'epoch';
+  if (timeFormat !== 'epoch' && timeFormat !== 'iso') throw new UsageError(`--time-format: '${timeFormat}' is not epoch or iso`);
+  const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)), times);
   const rules = loadRules(positionals);
   if (!rules) return 1;
 
@@ -253,7 +266,7 @@ async function run(args: string[]): Promise<number> {
   const engine = new RuleEngine({
     rules,
     outOfOrdernessMs,
-    onOutput: (e) => out.write(JSON.stringify(e)),
+    onOutput: timeFormat === 'iso' ? (e) => out.write(JSON.stringify({ ...e, event_time: times.zone.formatIso(e.event_time) })) : (e) => out.write(JSON.stringify(e)),
     onLate: (e, rule) => lateOut?.write(JSON.stringify(rule ? { rule, event: e } : e)),
     onUnkeyed: (e, rule) => {
       errors++;
@@ -339,8 +352,25 @@ async function run(args: string[]): Promise<number> {
   }
   const secs = (performance.now() - started) / 1000;
   const lateNote = engine.stats.late > 0 && !lateOut ? ' (not written: give --late FILE to keep them)' : '';
-  process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${status()}${lateNote}; ${secs.toFixed(2)} s\n`);
+  const n = times.looksLikeSeconds;
+  const secondsNote =
+    n > 0 ? `; ${n} warning${n === 1 ? '' : 's'}: event_time ${n === 1 ? 'looks' : 'values look'} like epoch seconds, read as ms (give --epoch-unit s if they are seconds)` : '';
+  process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${status()}${lateNote}${secondsNote}; ${secs.toFixed(2)} s\n`);
   return 0;
+}
+
+/** How event times are read: --time-zone (an IANA name or an offset; default UTC) and --epoch-unit (ms or s). */
+function timeReader(zone: string | undefined, unit: string | undefined): TimeReader {
+  if (unit !== undefined && unit !== 'ms' && unit !== 's') throw new UsageError(`--epoch-unit: '${unit}' is not ms or s`);
+  let tz = TimeZone.UTC;
+  if (zone !== undefined) {
+    try {
+      tz = TimeZone.parse(zone);
+    } catch (e) {
+      throw new UsageError(`--time-zone: ${(e as Error).message}`);
+    }
+  }
+  return new TimeReader(tz, unit ?? 'ms');
 }
 
 /** `event_code=code,event_time=ts,...`: reads standard events from differently named input fields. */

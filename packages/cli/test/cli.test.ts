@@ -121,6 +121,29 @@ describe('cepheus run', () => {
     expect(stderr).toMatch(/0 outputs, 2 errors/);
   });
 
+  it('reads times in --time-zone and writes them back as ISO 8601 with --time-format iso', async () => {
+    const at = (code: string, time: string | number) => JSON.stringify({ event_code: code, event_time: time, user_id: 'u', extra_info: { n: 0 } });
+    const input = file('zone.jsonl', [at('A', '2024-01-01 10:00:00'), at('B', '2024-01-01 02:00:05Z')].join('\n'));
+    const out = join(dir, 'zone-out.jsonl');
+    expect(await main(['run', file('zone.cep', AB), '--input', input, '--output', out, '--time-zone', 'Asia/Shanghai', '--time-format', 'iso'])).toBe(0);
+    expect(lines(out).map((l) => JSON.parse(l).event_time)).toEqual(['2024-01-01T10:00:05.000+08:00']);
+    expect(await main(['run', file('zone2.cep', AB), '--input', input, '--time-zone', 'Mars/Base'])).toBe(2);
+    expect(stderr).toContain("--time-zone: unknown time zone 'Mars/Base'");
+  });
+
+  it('warns of epoch times that look like seconds, and reads seconds with --epoch-unit s', async () => {
+    // 20 apart: 20 ms (within AB's 10 s) read as ms, 20 s (beyond it) read as seconds
+    const input = file('secs.jsonl', [ev('A', 1_700_000_000, 1), ev('B', 1_700_000_020, 2)].join('\n'));
+    const out = join(dir, 'secs-out.jsonl');
+    expect(await main(['run', file('secs.cep', AB), '--input', input, '--output', out])).toBe(0);
+    expect(stderr).toContain('2 warnings: event_time values look like epoch seconds, read as ms (give --epoch-unit s');
+    expect(lines(out)).toHaveLength(1);
+    stderr = '';
+    expect(await main(['run', file('secs2.cep', AB), '--input', input, '--output', out, '--epoch-unit', 's'])).toBe(0);
+    expect(stderr).not.toContain('warning');
+    expect(lines(out)).toHaveLength(0);
+  });
+
   it('reports bad lines with their numbers and keeps going', async () => {
     const input = file('bad.jsonl', [ev('A', 1, 1), '{not json', JSON.stringify({ event_code: 'A', event_time: 'yesterday', user_id: 'u' }), ev('B', 2, 2)].join('\n'));
     const out = join(dir, 'out2.jsonl');

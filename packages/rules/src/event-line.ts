@@ -1,5 +1,6 @@
 import { LineShape, SHORT_STRING, type ValueReader } from './line-shape.js';
 import { normalizeEvent, standardEvent, type StandardEvent } from './standard-event.js';
+import type { TimeReader } from './time.js';
 
 /** The input names of the standard event's fields (`--fields event_time=ts,...`). */
 export interface EventFields {
@@ -26,7 +27,7 @@ export type EventLineDecoder = (text: string, start?: number, end?: number) => S
  * it is unsure of (broken grammar, nesting deeper than MAX_DEPTH) sends the whole line to
  * JSON.parse, which decides and words the error.
  */
-export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLineDecoder {
+export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS, times?: TimeReader): EventLineDecoder {
   const names = [fields.event_code, fields.event_time, fields.user_id, fields.extra_info];
   // the distinct input keys (two fields may read the same key), and which one each field reads
   const keys = [...new Set(names)];
@@ -35,10 +36,10 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
   const found = scanner.found;
   const general = (line: string): StandardEvent => {
     const raw: unknown = JSON.parse(line);
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return normalizeEvent(raw);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return normalizeEvent(raw, times);
     const r = raw as Record<string, unknown>;
     const own = (k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
-    return standardEvent(own(names[0]), own(names[1]), own(names[2]), own(names[3]));
+    return standardEvent(own(names[0]), own(names[1]), own(names[2]), own(names[3]), times);
   };
   // Speculation with backoff: after a line the scanner gave up on, the next ones (1, 2, 4, ...
   // up to 1024) go straight to JSON.parse, so input the scanner cannot read (nesting deeper than
@@ -56,7 +57,7 @@ export function eventLineDecoder(fields: EventFields = STANDARD_FIELDS): EventLi
       return general(text.slice(start, end));
     }
     backoff = 1;
-    return standardEvent(found[code], found[time], found[user], found[extra]);
+    return standardEvent(found[code], found[time], found[user], found[extra], times);
   };
 }
 

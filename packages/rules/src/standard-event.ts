@@ -1,3 +1,5 @@
+import { TimeReader } from './time.js';
+
 /** The event format rules read and write (the seed system's standard event). */
 export interface StandardEvent {
   event_code: string;
@@ -12,41 +14,31 @@ export class EventError extends Error {
   override name = 'EventError';
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/;
+/** Reads times as UTC, epoch numbers as ms. */
+const DEFAULT_TIMES = new TimeReader();
 
 /**
- * Validates and normalizes an input event: event_time as epoch ms (a number, or
- * "YYYY-MM-DD HH:mm:ss[.SSS]" read as UTC), extra_info as an object (a JSON string is parsed once).
+ * Validates and normalizes an input event: event_time as epoch ms (see TimeReader: a number, or
+ * date-time text, by default in UTC), extra_info as an object (a JSON string is parsed once).
  */
-export function normalizeEvent(raw: unknown): StandardEvent {
+export function normalizeEvent(raw: unknown, times: TimeReader = DEFAULT_TIMES): StandardEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new EventError('an event must be a JSON object');
   const r = raw as Record<string, unknown>;
-  return standardEvent(r.event_code, r.event_time, r.user_id, r.extra_info);
+  return standardEvent(r.event_code, r.event_time, r.user_id, r.extra_info, times);
 }
 
 /** The standard event of the four field values, validated and normalized (see normalizeEvent). */
-export function standardEvent(eventCode: unknown, eventTime: unknown, userId: unknown, extraInfo: unknown): StandardEvent {
+export function standardEvent(eventCode: unknown, eventTime: unknown, userId: unknown, extraInfo: unknown, times: TimeReader = DEFAULT_TIMES): StandardEvent {
   if (typeof eventCode !== 'string' || eventCode === '') throw new EventError('event_code must be a non-empty string');
   if (typeof userId !== 'string' && !(typeof userId === 'number' && Number.isFinite(userId))) throw new EventError('user_id must be a string or a number');
-  return { event_code: eventCode, event_time: parseTime(eventTime), user_id: userId, extra_info: parseExtra(extraInfo) };
+  return { event_code: eventCode, event_time: parseTime(eventTime, times), user_id: userId, extra_info: parseExtra(extraInfo) };
 }
 
-export function parseTime(v: unknown): number {
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new EventError(`event_time must be a finite number of ms, got ${v}`);
-    return v;
-  }
-  if (typeof v === 'string') {
-    if (/^\d+$/.test(v)) return Number(v);
-    const m = DATE_TIME.exec(v);
-    if (m) {
-      const [, y, mo, d, h, mi, s, ms] = m;
-      const t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms ? +ms.padEnd(3, '0') : 0);
-      if (!Number.isNaN(t) && new Date(t).getUTCDate() === +d) return t;
-    }
-    throw new EventError(`event_time "${v}" is not epoch ms or YYYY-MM-DD HH:mm:ss[.SSS]`);
-  }
-  throw new EventError('event_time is missing (epoch ms or "YYYY-MM-DD HH:mm:ss[.SSS]")');
+/** The epoch ms of an event_time (see TimeReader); throws an EventError when it is not one. */
+export function parseTime(v: unknown, times: TimeReader = DEFAULT_TIMES): number {
+  const t = times.read(v);
+  if (typeof t === 'string') throw new EventError(t);
+  return t;
 }
 
 /** The extra_info of events without one: shared (rules only read events), frozen so nothing can change it. */
