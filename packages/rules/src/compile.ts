@@ -85,6 +85,24 @@ export function compileAsts(rules: RuleAst[], src: SourceText): CompiledRule[] {
   });
 }
 
+/** The variables the sequence negates (`!x`). */
+function negatedVariables(items: SeqItem[], out = new Set<string>()): Set<string> {
+  for (const { node } of items) {
+    if (node.kind === 'group') negatedVariables(node.items, out);
+    else if (node.negated) out.add(node.variable);
+  }
+  return out;
+}
+
+/** The first reference to `variable` in `e` (for an error's caret). */
+function findReference(e: Expr, variable: string): Expr | undefined {
+  let found: Expr | undefined;
+  walk(e, (x) => {
+    if (found === undefined && (x.kind === 'field' || x.kind === 'variable') && x.variable === variable) found = x;
+  });
+  return found;
+}
+
 /** Whether the sequence has a strict link (`,`) anywhere, groups included. */
 function hasStrictLink(items: SeqItem[]): boolean {
   return items.some(({ link, node }) => link === 'next' || (node.kind === 'group' && hasStrictLink(node.items)));
@@ -126,8 +144,16 @@ class RuleCompiler {
     }
     const codes = r.input ? new Set(r.input.codes) : declared;
     const allEvents = !r.input && !r.repeat && hasStrictLink(r.sequence);
+    const negated = negatedVariables(r.sequence);
     const returns = r.returns.map((f) => {
       this.checkVariables(f.expr);
+      const x = variablesOf(f.expr).find((v) => negated.has(v));
+      if (x !== undefined)
+        throw this.fail(
+          `RETURN reads the negated variable '${x}', which never takes an event (it would always be NULL)`,
+          findReference(f.expr, x) ?? f,
+          'return fields of the variables that match',
+        );
       return { alias: f.alias, eval: compileExpr<StandardEvent>(f.expr) };
     });
     const output = (match: Match, k: PartitionKey, lastTime?: number): StandardEvent => {
@@ -190,8 +216,36 @@ class RuleCompiler {
           throw this.fail(`aggregate over '${v}', which takes a single event`, agg, `aggregates apply to repeated variables (${v}+, ${v}{n}) or to REPEAT rules`);
       }
       if (agg && this.rule.repeat) throw this.fail('aggregates of a REPEAT rule belong in HAVING', agg, 'move it to HAVING');
+      this.checkNegatedReads(c);
     }
     for (const [v, exprs] of conditionsByVariable(this.rule, this.order)) this.conditions.set(v, exprs);
+  }
+
+  /**
+   * A condition that mentions a negated variable is the negation's condition ("no x such that
+   * ..."), checked when an event could be that x: it can read the variables before x, never one
+   * after it (nothing after x has happened yet), nor another negated variable.
+   */
+  private checkNegatedReads(c: Expr): void {
+    const negated = negatedVariables(this.rule.sequence);
+    const vars = variablesOf(c);
+    const mentioned = vars.filter((v) => negated.has(v));
+    if (mentioned.length === 0) return;
+    const x = mentioned[0];
+    const where = findReference(c, x) ?? c;
+    if (mentioned.length > 1)
+      throw this.fail(
+        `this condition mentions two negated variables, ${mentioned.join(' and ')}`,
+        where,
+        'a condition belongs to one negation: split it, one per negated variable',
+      );
+    const later = vars.filter((v) => this.order.indexOf(v) > this.order.indexOf(x));
+    if (later.length > 0)
+      throw this.fail(
+        `the negated variable '${x}' is compared with '${later[0]}', which comes after it: when an event could be ${x}, no ${later[0]} has been matched yet, so this rule could never fire`,
+        where,
+        `compare ${x} with a variable before it (for instance ${this.order.slice(0, this.order.indexOf(x)).filter((v) => !negated.has(v))[0] ?? 'the first one'}.field = ${x}.field), which has the same meaning when both share the field`,
+      );
   }
 
   /**

@@ -101,3 +101,35 @@ describe('events that lack the partition key', () => {
     expect(engine.stats.unkeyed).toBe(1);
   });
 });
+
+describe('conditions that mention a negated variable', () => {
+  const rule = (where: string) => `RULENAME "unpaid"\no: ORDER\nx: PAY\np: SHIP\nEVENT o -> !x -> p\nWHERE ${where}\nWITHIN 1 HOUR`;
+  const ev = (event_code: string, s: number, order: string): StandardEvent => ({ event_code, event_time: s * 1000, user_id: 'u', extra_info: { order } });
+  const outputs = (text: string, events: StandardEvent[]) => {
+    const out: string[] = [];
+    const engine = new RuleEngine({ rules: compileRules(text), onOutput: (e) => out.push(String(e.event_time / 1000)) });
+    for (const e of events) engine.push(e);
+    engine.flush();
+    return out;
+  };
+
+  it('are the negation’s condition: a payment of another order does not count', () => {
+    const text = rule('x.extra_info.order = o.extra_info.order AND p.extra_info.order = o.extra_info.order');
+    // order 1 is shipped after a payment of order 2 only: fires; order 3 is paid before shipping: does not
+    expect(outputs(text, [ev('ORDER', 1, '1'), ev('PAY', 2, '2'), ev('SHIP', 3, '1')])).toEqual(['3']);
+    expect(outputs(text, [ev('ORDER', 1, '3'), ev('PAY', 2, '3'), ev('SHIP', 3, '3')])).toEqual([]);
+  });
+
+  it('are rejected, with the reason, when they compare the negated variable with a later one', () => {
+    const e = errorOf(rule('p.extra_info.order = x.extra_info.order'));
+    expect(e.message).toContain("the negated variable 'x' is compared with 'p', which comes after it");
+    expect(e.message).toContain('could never fire');
+    expect(e.hint).toContain('o.field = x.field');
+    expect([e.span.line, e.span.column]).toEqual([6, 28]);
+  });
+
+  it('are rejected in RETURN, where the negated variable is always NULL', () => {
+    const e = errorOf(`${rule('x.extra_info.order = o.extra_info.order')}\nRETURN paid=x.extra_info.order`);
+    expect(e.message).toContain("RETURN reads the negated variable 'x'");
+  });
+});
