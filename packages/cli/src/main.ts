@@ -13,6 +13,7 @@ import {
   parseRules,
   RuleEngine,
   RuleError,
+  ruleError,
   rulesToJson,
   STANDARD_FIELDS,
   TimeReader,
@@ -146,40 +147,67 @@ function loadRules(files: string[]): CompiledRule[] | undefined {
   if (files.length === 0) throw new UsageError('give at least one rule file');
   const rules: CompiledRule[] = [];
   let failed = false;
+  const report = (e: RuleError) => {
+    process.stderr.write(`${e.format()}\n\n`);
+    failed = true;
+  };
   for (const file of files) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      process.stderr.write(`cepheus: cannot read rule file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      process.stderr.write(`error: cannot read rule file ${file}: ${fileProblem(e as NodeJS.ErrnoException)}\n  --> ${file}\n\n`);
       failed = true;
       continue;
     }
     try {
-      rules.push(...(file.endsWith('.json') ? loadRulesJson(text) : compileRules(text, file)));
+      rules.push(...(file.endsWith('.json') ? loadRulesJson(text, file) : compileRules(text, file)));
     } catch (e) {
-      if (e instanceof RuleError) process.stderr.write(e.format() + '\n');
-      else if (e instanceof SyntaxError || (e as Error).name === 'RuleJsonError') process.stderr.write(`cepheus: ${file}: ${(e as Error).message}\n`);
-      else throw e;
-      failed = true;
+      if (e instanceof RuleError) report(e);
+      else if (e instanceof SyntaxError || (e as Error).name === 'RuleJsonError') {
+        process.stderr.write(`error: ${(e as Error).message}\n  --> ${file}\n\n`);
+        failed = true;
+      } else throw e;
     }
   }
-  const names = new Set<string>();
+  const byName = new Map<string, CompiledRule>();
   for (const r of rules) {
-    if (names.has(r.name)) {
-      process.stderr.write(`cepheus: two rules are named "${r.name}" (rule names must be unique across files)\n`);
-      failed = true;
-    }
-    names.add(r.name);
+    const first = byName.get(r.name);
+    if (first !== undefined) {
+      const { line, column } = first.origin.src.span(first.origin.at);
+      report(
+        ruleError(
+          r,
+          `two rules are named "${r.name}"`,
+          `the first is at ${first.origin.src.file}:${line}:${column}; rule names must be unique across files (they become the output event_code)`,
+        ),
+      );
+    } else byName.set(r.name, r);
   }
   if (failed) return undefined;
   try {
     dependencyOrder(rules); // rule chains must not form a cycle
   } catch (e) {
-    process.stderr.write(`cepheus: ${(e as Error).message}\n`);
+    if (!(e instanceof RuleError)) throw e;
+    report(e);
     return undefined;
   }
   return rules;
+}
+
+/** Why a file could not be read, in words. */
+function fileProblem(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return e.message;
+  }
 }
 
 function check(args: string[]): number {
@@ -284,9 +312,20 @@ async function run(args: string[]): Promise<number> {
   const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
   let lineNo = 0;
   /** Handles the line text[start, end), decoded in place in the chunk read (most lines never become a string). */
+  // The chunk being read had bytes that are not UTF-8: its lines with a U+FFFD are reported, not
+  // read (a line that spells a U+FFFD out validly in such a chunk is reported with them).
+  let invalidBytes = false;
   const handle = (text: string, start: number, end: number): void => {
     lineNo++;
     if (isBlankLine(text, start, end)) return;
+    if (invalidBytes) {
+      const at = text.indexOf('\ufffd', start);
+      if (at >= 0 && at < end) {
+        errors++;
+        errOut.write(JSON.stringify({ line: lineNo, error: 'bytes that are not UTF-8 (shown as U+FFFD in text)', text: text.slice(start, Math.min(end, start + 200)) }));
+        return;
+      }
+    }
     let event: StandardEvent;
     try {
       event = decode(text, start, end);
@@ -306,6 +345,8 @@ async function run(args: string[]): Promise<number> {
     for await (const chunk of input) {
       if (outputFailure) break;
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+      // a line begun in an earlier chunk keeps that chunk's verdict too
+      invalidBytes = decoder.invalid > 0 || (rest.length > 0 && invalidBytes);
       let start = 0;
       let nl = text.indexOf('\n');
       if (rest.length > 0) {
@@ -331,14 +372,14 @@ async function run(args: string[]): Promise<number> {
     }
     if (!outputFailure) {
       rest += decoder.end();
+      invalidBytes = decoder.invalid > 0 || invalidBytes;
       if (rest.length > 0) handle(rest, 0, rest.length);
       engine.flush();
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined && (e as NodeJS.ErrnoException).syscall !== undefined) {
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-      process.stderr.write(`cepheus: cannot read input ${values.input}: ${why}\n`);
+      process.stderr.write(`cepheus: cannot read input ${values.input}: ${fileProblem(e as NodeJS.ErrnoException)}\n`);
       return 1;
     }
     throw e;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChunkDecoder } from '../src/chunk-decoder.ts';
@@ -37,6 +38,27 @@ describe('ChunkDecoder', () => {
       fc.property(input, fc.array(fc.nat(), { maxLength: 6 }), (bytes, cuts) => {
         const [ours, reference] = both(bytes, cuts);
         expect(ours).toBe(reference);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 2000) },
+    );
+  });
+
+  it('counts the invalid byte sequences it replaces, wherever the chunks are cut', () => {
+    fc.assert(
+      fc.property(input, fc.array(fc.nat(), { maxLength: 6 }), (bytes, cuts) => {
+        fc.pre(!bytes.includes(Buffer.from('\ufffd'))); // a valid U+FFFD cut in two would count
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const decoder = new ChunkDecoder();
+        let invalid = 0;
+        let from = 0;
+        for (const p of [...points, bytes.length]) {
+          decoder.write(bytes.subarray(from, p));
+          invalid += decoder.invalid;
+          from = p;
+        }
+        decoder.end();
+        invalid += decoder.invalid;
+        expect(invalid > 0).toBe(!isUtf8(bytes));
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 2000) },
     );

@@ -41,6 +41,27 @@ describe('cepheus check', () => {
     const text = 'RULENAME "p"\nq: q\nEVENT q\nREPEAT 2+\nWITHIN 1 MINUTE\n\nRULENAME "q"\np: p\nEVENT p\nREPEAT 2+\nWITHIN 1 MINUTE\n';
     expect(await main(['check', file('cycle.cep', text)])).toBe(1);
     expect(stderr).toMatch(/cycle: (p -> q -> p|q -> p -> q)/);
+    expect(stderr).toMatch(/cycle\.cep:(2|8):1/);
+  });
+
+  it('places a rule name used in two files at the second, and says where the first is', async () => {
+    const one = file('one.cep', AB);
+    const two = file('two.cep', `-- the same name\n${AB}`);
+    expect(await main(['check', one, two])).toBe(1);
+    expect(stderr).toContain('two rules are named "ab"');
+    expect(stderr).toContain(`${two}:2:1`);
+    expect(stderr).toContain(`the first is at ${one}:1:1`);
+  });
+
+  it('reports every error of every file, and a file it cannot read in words', async () => {
+    const bad = file('bad-many.cep', 'RULENAME "x"\na: A\nEVENT a -> zz\n\nRULENAME "y"\na: A\nEVENT a\nWERE a.v = 1\n');
+    expect(await main(['check', bad, join(dir, 'missing.cep')])).toBe(1);
+    expect(stderr).toContain(`${bad}:3:12`);
+    expect(stderr).toContain(`${bad}:8:1`);
+    expect(stderr).toContain('did you mean WHERE?');
+    expect(stderr).toContain('2 errors');
+    expect(stderr).toContain(`cannot read rule file ${join(dir, 'missing.cep')}: no such file`);
+    expect(stderr).not.toContain('ENOENT');
   });
 
   it('explains the compiled rule', async () => {
@@ -142,6 +163,20 @@ describe('cepheus run', () => {
     expect(await main(['run', file('secs2.cep', AB), '--input', input, '--output', out, '--epoch-unit', 's'])).toBe(0);
     expect(stderr).not.toContain('warning');
     expect(lines(out)).toHaveLength(0);
+  });
+
+  it('reports lines with bytes that are not UTF-8, and reads the others', async () => {
+    const p = join(dir, 'latin1.jsonl');
+    const good = Buffer.from(`${ev('A', 1, 1)}\n`);
+    const bad = Buffer.concat([Buffer.from('{"event_code":"B","event_time":2,"user_id":"u","extra_info":{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}}\n')]);
+    const fine = Buffer.from(`${JSON.stringify({ event_code: 'B', event_time: 3, user_id: 'u', extra_info: { n: '中文' } })}\n`);
+    writeFileSync(p, Buffer.concat([good, bad, fine]));
+    const out = join(dir, 'latin1-out.jsonl');
+    const errors = join(dir, 'latin1-err.jsonl');
+    expect(await main(['run', file('latin1.cep', AB), '--input', p, '--output', out, '--errors', errors])).toBe(0);
+    expect(lines(errors).map((l) => JSON.parse(l))).toMatchObject([{ line: 2, error: expect.stringContaining('not UTF-8') }]);
+    expect(lines(out).map((l) => JSON.parse(l).extra_info)).toEqual([{ first: 1, second: '中文' }]);
+    expect(stderr).toMatch(/1 errors/);
   });
 
   it('reports bad lines with their numbers and keeps going', async () => {

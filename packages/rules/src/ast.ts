@@ -15,7 +15,11 @@ export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '
 export const AGGREGATES = ['SUM', 'COUNT', 'MAX', 'MIN', 'AVG', 'DISTINCT'] as const;
 export type AggregateFn = (typeof AGGREGATES)[number];
 
-export type Quantifier = { kind: 'oneOrMore' } | { kind: 'zeroOrMore' } | { kind: 'optional' } | { kind: 'times'; from: number; to: number | null };
+/** A quantifier, with its place in the text (`at`, `len`; 0 for rules read from JSON). */
+export type Quantifier = ({ kind: 'oneOrMore' } | { kind: 'zeroOrMore' } | { kind: 'optional' } | { kind: 'times'; from: number; to: number | null }) & {
+  at?: number;
+  len?: number;
+};
 
 /** How a sequence element connects to the one before it. */
 export type Link = 'begin' | 'next' | 'followedBy' | 'followedByAny';

@@ -13,7 +13,7 @@ import {
   type ConditionNode,
 } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
-import type { SourceText, RuleError } from './errors.js';
+import { allErrors, RuleError, type SourceText } from './errors.js';
 import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates, type WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
@@ -68,8 +68,25 @@ export interface CompiledRule {
   readonly withinMs: number | undefined;
   /** The pattern in the core API's notation (for `cepheus explain`). */
   readonly patternText: string;
+  /** Where the rule is written, for errors that concern several rules (cycles, names used twice). */
+  readonly origin: RuleOrigin;
   /** The output event of a match (`lastTime`: the time of its latest event, when the caller knows it). */
   output(match: Match, key: PartitionKey, lastTime?: number): StandardEvent;
+}
+
+/** A compiled rule's place in its source: its RULENAME, and the declaration that reads each code. */
+export interface RuleOrigin {
+  readonly src: SourceText;
+  readonly at: number;
+  readonly len: number;
+  readonly codeAt: ReadonlyMap<string, { readonly at: number; readonly len: number }>;
+}
+
+/** An error at the rule's RULENAME, or at its declaration that reads `code`. */
+export function ruleError(rule: CompiledRule, message: string, hint?: string, code?: string): RuleError {
+  const { src, at, len, codeAt } = rule.origin;
+  const place = (code !== undefined ? codeAt.get(code) : undefined) ?? { at, len };
+  return src.error(message, place.at, place.len, hint, rule.name);
 }
 
 /**
@@ -77,12 +94,27 @@ export interface CompiledRule {
  * and their errors point at the rule (line 1 of a one-line description).
  */
 export function compileAsts(rules: RuleAst[], src: SourceText): CompiledRule[] {
+  const { compiled, errors } = compileEach(rules, src);
+  if (errors.length > 0) throw allErrors(errors);
+  return compiled;
+}
+
+/** Compiles each rule, going on after one that fails, so that every rule's first error is found. */
+export function compileEach(rules: RuleAst[], src: SourceText): { compiled: CompiledRule[]; errors: RuleError[] } {
   const names = new Set<string>();
-  return rules.map((r) => {
-    if (names.has(r.name)) throw src.error(`two rules are named "${r.name}"`, r.at, r.len, 'rule names must be unique: they become the output event_code', r.name);
-    names.add(r.name);
-    return new RuleCompiler(src, r).compile();
-  });
+  const compiled: CompiledRule[] = [];
+  const errors: RuleError[] = [];
+  for (const r of rules) {
+    try {
+      if (names.has(r.name)) throw src.error(`two rules are named "${r.name}"`, r.at, r.len, 'rule names must be unique: they become the output event_code', r.name);
+      names.add(r.name);
+      compiled.push(new RuleCompiler(src, r).compile());
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      errors.push(e);
+    }
+  }
+  return { compiled, errors };
 }
 
 /** The variables the sequence negates (`!x`). */
@@ -165,8 +197,12 @@ class RuleCompiler {
       return { event_code: r.name, event_time: time, user_id: String(k), extra_info: extra };
     };
     const skipText = this.skipText();
-    const base = { name: r.name, codes, allEvents, key, keyDescription, keyCanBeMissing, skip: skipText, withinMs: r.within?.ms, output };
+    const codeAt = new Map<string, { at: number; len: number }>();
+    for (const v of r.variables.values()) for (const c of v.codes) if (!codeAt.has(c)) codeAt.set(c, v);
+    const origin: RuleOrigin = { src: this.src, at: r.at, len: r.len, codeAt };
+    const base = { name: r.name, origin, codes, allEvents, key, keyDescription, keyCanBeMissing, skip: skipText, withinMs: r.within?.ms, output };
     if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };
+    this.checkSequence(r.sequence, true);
     const { pattern, text } = this.buildPattern();
     return { ...base, kind: 'nfa', pattern, patternText: text };
   }
@@ -199,8 +235,26 @@ class RuleCompiler {
           throw this.fail(`'${x.variable}' is a variable, not a value`, x, `use a field such as ${x.variable}.user_id, or COUNT(${x.variable})`);
       } else if (x.kind === 'call' && inCall) {
         throw this.fail('aggregates cannot be nested', x);
-      }
+      } else this.checkCanHold(x);
     });
+  }
+
+  /** Rejects tests that can never hold (a comparison with NULL, LIKE with a number) or never vary (two constants). */
+  private checkCanHold(x: Expr): void {
+    const isNull = (e: Expr) => e.kind === 'literal' && e.value === null;
+    if (x.kind === 'like' && x.pattern.kind === 'literal' && typeof x.pattern.value !== 'string')
+      throw this.fail(
+        `LIKE ${String(x.pattern.value).toUpperCase()} can never hold: LIKE matches text against a text pattern`,
+        x.pattern,
+        "write the pattern as text, e.g. LIKE '5%', or compare with = 5",
+      );
+    if (x.kind !== 'binary' || !['=', '!=', '<', '<=', '>', '>='].includes(x.op)) return;
+    if (isNull(x.left) || isNull(x.right)) {
+      const test = x.op === '=' ? 'IS NULL' : x.op === '!=' ? 'IS NOT NULL' : undefined;
+      throw this.fail(`a comparison with NULL is never true (${x.op} NULL)`, x, test ? `write ${test}` : 'test for a missing value with IS NULL');
+    }
+    if (x.left.kind === 'literal' && x.right.kind === 'literal')
+      throw this.fail('this compares two constants: it is always true or always false', x, 'compare a field, such as e1.extra_info.amount, with a constant');
   }
 
   /** Each WHERE conjunct becomes a condition of the last sequence variable it mentions. */
@@ -295,6 +349,24 @@ class RuleCompiler {
     return and(...parts);
   }
 
+  /** The sequence's own mistakes, in its terms (the pattern API would report them in its own). */
+  private checkSequence(items: SeqItem[], top: boolean): void {
+    for (const { node } of items) {
+      const q = node.quantifier;
+      const at = q?.at !== undefined && q.len ? { at: q.at, len: q.len } : node;
+      if (q?.kind === 'times' && q.from === 0 && q.to === 0) throw this.fail('{0} takes no event', at, 'repeat at least once ({1}, {2,}), or write ? for "zero or one"');
+      if (q?.kind === 'times' && q.to !== null && q.to < q.from) throw this.fail(`{${q.from},${q.to}} has its upper bound below its lower bound`, at, `write {${q.to},${q.from}}`);
+      if (node.kind === 'group') this.checkSequence(node.items, false);
+    }
+    const last = items[items.length - 1];
+    if (top && last.node.kind === 'step' && last.node.negated && last.link === 'followedBy' && !this.rule.within)
+      throw this.fail(
+        `the rule ends with '-> !${last.node.variable}', "no ${last.node.variable} afterwards", which can only be known when a window closes`,
+        last.node,
+        'add WITHIN (the rule fires when the window closes without a ' + last.node.variable + '), or end with a positive variable',
+      );
+  }
+
   private buildPattern(): { pattern: Pattern<StandardEvent>; text: string } {
     const r = this.rule;
     const skip = this.skipStrategy();
@@ -337,7 +409,8 @@ class RuleCompiler {
       compilePattern(p); // the NFA compiler's checks (e.g. a trailing !x needs WITHIN) belong to `check` too
       return { pattern: p, text: full };
     } catch (e) {
-      if (e instanceof MalformedPatternError) throw this.fail(`invalid pattern: ${e.message}`, { at: r.eventAt, len: 5 }, 'see the EVENT sequence mapping in docs/rules.md');
+      if (e instanceof MalformedPatternError)
+        throw this.fail(`this EVENT sequence cannot be compiled (${e.message})`, { at: r.eventAt, len: 5 }, 'see the EVENT sequence mapping in docs/rules.md');
       throw e;
     }
   }

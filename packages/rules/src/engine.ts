@@ -1,5 +1,5 @@
 import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
-import type { CompiledRule, PartitionKey, RepeatSpec } from './compile.js';
+import { ruleError, type CompiledRule, type PartitionKey, type RepeatSpec } from './compile.js';
 import type { WindowAggregates, WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -431,7 +431,9 @@ export function dependencyOrder(rules: CompiledRule[]): CompiledRule[] {
     if (s === 'done') return;
     if (s === 'visiting') {
       const cycle = [...path.slice(path.indexOf(r.name)), r.name];
-      throw new Error(`rules feed each other in a cycle: ${cycle.join(' -> ')} (a rule's output event_code is its name; remove one of these links)`);
+      // at the rule that closes the cycle, on its declaration that reads the rule it started from
+      const closing = byName.get(cycle[cycle.length - 2])!;
+      throw ruleError(closing, `rules feed each other in a cycle: ${cycle.join(' -> ')}`, "a rule's output event_code is its name: remove one of these links", r.name);
     }
     state.set(r.name, 'visiting');
     for (const code of r.codes) {

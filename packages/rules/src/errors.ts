@@ -43,6 +43,28 @@ export class RuleError extends Error {
   }
 }
 
+/**
+ * Several errors of one rule text, thrown together so that an author sees all of them at once. It
+ * is the first error (message, span, hint), and `errors` lists every one, that first included.
+ */
+export class RuleErrors extends RuleError {
+  override name = 'RuleErrors';
+
+  constructor(readonly errors: readonly RuleError[]) {
+    const first = errors[0];
+    super(first.message, first.span, first.source, first.hint, first.rule, first.file);
+  }
+
+  override format(): string {
+    return [...this.errors.map((e) => e.format()), `${this.errors.length} errors`].join('\n\n');
+  }
+}
+
+/** Every error of `errors` (at least one), as one error to throw. */
+export function allErrors(errors: readonly RuleError[]): RuleError {
+  return errors.length === 1 ? errors[0] : new RuleErrors(errors);
+}
+
 /** Computes line and column for offsets in one source text. */
 export class SourceText {
   private readonly lineStarts: number[] = [0];

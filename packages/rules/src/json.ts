@@ -112,7 +112,7 @@ function quantifierJson(strategy: ConsumingStrategy, q: Quantifier | undefined):
  * RuleJsonError for a document of the wrong shape (or text that is not JSON), RuleError for rules
  * that do not compile.
  */
-export function loadRulesJson(doc: unknown): CompiledRule[] {
+export function loadRulesJson(doc: unknown, file = 'rules.json'): CompiledRule[] {
   let parsed = doc;
   if (typeof doc === 'string') {
     try {
@@ -122,7 +122,7 @@ export function loadRulesJson(doc: unknown): CompiledRule[] {
     }
   }
   const asts = rulesFromJson(parsed);
-  return compileAsts(asts, new SourceText('<rules loaded from JSON>', 'rules.json'));
+  return compileAsts(asts, new SourceText('<rules loaded from JSON>', file));
 }
 
 /** A rules document that does not have the documented shape; the message starts with the path at fault. */

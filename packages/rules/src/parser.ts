@@ -1,5 +1,5 @@
 import { AGGREGATES, type AggregateFn, type BinaryOp, type Expr, type Link, type Quantifier, type RuleAst, type SeqItem, type SeqNode, type SkipClause } from './ast.js';
-import { SourceText, type RuleError } from './errors.js';
+import { allErrors, RuleError, SourceText } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 const KEYWORDS = new Set(
@@ -8,9 +8,19 @@ const KEYWORDS = new Set(
 const CLAUSES = ['WHERE', 'REPEAT', 'PARTITION', 'INPUT', 'WITHIN', 'AFTER', 'RETURN'];
 const UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
 
-/** Parses a rule file (one or more rules). Throws RuleError with line, column and a hint. */
+/** Parses a rule file (one or more rules). Throws RuleError with line, column and a hint (RuleErrors for several). */
 export function parseRules(text: string, file?: string): RuleAst[] {
-  return new Parser(new SourceText(text, file)).file();
+  const { rules, errors } = parseRuleText(new SourceText(text, file));
+  if (errors.length > 0) throw allErrors(errors);
+  return rules;
+}
+
+/**
+ * Parses a rule file, going on after an error in a rule from the next RULENAME, so that every
+ * rule's first syntax error is found. A lexical error (an unterminated string) ends the file.
+ */
+export function parseRuleText(src: SourceText): { rules: RuleAst[]; errors: RuleError[] } {
+  return new Parser(src).file();
 }
 
 class Parser {
@@ -22,11 +32,23 @@ class Parser {
     this.tokens = tokenize(src);
   }
 
-  file(): RuleAst[] {
+  file(): { rules: RuleAst[]; errors: RuleError[] } {
     const rules: RuleAst[] = [];
-    if (this.peek().kind === 'eof') throw this.fail('the file has no rule', this.peek(), 'a rule starts with RULENAME "name"');
-    while (this.peek().kind !== 'eof') rules.push(this.ruleDef());
-    return rules;
+    const errors: RuleError[] = [];
+    if (this.peek().kind === 'eof') errors.push(this.fail('the file has no rule', this.peek(), 'a rule starts with RULENAME "name"'));
+    while (this.peek().kind !== 'eof') {
+      const start = this.pos;
+      try {
+        rules.push(this.ruleDef());
+      } catch (e) {
+        if (!(e instanceof RuleError)) throw e;
+        errors.push(e);
+        // resume at the next rule
+        if (this.pos === start) this.next();
+        while (this.peek().kind !== 'eof' && !this.isKeyword('RULENAME')) this.next();
+      }
+    }
+    return { rules, errors };
   }
 
   // ---- tokens -------------------------------------------------------------------------------
@@ -52,7 +74,11 @@ class Parser {
     return this.isOp(op) ? this.next() : undefined;
   }
   private expectKeyword(word: string, hint?: string): Token {
-    if (!this.isKeyword(word)) throw this.fail(`expected ${word}, found ${describe(this.peek())}`, this.peek(), hint);
+    if (!this.isKeyword(word)) {
+      const t = this.peek();
+      const guess = t.kind === 'ident' && nearest(t.text.toUpperCase(), [word]) !== undefined;
+      throw this.fail(`expected ${word}, found ${describe(t)}`, t, guess ? `did you mean ${word}?` : hint);
+    }
     return this.next();
   }
   private expectOp(op: string, hint?: string): Token {
@@ -101,7 +127,10 @@ class Parser {
     while (this.peek().kind !== 'eof' && !this.isKeyword('RULENAME')) {
       const t = this.peek();
       const word = t.kind === 'ident' ? t.text.toUpperCase() : '';
-      if (!CLAUSES.includes(word)) throw this.fail(`unexpected ${describe(t)}`, t, `after EVENT come the clauses ${CLAUSES.join(', ')} (each once), or the next RULENAME`);
+      if (!CLAUSES.includes(word)) {
+        const guess = t.kind === 'ident' ? nearest(word, [...CLAUSES, 'RULENAME']) : undefined;
+        throw this.fail(`unexpected ${describe(t)}`, t, guess ? `did you mean ${guess}?` : `after EVENT come the clauses ${CLAUSES.join(', ')} (each once), or the next RULENAME`);
+      }
       if (seen.has(word)) throw this.fail(`${word} appears twice in this rule`, t, 'combine the two into one clause');
       seen.add(word);
       this.next();
@@ -163,15 +192,16 @@ class Parser {
   }
 
   private quantifier(): Quantifier | undefined {
-    if (this.acceptOp('+')) return { kind: 'oneOrMore' };
-    if (this.acceptOp('*')) return { kind: 'zeroOrMore' };
-    if (this.acceptOp('?')) return { kind: 'optional' };
+    const at = this.peek().offset;
+    if (this.acceptOp('+')) return { kind: 'oneOrMore', at, len: 1 };
+    if (this.acceptOp('*')) return { kind: 'zeroOrMore', at, len: 1 };
+    if (this.acceptOp('?')) return { kind: 'optional', at, len: 1 };
     if (!this.acceptOp('{')) return undefined;
     const from = this.integer('a repetition count').value;
     let to: number | null = from;
     if (this.acceptOp(',')) to = this.peek().kind === 'number' ? this.integer('an upper bound').value : null;
     this.expectOp('}', 'quantifiers are {n}, {n,} or {n,m}');
-    return { kind: 'times', from, to };
+    return { kind: 'times', from, to, ...this.span(at) };
   }
 
   private repeat(at: number): NonNullable<RuleAst['repeat']> {
@@ -194,7 +224,10 @@ class Parser {
     this.next();
     const unitTok = this.next();
     const unit = unitTok.kind === 'ident' ? unitTok.text.toUpperCase().replace(/S$/, '') : '';
-    if (!(unit in UNITS)) throw this.fail(`unknown time unit ${describe(unitTok)}`, unitTok, `use ${Object.keys(UNITS).join(', ')} (plural accepted)`);
+    if (!(unit in UNITS)) {
+      const guess = unit === '' ? undefined : nearest(unit, Object.keys(UNITS));
+      throw this.fail(`unknown time unit ${describe(unitTok)}`, unitTok, guess ? `did you mean ${guess}?` : `use ${Object.keys(UNITS).join(', ')} (plural accepted)`);
+    }
     const ms = Number(n.text) * UNITS[unit];
     if (!(ms >= 1))
       throw this.fail(
@@ -385,4 +418,30 @@ function describe(t: Token): string {
   if (t.kind === 'eof') return 'the end of the file';
   if (t.kind === 'string') return `the string "${t.text}"`;
   return `'${t.text}'`;
+}
+
+/** The candidate `word` is a likely typo of (at most 2 edits, 1 for words of up to 4 letters), if one. */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = word.length <= 4 ? 2 : 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d > 0 && d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counting as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }

@@ -71,7 +71,15 @@ describe('errors carry rule, line, column, caret and hint', () => {
     ['missing EVENT', 'RULENAME "r"\na: A\nWHERE a.v = 1', 3, 1, /expected EVENT/, /EVENT followed by the sequence/],
     ['negated start', rule('EVENT !a -> b'), 4, 7, /cannot start with a negated/, /not between/],
     ['duplicate clause', rule('EVENT a\nWITHIN 1 SECOND\nWITHIN 2 SECOND'), 5, 1, /WITHIN appears twice/, /combine/],
-    ['invalid pattern from the engine', rule('EVENT a -> !b'), 4, 1, /NotFollowedBy is not supported without windowTime/, /mapping/],
+    ['trailing negation without a window', rule('EVENT a -> !b'), 4, 12, /ends with '-> !b', "no b afterwards"/, /add WITHIN/],
+    ['repetition of nothing', rule('EVENT a{0} -> b'), 4, 8, /\{0\} takes no event/, /at least once/],
+    ['bounds the wrong way round', rule('EVENT a{3,2} -> b'), 4, 8, /upper bound below its lower bound/, /\{2,3\}/],
+    ['mistyped clause', rule('EVENT a -> b\nWERE a.v = 1'), 5, 1, /unexpected 'WERE'/, /did you mean WHERE\?/],
+    ['mistyped EVENT', 'RULENAME "r"\na: A\nEVENTS a', 3, 1, /expected EVENT/, /did you mean EVENT\?/],
+    ['mistyped unit', rule('EVENT a -> b\nWITHIN 5 MINUTS'), 5, 10, /unknown time unit/, /did you mean MINUTE\?/],
+    ['LIKE a number', rule('EVENT a -> b\nWHERE a.extra_info.code LIKE 5'), 5, 30, /LIKE 5 can never hold/, /LIKE '5%'/],
+    ['comparison with NULL', rule('EVENT a -> b\nWHERE a.extra_info.code = NULL'), 5, 7, /comparison with NULL is never true/, /IS NULL/],
+    ['two constants', rule("EVENT a -> b\nWHERE 1 = '1'"), 5, 7, /compares two constants/, /compare a field/],
   ])('%s', (_name, text, line, column, message, hint) => {
     const e = errorOf(text);
     expect(e.message).toMatch(message);

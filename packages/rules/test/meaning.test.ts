@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, RuleEngine, RuleError, type StandardEvent } from '../src/index.ts';
+import { compileRules, RuleEngine, RuleError, RuleErrors, type StandardEvent } from '../src/index.ts';
 
 /** Runs the rules over events given as "CODE@seconds[:user]" and returns "rule@seconds" per output. */
 function run(rules: string, events: string[]): string[] {
@@ -131,5 +131,48 @@ describe('conditions that mention a negated variable', () => {
   it('are rejected in RETURN, where the negated variable is always NULL', () => {
     const e = errorOf(`${rule('x.extra_info.order = o.extra_info.order')}\nRETURN paid=x.extra_info.order`);
     expect(e.message).toContain("RETURN reads the negated variable 'x'");
+  });
+});
+
+describe('every error of a file, each with its place', () => {
+  it('reports each rule’s first error, syntax and compile errors alike, in file order', () => {
+    const text = [
+      'RULENAME "one"\na: A\nEVENT a -> zz', // unknown variable (compile)
+      'RULENAME "two"\na: A\nEVENT a\nWERE a.v = 1', // mistyped clause (syntax)
+      'RULENAME "fine"\na: A\nEVENT a',
+      'RULENAME "three"\na: A\nb: B\nEVENT a -> b\nWITHIN 0 SECONDS', // empty window (syntax)
+    ].join('\n\n');
+    let caught: unknown;
+    try {
+      compileRules(text, 'many.cep');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(RuleErrors);
+    const errors = (caught as RuleErrors).errors;
+    expect(errors.map((e) => [e.rule, e.span.line])).toEqual([
+      ['one', 3],
+      ['two', 8],
+      ['three', 18],
+    ]);
+    const formatted = (caught as RuleErrors).format();
+    expect(formatted).toContain('many.cep:3:');
+    expect(formatted).toContain('many.cep:8:1');
+    expect(formatted).toContain('many.cep:18:8');
+    expect(formatted.trimEnd().endsWith('3 errors')).toBe(true);
+  });
+
+  it('places a cycle of rules at the declaration that closes it', () => {
+    const text = 'RULENAME "p"\nq: q\nEVENT q\n\nRULENAME "q"\nx: X\np: p\nEVENT x -> p';
+    let caught: unknown;
+    try {
+      new RuleEngine({ rules: compileRules(text, 'cycle.cep'), onOutput: () => {} });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(RuleError);
+    const e = caught as RuleError;
+    expect(e.message).toMatch(/cycle: (p -> q -> p|q -> p -> q)/);
+    expect(e.format()).toMatch(/cycle\.cep:(2:1|7:1)/);
   });
 });
