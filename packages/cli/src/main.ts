@@ -1,28 +1,17 @@
-import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { compile } from '@cepheus/core';
 import { ChainNFA } from '@cepheus/core/internal';
-import {
-  compileRules,
-  dependencyOrder,
-  EventError,
-  eventLineDecoder,
-  isBlankLine,
-  loadRulesJson,
-  parseRules,
-  RuleEngine,
-  RuleError,
-  ruleError,
-  rulesToJson,
-  STANDARD_FIELDS,
-  TimeReader,
-  TimeZone,
-  type CompiledRule,
-  type EventFields,
-  type StandardEvent,
-} from '@cepheus/rules';
-import { ChunkDecoder } from './chunk-decoder.js';
+import { eventLineDecoder, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS } from '@cepheus/rules';
+import { EventLines } from './event-lines.js';
+import { LineWriter } from './line-writer.js';
+import { fileProblem, loadRules, unkeyedMessage } from './load-rules.js';
+import { testCommand } from './test-command.js';
+import { fieldMapping, parseDuration, timeReader, UsageError } from './options.js';
+
+export { LineWriter } from './line-writer.js';
+export { parseDuration } from './options.js';
 
 const USAGE = `cepheus: complex event processing rules over JSONL event streams
 
@@ -30,6 +19,7 @@ usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE|-] [--errors FILE|-] [--out-of-orderness 5s]
                        [--fields event_code=code,event_time=ts,user_id=user] [--time-zone Asia/Shanghai]
                        [--epoch-unit ms|s] [--time-format epoch|iso]
+  cepheus test [DIR...]        run the tests in DIR (folders with rules, events.jsonl, expected.jsonl)
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key, engine and JSON form
   cepheus compile RULES... --json
@@ -62,6 +52,19 @@ Runs the rules over JSONL events and writes the output events as JSON lines.
   -h, --help                   this help
 
 A summary line (events, outputs, errors, late, seconds) goes to standard error at the end.`,
+  test: `usage: cepheus test [DIR...]
+
+Runs every test under the folders (default: the current one). A test is a folder that holds
+  *.cep, *.json           its rules
+  events.jsonl            the input events
+  expected.jsonl          the output events expected, in order
+  expected-late.jsonl     the late events expected (absent: none)
+  expected-errors.jsonl   the error lines expected (absent: none)
+  test.json               run options: {"outOfOrderness": "5s", "timeZone": "Asia/Shanghai",
+                          "epochUnit": "s", "fields": "event_code=code,..."}
+Expected lines match partially: fields they leave out are not compared, and an expected
+event_time may be date-time text. Each failing test prints its differences with the events of
+the matches involved. The last line is 'N passed, M failed'; exit code 1 when any failed.`,
   check: `usage: cepheus check RULES...
 
 Parses and compiles the rule files; prints every error with file, line and column. Exit code 1 on
@@ -81,8 +84,6 @@ function version(): string {
   return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 }
 
-class UsageError extends Error {}
-
 /** Runs the command line; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -100,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
         return explain(rest);
       case 'compile':
         return compileJson(rest);
+      case 'test':
+        return testCommand(parse(rest).positionals);
       case '--version':
       case '-V':
       case 'version':
@@ -139,74 +142,6 @@ function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
-  }
-}
-
-/** Reads and compiles rule files; prints every error and returns undefined if there was one. */
-function loadRules(files: string[]): CompiledRule[] | undefined {
-  if (files.length === 0) throw new UsageError('give at least one rule file');
-  const rules: CompiledRule[] = [];
-  let failed = false;
-  const report = (e: RuleError) => {
-    process.stderr.write(`${e.format()}\n\n`);
-    failed = true;
-  };
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      process.stderr.write(`error: cannot read rule file ${file}: ${fileProblem(e as NodeJS.ErrnoException)}\n  --> ${file}\n\n`);
-      failed = true;
-      continue;
-    }
-    try {
-      rules.push(...(file.endsWith('.json') ? loadRulesJson(text, file) : compileRules(text, file)));
-    } catch (e) {
-      if (e instanceof RuleError) report(e);
-      else if (e instanceof SyntaxError || (e as Error).name === 'RuleJsonError') {
-        process.stderr.write(`error: ${(e as Error).message}\n  --> ${file}\n\n`);
-        failed = true;
-      } else throw e;
-    }
-  }
-  const byName = new Map<string, CompiledRule>();
-  for (const r of rules) {
-    const first = byName.get(r.name);
-    if (first !== undefined) {
-      const { line, column } = first.origin.src.span(first.origin.at);
-      report(
-        ruleError(
-          r,
-          `two rules are named "${r.name}"`,
-          `the first is at ${first.origin.src.file}:${line}:${column}; rule names must be unique across files (they become the output event_code)`,
-        ),
-      );
-    } else byName.set(r.name, r);
-  }
-  if (failed) return undefined;
-  try {
-    dependencyOrder(rules); // rule chains must not form a cycle
-  } catch (e) {
-    if (!(e instanceof RuleError)) throw e;
-    report(e);
-    return undefined;
-  }
-  return rules;
-}
-
-/** Why a file could not be read, in words. */
-function fileProblem(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return e.message;
   }
 }
 
@@ -280,7 +215,7 @@ async function run(args: string[]): Promise<number> {
   const rules = loadRules(positionals);
   if (!rules) return 1;
 
-  const keyOfRule = new Map(rules.map((r) => [r.name, r.keyDescription]));
+  const byName = new Map(rules.map((r) => [r.name, r]));
   // '-' is standard output for each of them
   const sink = (name: string) => (name === '-' ? process.stdout : createWriteStream(name));
   const out = new LineWriter(values.output === undefined ? process.stdout : sink(String(values.output)));
@@ -298,7 +233,7 @@ async function run(args: string[]): Promise<number> {
     onLate: (e, rule) => lateOut?.write(JSON.stringify(rule ? { rule, event: e } : e)),
     onUnkeyed: (e, rule) => {
       errors++;
-      errOut.write(JSON.stringify({ rule, error: `lacks the partition key ${keyOfRule.get(rule)}: skipped by this rule`, event: e }));
+      errOut.write(JSON.stringify({ rule, error: unkeyedMessage(byName.get(rule)!), event: e }));
     },
   });
 
@@ -310,70 +245,24 @@ async function run(args: string[]): Promise<number> {
   };
 
   const input = values.input === '-' ? process.stdin : createReadStream(String(values.input), { highWaterMark: 1 << 20 });
-  let lineNo = 0;
-  /** Handles the line text[start, end), decoded in place in the chunk read (most lines never become a string). */
-  // The chunk being read had bytes that are not UTF-8: its lines with a U+FFFD are reported, not
-  // read (a line that spells a U+FFFD out validly in such a chunk is reported with them).
-  let invalidBytes = false;
-  const handle = (text: string, start: number, end: number): void => {
-    lineNo++;
-    if (isBlankLine(text, start, end)) return;
-    if (invalidBytes) {
-      const at = text.indexOf('\ufffd', start);
-      if (at >= 0 && at < end) {
-        errors++;
-        errOut.write(JSON.stringify({ line: lineNo, error: 'bytes that are not UTF-8 (shown as U+FFFD in text)', text: text.slice(start, Math.min(end, start + 200)) }));
-        return;
-      }
-    }
-    let event: StandardEvent;
-    try {
-      event = decode(text, start, end);
-    } catch (e) {
-      if (!(e instanceof SyntaxError) && !(e instanceof EventError)) throw e;
+  const lines = new EventLines(
+    decode,
+    (event) => engine.push(event),
+    (error) => {
       errors++;
-      const error = e instanceof SyntaxError ? `malformed JSON: ${e.message}` : (e as EventError).message;
-      errOut.write(JSON.stringify({ line: lineNo, error, text: text.slice(start, Math.min(end, start + 200)) }));
-      return;
-    }
-    engine.push(event);
-  };
+      errOut.write(JSON.stringify(error));
+    },
+  );
   try {
     // lines are handled synchronously chunk by chunk: an await per line would cost more than parsing it
-    const decoder = new ChunkDecoder();
-    let rest = ''; // a line begun in an earlier chunk
     for await (const chunk of input) {
       if (outputFailure) break;
-      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
-      // a line begun in an earlier chunk keeps that chunk's verdict too
-      invalidBytes = decoder.invalid > 0 || (rest.length > 0 && invalidBytes);
-      let start = 0;
-      let nl = text.indexOf('\n');
-      if (rest.length > 0) {
-        // the line across chunks is joined on its own: the chunk stays a flat string (reading a
-        // concatenation character by character is slower)
-        if (nl < 0) {
-          rest += text;
-          continue;
-        }
-        const line = rest + text.slice(0, nl);
-        rest = '';
-        handle(line, 0, lineEnd(line, 0, line.length));
-        start = nl + 1;
-        nl = text.indexOf('\n', start);
-      }
-      for (; nl >= 0; nl = text.indexOf('\n', start)) {
-        handle(text, start, lineEnd(text, start, nl));
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+      lines.write(chunk as Buffer | string);
       // waits while a reader is slow: errors and late events too, or they could outgrow memory
       for (const w of writers) await w.flush();
     }
     if (!outputFailure) {
-      rest += decoder.end();
-      invalidBytes = decoder.invalid > 0 || invalidBytes;
-      if (rest.length > 0) handle(rest, 0, rest.length);
+      lines.end();
       engine.flush();
     }
   } catch (e) {
@@ -398,108 +287,4 @@ async function run(args: string[]): Promise<number> {
     n > 0 ? `; ${n} warning${n === 1 ? '' : 's'}: event_time ${n === 1 ? 'looks' : 'values look'} like epoch seconds, read as ms (give --epoch-unit s if they are seconds)` : '';
   process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${status()}${lateNote}${secondsNote}; ${secs.toFixed(2)} s\n`);
   return 0;
-}
-
-/** How event times are read: --time-zone (an IANA name or an offset; default UTC) and --epoch-unit (ms or s). */
-function timeReader(zone: string | undefined, unit: string | undefined): TimeReader {
-  if (unit !== undefined && unit !== 'ms' && unit !== 's') throw new UsageError(`--epoch-unit: '${unit}' is not ms or s`);
-  let tz = TimeZone.UTC;
-  if (zone !== undefined) {
-    try {
-      tz = TimeZone.parse(zone);
-    } catch (e) {
-      throw new UsageError(`--time-zone: ${(e as Error).message}`);
-    }
-  }
-  return new TimeReader(tz, unit ?? 'ms');
-}
-
-/** `event_code=code,event_time=ts,...`: reads standard events from differently named input fields. */
-function fieldMapping(spec: string): EventFields {
-  const standard = Object.keys(STANDARD_FIELDS) as (keyof EventFields)[];
-  const pairs = spec.split(',').map((p) => p.trim().split('='));
-  for (const p of pairs) {
-    if (p.length !== 2 || !(standard as string[]).includes(p[0]) || p[1] === '')
-      throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
-  }
-  return { ...STANDARD_FIELDS, ...(Object.fromEntries(pairs) as Partial<EventFields>) };
-}
-
-/** Where the line text[start, nl) ends without its carriage return (CRLF files). */
-const lineEnd = (text: string, start: number, nl: number): number => (nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-
-/**
- * Buffers output lines and writes them in pieces of about 64 KiB. The run waits (flush) at read-chunk
- * boundaries while the stream is backed up; within a chunk, lines go on to the stream's own buffer.
- */
-export class LineWriter {
-  private buf: string[] = [];
-  pending = 0;
-  private failed = false;
-  private handler: (e: NodeJS.ErrnoException) => void = () => {};
-
-  constructor(private readonly stream: NodeJS.WritableStream) {}
-
-  /** Write errors (EPIPE when the reader went away, ENOSPC, ...) go to `handler` instead of crashing. */
-  onError(handler: (e: NodeJS.ErrnoException) => void): void {
-    this.handler = handler;
-    this.stream.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
-  }
-
-  private fail(e: NodeJS.ErrnoException): void {
-    this.failed = true;
-    this.handler(e);
-  }
-
-  write(line: string): void {
-    this.buf.push(line);
-    this.pending += line.length + 1;
-    if (this.pending > 1 << 16) this.spill();
-  }
-
-  /** Hands the buffered lines to the stream. */
-  private spill(): void {
-    if (this.failed) this.buf = [];
-    if (this.buf.length === 0) return;
-    const data = this.buf.join('\n') + '\n';
-    this.buf = [];
-    this.pending = 0;
-    this.stream.write(data);
-  }
-
-  async flush(): Promise<void> {
-    this.spill();
-    const stream = this.stream as WriteStream;
-    // asked of the stream, not remembered from write(): a drain may have come and gone since
-    if (!stream.writableNeedDrain || this.failed) return;
-    await new Promise<void>((resolve) => {
-      // whichever comes first removes the other, so waits do not pile up listeners
-      const done = () => {
-        stream.off('drain', done);
-        stream.off('error', done);
-        resolve();
-      };
-      stream.once('drain', done);
-      stream.once('error', done);
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    if (this.failed || this.stream === process.stdout || this.stream === process.stderr) return;
-    // the end callback gets a failed final write's error before the 'error' event does
-    await new Promise<void>((resolve) =>
-      (this.stream as WriteStream).end((e?: NodeJS.ErrnoException | null) => {
-        if (e) this.fail(e);
-        resolve();
-      }),
-    );
-  }
-}
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`cannot read the duration '${text}': use e.g. 500ms, 5s, 2m, 1h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
-  return Number(m[1]) * unit;
 }

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { LineWriter, main, parseDuration } from '../src/main.ts';
@@ -260,5 +261,60 @@ describe('output writer', () => {
     expect(chunks.join('')).toBe(Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join(''));
     expect(slow.listenerCount('error')).toBe(1); // the writer's own handler only
     expect(slow.listenerCount('drain')).toBe(0);
+  });
+});
+
+describe('cepheus test', () => {
+  const example = (name: string) => join(fileURLToPath(new URL('../../../examples', import.meta.url)), name);
+  const testDir = (name: string, expected: string, extra: Record<string, string> = {}) => {
+    const d = join(dir, 'tests', name);
+    mkdirSync(d, { recursive: true });
+    cpSync(join(example('quick-buyer'), 'rules.cep'), join(d, 'rules.cep'));
+    cpSync(join(example('quick-buyer'), 'events.jsonl'), join(d, 'events.jsonl'));
+    writeFileSync(join(d, 'expected.jsonl'), expected);
+    for (const [f, text] of Object.entries(extra)) writeFileSync(join(d, f), text);
+    return d;
+  };
+  const all = () => readFileSync(join(example('quick-buyer'), 'expected.jsonl'), 'utf8');
+
+  it('passes with partial expected lines, and event_time as text', async () => {
+    const partial = all()
+      .split('\n')
+      .filter(Boolean)
+      .map((l, i) => {
+        const e = JSON.parse(l);
+        return JSON.stringify(
+          i === 0
+            ? { event_code: e.event_code, event_time: new Date(e.event_time).toISOString().replace('T', ' ').slice(0, 19), extra_info: { buyer: e.extra_info.buyer } }
+            : { user_id: e.user_id },
+        );
+      })
+      .join('\n');
+    expect(await main(['test', testDir('partial', partial)])).toBe(0);
+    expect(stdout).toContain('1 passed, 0 failed');
+  });
+
+  it('fails with a diff per difference and the events of the match involved', async () => {
+    const wrong = all().replace('"alice"', '"bob"');
+    const d = testDir('wrong', wrong, { 'expected-errors.jsonl': '{"line":99}\n' });
+    expect(await main(['test', d])).toBe(1);
+    expect(stdout).toContain('output 2: extra_info.buyer is "alice", expected "bob"');
+    expect(stdout).toMatch(/from rule quick_buy, matching:\n\s+pub: line 3 .*\n\s+buy: line 4 /);
+    expect(stdout).toContain('error line 1: expected {"line":99}');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed');
+  });
+
+  it('reports outputs nobody expected, late events and errors when no file expects them', async () => {
+    const d = testDir('extra', all().split('\n')[0], { 'test.json': '{"outOfOrderness": "0s"}' });
+    writeFileSync(join(d, 'events.jsonl'), `${readFileSync(join(d, 'events.jsonl'), 'utf8')}\n{broken\n`);
+    expect(await main(['test', d])).toBe(1);
+    expect(stdout).toContain('output 2: not expected');
+    expect(stdout).toMatch(/error line 1: not expected: \{"line":\d+,"error":"malformed JSON/);
+  });
+
+  it('rejects unknown options in test.json', async () => {
+    const d = testDir('badopt', all(), { 'test.json': '{"timezone": "UTC"}' });
+    expect(await main(['test', d])).toBe(1);
+    expect(stdout).toContain("test.json: unknown option 'timezone'");
   });
 });

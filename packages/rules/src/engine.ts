@@ -1,5 +1,5 @@
 import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
-import { ruleError, type CompiledRule, type PartitionKey, type RepeatSpec } from './compile.js';
+import { ruleError, type CompiledRule, type Match, type PartitionKey, type RepeatSpec } from './compile.js';
 import type { WindowAggregates, WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -7,8 +7,8 @@ export interface RuleEngineOptions {
   rules: CompiledRule[];
   /** Allowed disorder of input events in ms (bounded-out-of-orderness watermark). Default 0. */
   outOfOrdernessMs?: number;
-  /** Every output event, including those that feed other rules. */
-  onOutput: (event: StandardEvent, rule: string) => void;
+  /** Every output event, including those that feed other rules, with the events of its match by variable. */
+  onOutput: (event: StandardEvent, rule: string, match: Match) => void;
   /** Input events at or behind the watermark (and chained outputs that arrive behind a rule's time). */
   onLate?: (event: StandardEvent, rule?: string) => void;
   /**
@@ -196,9 +196,9 @@ export class RuleEngine {
     }
   };
 
-  private readonly emit = (e: StandardEvent, rule: string): void => {
+  private readonly emit = (e: StandardEvent, rule: string, match: Match): void => {
     this.stats.outputs++;
-    this.options.onOutput(e, rule);
+    this.options.onOutput(e, rule, match);
     this.dispatch(e); // rules reading this rule's output run later in dependency order
   };
 
@@ -221,7 +221,7 @@ class NfaRunner implements Runner {
 
   constructor(
     readonly rule: CompiledRule,
-    emit: (e: StandardEvent, rule: string) => void,
+    emit: (e: StandardEvent, rule: string, match: Match) => void,
     late: (e: StandardEvent, rule?: string) => void,
     private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
@@ -236,7 +236,7 @@ class NfaRunner implements Runner {
         // completed by time passing: the operator reports the watermark (Number.MAX_VALUE at the
         // end of input); the match really completed when its window closed
         if (timestamp > out.event_time) out[EMITTED_AT] = Math.min(timestamp, windowClose(match, rule.withinMs));
-        emit(out, rule.name);
+        emit(out, rule.name, match);
       },
       onLate: (e) => late(e, rule.name),
     });
@@ -283,7 +283,7 @@ class RepeatRunner implements Runner {
 
   constructor(
     readonly rule: CompiledRule,
-    private readonly emit: (e: StandardEvent, rule: string) => void,
+    private readonly emit: (e: StandardEvent, rule: string, match: Match) => void,
     private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     readonly ordered: boolean,
@@ -359,7 +359,8 @@ class RepeatRunner implements Runner {
   private fire(key: PartitionKey, w: KeyWindow, last: StandardEvent): void {
     this.windows.delete(key);
     // ordered: events come in event_time order, so the last one has the match's latest time
-    this.emit(this.rule.output(new Map([[this.spec.variable, w.close()]]), key, this.ordered ? last.event_time : undefined), this.rule.name);
+    const match: Match = new Map([[this.spec.variable, w.close()]]);
+    this.emit(this.rule.output(match, key, this.ordered ? last.event_time : undefined), this.rule.name, match);
   }
 }
 

@@ -1,0 +1,36 @@
+import { STANDARD_FIELDS, TimeReader, TimeZone, type EventFields } from '@cepheus/rules';
+
+/** A mistake in the command line: reported with the usage. */
+export class UsageError extends Error {}
+
+/** How event times are read: --time-zone (an IANA name or an offset; default UTC) and --epoch-unit (ms or s). */
+export function timeReader(zone: string | undefined, unit: string | undefined): TimeReader {
+  if (unit !== undefined && unit !== 'ms' && unit !== 's') throw new UsageError(`--epoch-unit: '${unit}' is not ms or s`);
+  let tz = TimeZone.UTC;
+  if (zone !== undefined) {
+    try {
+      tz = TimeZone.parse(zone);
+    } catch (e) {
+      throw new UsageError(`--time-zone: ${(e as Error).message}`);
+    }
+  }
+  return new TimeReader(tz, unit ?? 'ms');
+}
+
+/** `event_code=code,event_time=ts,...`: reads standard events from differently named input fields. */
+export function fieldMapping(spec: string): EventFields {
+  const standard = Object.keys(STANDARD_FIELDS) as (keyof EventFields)[];
+  const pairs = spec.split(',').map((p) => p.trim().split('='));
+  for (const p of pairs) {
+    if (p.length !== 2 || !(standard as string[]).includes(p[0]) || p[1] === '')
+      throw new UsageError(`--fields: '${p.join('=')}' is not STANDARD=input with STANDARD one of ${standard.join(', ')}`);
+  }
+  return { ...STANDARD_FIELDS, ...(Object.fromEntries(pairs) as Partial<EventFields>) };
+}
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`cannot read the duration '${text}': use e.g. 500ms, 5s, 2m, 1h`);
+  const unit = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
+  return Number(m[1]) * unit;
+}
