@@ -4,8 +4,10 @@
  * peak RSS belongs to that workload alone.
  */
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CepOperator, compile, field, Pattern, type KeyState, type Matcher } from '../packages/core/src/index.ts';
 import { w1, w2, w3 } from './inputs.ts';
 import { compileRules, RuleEngine, type StandardEvent } from '../packages/rules/src/index.ts';
@@ -245,30 +247,71 @@ async function w5Bench(runs: number) {
   return { workload: 'W5', events_per_s: Math.round(run), matches, rss_mb: peakRssMb(), json_parse_lines_per_s: Math.round(parse), ratio: Number((run / parse).toFixed(3)) };
 }
 
+/** W3's patterns in the rule language (each is a chain of begin / followedBy / notFollowedBy steps on one code). */
+export function w3RuleText(): string {
+  return w3Rules
+    .map((r) => {
+      const steps = [...r.pattern.matchAll(/(begin|followedBy|notFollowedBy)\("(\w+)"\)\.where\(e => e\.code === "(\w)"\)(\.times\((\d+)\)|\.oneOrMore\(\))?/g)];
+      const within = /within\((\d+)\)/.exec(r.pattern)![1];
+      const decls = steps.map((m) => `${m[2]}: ${m[3]}`).join('\n');
+      const seq = steps.map((m, i) => `${i === 0 ? '' : ' -> '}${m[1] === 'notFollowedBy' ? '!' : ''}${m[2]}${m[5] ? `{${m[5]}}` : m[4] ? '+' : ''}`).join('');
+      return `RULENAME "${r.name}"\n${decls}\nEVENT ${seq}\nWITHIN ${within} MILLISECONDS\nAFTER MATCH NO SKIP\n`;
+    })
+    .join('\n');
+}
+
+/** W3-TRACE: `cepheus trace` (the built command, in a process of its own) over W3's 20 rules and 200 events. */
+function w3TraceBench(runs: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'cepheus-w3-trace-'));
+  const rules = join(dir, 'w3.cep');
+  const input = join(dir, 'w3.jsonl');
+  writeFileSync(rules, w3RuleText());
+  writeFileSync(input, [...w3()].map((e) => JSON.stringify({ event_code: e.code, event_time: e.ts, user_id: e.user, extra_info: {} })).join('\n') + '\n');
+  const bin = fileURLToPath(new URL('../packages/cli/bin/cepheus.js', import.meta.url));
+  const times: number[] = [];
+  let matches = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const res = spawnSync(process.execPath, [bin, 'trace', rules, '--input', input, '--json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    times.push(performance.now() - t0);
+    if (res.status !== 0) throw new Error(`cepheus trace failed: ${res.stderr}`);
+    matches = (JSON.parse(res.stdout) as { rules: { matches: number }[] }).rules.reduce((n, t) => n + t.matches, 0);
+    log(`  run ${r + 1}/${runs}: ${times[r].toFixed(0)} ms, ${matches} matches`);
+  }
+  const run = spawnSync(process.execPath, [bin, 'run', rules, '--input', input], { encoding: 'utf8' });
+  const outputs = run.stdout.split('\n').filter(Boolean).length;
+  log(`  cepheus run gives ${outputs} outputs (the trace's matches must be as many)`);
+  rmSync(dir, { recursive: true, force: true });
+  const ms = median(times);
+  return { workload: 'W3-TRACE', events_per_s: Math.round(4000 / (ms / 1000)), matches, rss_mb: peakRssMb(), trace_ms: Math.round(ms), run_outputs: outputs };
+}
+
 const which = (process.argv[2] ?? '').toUpperCase();
 const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
   which === 'W5'
     ? await w5Bench(runs || 5)
-    : which === 'R1000'
-      ? r1000Bench(runs || 7)
-      : which === 'W1'
-        ? w1Bench(runs || 5)
-        : which === 'W2'
-          ? w2Bench(runs || 5)
-          : which === 'W3'
-            ? w3Bench(runs || 501, 'data', 'W3')
-            : which === 'W3-IN'
-              ? w3Bench(runs || 501, 'in', 'W3-IN')
-              : which === 'W3-AND'
-                ? w3Bench(runs || 501, 'and', 'W3-AND')
-                : which === 'W3-FN'
-                  ? w3Bench(runs || 501, 'function', 'W3-FN')
-                  : which === 'W4'
-                    ? w4Bench(runs || 5)
-                    : undefined;
+    : which === 'W3-TRACE'
+      ? w3TraceBench(runs || 5)
+      : which === 'R1000'
+        ? r1000Bench(runs || 7)
+        : which === 'W1'
+          ? w1Bench(runs || 5)
+          : which === 'W2'
+            ? w2Bench(runs || 5)
+            : which === 'W3'
+              ? w3Bench(runs || 501, 'data', 'W3')
+              : which === 'W3-IN'
+                ? w3Bench(runs || 501, 'in', 'W3-IN')
+                : which === 'W3-AND'
+                  ? w3Bench(runs || 501, 'and', 'W3-AND')
+                  : which === 'W3-FN'
+                    ? w3Bench(runs || 501, 'function', 'W3-FN')
+                    : which === 'W4'
+                      ? w4Bench(runs || 5)
+                      : undefined;
 if (result === undefined) {
-  log(`unknown workload '${which}': use W1, W2, W3, W3-IN, W3-AND, W3-FN, W4, W5 or R1000`);
+  log(`unknown workload '${which}': use W1, W2, W3, W3-IN, W3-AND, W3-FN, W3-TRACE, W4, W5 or R1000`);
   process.exit(2);
 }
 console.log('BENCH ' + JSON.stringify(result));

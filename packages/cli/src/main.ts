@@ -8,6 +8,7 @@ import { EventLines } from './event-lines.js';
 import { LineWriter } from './line-writer.js';
 import { fileProblem, loadRules, unkeyedMessage } from './load-rules.js';
 import { testCommand } from './test-command.js';
+import { traceCommand } from './trace.js';
 import { fieldMapping, parseDuration, timeReader, UsageError } from './options.js';
 
 export { LineWriter } from './line-writer.js';
@@ -20,6 +21,8 @@ usage:
                        [--fields event_code=code,event_time=ts,user_id=user] [--time-zone Asia/Shanghai]
                        [--epoch-unit ms|s] [--time-format epoch|iso]
   cepheus test [DIR...]        run the tests in DIR (folders with rules, events.jsonl, expected.jsonl)
+  cepheus trace RULES... --input FILE [--rule NAME] [--key K] [--json]
+                               why each rule did or did not fire, key by key
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key, engine and JSON form
   cepheus compile RULES... --json
@@ -65,6 +68,18 @@ Runs every test under the folders (default: the current one). A test is a folder
 Expected lines match partially: fields they leave out are not compared, and an expected
 event_time may be date-time text. Each failing test prints its differences with the events of
 the matches involved. The last line is 'N passed, M failed'; exit code 1 when any failed.`,
+  trace: `usage: cepheus trace RULES... --input FILE [options]
+
+Explains, for each rule (or the one named), key by key, what each event did to each partial match:
+taken by which variable, ignored (and which conditions failed, on what values), or why the partial
+match ended (window passed, strict contiguity broken, negation seen, pruned by the after-match
+strategy), and the matches made.
+
+      --input FILE             the events
+      --rule NAME              trace this rule only
+      --key K                  trace this partition key only (as output user_id shows it)
+      --json                   the trace as JSON
+      --out-of-orderness DUR, --fields, --time-zone, --epoch-unit   as for run`,
   check: `usage: cepheus check RULES...
 
 Parses and compiles the rule files; prints every error with file, line and column. Exit code 1 on
@@ -103,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
         return compileJson(rest);
       case 'test':
         return testCommand(parse(rest).positionals);
+      case 'trace':
+        return await traceCommand(rest, parse as Parameters<typeof traceCommand>[1]);
       case '--version':
       case '-V':
       case 'version':

@@ -14,7 +14,7 @@ import {
 } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { allErrors, RuleError, type SourceText } from './errors.js';
-import { aggregateCalls, compileExpr, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, exprText, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { windowAggregates, type WindowAggregates, type WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -68,10 +68,36 @@ export interface CompiledRule {
   readonly withinMs: number | undefined;
   /** The pattern in the core API's notation (for `cepheus explain`). */
   readonly patternText: string;
+  /**
+   * Why an event is or is not taken for `variable`, given the events the partial match holds: the
+   * event-code test, then each WHERE condition of the variable, with the values of the fields and
+   * aggregates it reads (for `cepheus trace`; the engine does not call it).
+   */
+  explain(variable: string, event: StandardEvent, match: Match): ConditionCheck[];
+  /** For a REPEAT rule: whether HAVING holds over a window's events, with the values it reads. */
+  explainHaving?(events: readonly StandardEvent[]): ConditionCheck;
   /** Where the rule is written, for errors that concern several rules (cycles, names used twice). */
   readonly origin: RuleOrigin;
   /** The output event of a match (`lastTime`: the time of its latest event, when the caller knows it). */
   output(match: Match, key: PartitionKey, lastTime?: number): StandardEvent;
+}
+
+/** One condition's verdict on an event, for explanations. */
+export interface ConditionCheck {
+  readonly condition: string;
+  readonly holds: boolean;
+  /** The fields and aggregates the condition reads, by their text, with their values. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** Evaluates `e` in `env` and reads the values of the fields and aggregates in it. */
+function check(e: Expr, env: Env<StandardEvent>, text = exprText(e)): ConditionCheck {
+  const values: Record<string, unknown> = {};
+  walk(e, (x, inCall) => {
+    if (inCall) return;
+    if (x.kind === 'field' || x.kind === 'call') values[exprText(x)] = compileExpr<StandardEvent>(x)(env) ?? null;
+  });
+  return { condition: text, holds: compileExpr<StandardEvent>(e)(env) === true, values };
 }
 
 /** A compiled rule's place in its source: its RULENAME, and the declaration that reads each code. */
@@ -200,7 +226,36 @@ class RuleCompiler {
     const codeAt = new Map<string, { at: number; len: number }>();
     for (const v of r.variables.values()) for (const c of v.codes) if (!codeAt.has(c)) codeAt.set(c, v);
     const origin: RuleOrigin = { src: this.src, at: r.at, len: r.len, codeAt };
-    const base = { name: r.name, origin, codes, allEvents, key, keyDescription, keyCanBeMissing, skip: skipText, withinMs: r.within?.ms, output };
+    const explain = (variable: string, event: StandardEvent, match: Match): ConditionCheck[] => {
+      const codesOf = r.variables.get(variable)?.codes ?? [];
+      const checks: ConditionCheck[] = [
+        { condition: `event_code IN (${codesOf.join(', ')})`, holds: codesOf.includes(event.event_code), values: { event_code: event.event_code } },
+      ];
+      if (!checks[0].holds) return checks; // WHERE is not asked of events of other codes
+      const env: Env<StandardEvent> = {
+        current: (v) => (v === variable ? event : last(match.get(v) ?? [])),
+        events: (v) => (v === variable ? [...(match.get(v) ?? []), event] : (match.get(v) ?? [])),
+      };
+      for (const x of this.conditions.get(variable) ?? []) checks.push(check(x, env));
+      return checks;
+    };
+    const having = r.repeat?.having;
+    const explainHaving =
+      having === undefined ? undefined : (events: readonly StandardEvent[]): ConditionCheck => check(having, { current: () => events[events.length - 1], events: () => events });
+    const base = {
+      name: r.name,
+      origin,
+      explain,
+      ...(explainHaving ? { explainHaving } : {}),
+      codes,
+      allEvents,
+      key,
+      keyDescription,
+      keyCanBeMissing,
+      skip: skipText,
+      withinMs: r.within?.ms,
+      output,
+    };
     if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };
     this.checkSequence(r.sequence, true);
     const { pattern, text } = this.buildPattern();

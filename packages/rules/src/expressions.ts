@@ -269,3 +269,29 @@ function likeToRegExp(p: string): RegExp {
   for (const ch of p) re += ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(re + '$', 's');
 }
+
+/** The expression as rule text (for explanations; rules read from JSON have no source to quote). */
+export function exprText(e: Expr): string {
+  switch (e.kind) {
+    case 'literal':
+      return typeof e.value === 'string' ? `'${e.value.replace(/'/g, "''")}'` : String(e.value).toUpperCase();
+    case 'variable':
+      return e.variable;
+    case 'field':
+      return [e.variable, ...e.path].join('.');
+    case 'unary':
+      return e.op === 'NOT' ? `NOT ${exprText(e.arg)}` : `-${exprText(e.arg)}`;
+    case 'binary': {
+      const side = (x: Expr) => (x.kind === 'binary' && (x.op === 'AND' || x.op === 'OR') && x.op !== e.op ? `(${exprText(x)})` : exprText(x));
+      return `${side(e.left)} ${e.op} ${side(e.right)}`;
+    }
+    case 'in':
+      return `${exprText(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(exprText).join(', ')})`;
+    case 'like':
+      return `${exprText(e.arg)} ${e.negated ? 'NOT LIKE' : 'LIKE'} ${exprText(e.pattern)}`;
+    case 'isNull':
+      return `${exprText(e.arg)} IS ${e.negated ? 'NOT NULL' : 'NULL'}`;
+    case 'call':
+      return `${e.fn}(${exprText(e.arg)})`;
+  }
+}

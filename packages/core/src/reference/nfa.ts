@@ -34,6 +34,26 @@ export class NFAState<E> implements KeyState {
 }
 
 /**
+ * What the reference NFA tells an observer as it goes, for tools that explain why a pattern did
+ * or did not match (`cepheus trace`). A run is given as its events so far, by pattern name, and the
+ * name of its state. Nothing else in the NFA depends on it.
+ */
+export interface NFAObserver<E> {
+  /** The event took the run into a stop state: a negation (notNext, notFollowedBy) saw its event. */
+  stopped?(run: Match<E>, state: string): void;
+  /** The skip strategy discarded the run after `match` was emitted. */
+  pruned?(run: Match<E>, state: string, match: Match<E>): void;
+}
+
+/** A run of a key's state, as an observer sees it (see NFA.runsOf). */
+export interface RunView<E> {
+  readonly state: State<E>;
+  readonly events: Match<E>;
+  /** Completed, waiting for the skip strategy to emit it. */
+  readonly completed: boolean;
+}
+
+/**
  * Flink's NFA, ported step for step as the reference every runtime is held to: each event goes
  * through every run, each run evaluates its transitions' conditions with its own context (Flink's
  * createDecisionGraph and computeNextStates), and matched events live in the key's shared buffer
@@ -44,6 +64,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   readonly skip: AfterMatchSkipStrategy;
   readonly startState: State<E>;
   clock: () => number = Date.now;
+  observer: NFAObserver<E> | undefined = undefined;
   /** Pending runs (a trailing notFollowedBy) and skip strategies make time passing emit matches. */
   readonly quietExpiry = false;
   private readonly ctx = new BufferContext<E>(() => this.clock());
@@ -70,6 +91,12 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
   /** A run in the start state with the given version. */
   startRun(version: DeweyNumber): ComputationState<E> {
     return startComputation(this.startState, version);
+  }
+
+  /** The key's runs that have started, partial then completed, with their events (for observers). */
+  runsOf(s: NFAState<E>): RunView<E>[] {
+    const view = (completed: boolean) => (cs: ComputationState<E>) => ({ state: cs.state, events: s.buffer.materialize(currentMatch(s.buffer, cs)), completed });
+    return [...s.partial.filter((cs) => cs.startEvent !== null).map(view(false)), ...(s.completed ?? []).map(view(true))];
   }
 
   createState(): NFAState<E> {
@@ -120,6 +147,7 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
           if (n.state.isFinal) heapAdd((potential ??= []), n, cmp);
           else if (n.state.isStop) {
             discard = true;
+            this.observer?.stopped?.(s.buffer.materialize(currentMatch(s.buffer, cs)), n.state.name);
             s.buffer.releaseNode(n.entry, n.version);
           } else retain.push(n);
         }
@@ -219,23 +247,25 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
       if (isSkip && partial.length > 0 && cmp(earliest, partial[0]) > 0) break;
       heapPoll(completed, cmp);
       const matched = s.buffer.extractPath(earliest.entry, earliest.version);
+      const match = s.buffer.materialize(matched);
       if (isSkip && matched !== undefined) {
-        this.prune(s, partial, matched);
-        this.prune(s, completed, matched);
+        this.prune(s, partial, matched, match);
+        this.prune(s, completed, matched, match);
       }
-      out.push(s.buffer.materialize(matched));
+      out.push(match);
       s.buffer.releaseNode(earliest.entry, earliest.version);
     }
     s.completed = completed.length > 0 ? completed : null;
   }
 
-  private prune(s: NFAState<E>, heap: Heap<E>, matched: EntryMatch<E>): void {
+  private prune(s: NFAState<E>, heap: Heap<E>, matched: EntryMatch<E>, match: Match<E>): void {
     const skip = this.skip;
     const pruning = skip.pruningEvent(matched);
     if (pruning === undefined) return;
     const discard = new Set<ComputationState<E>>();
     for (const cs of heap) {
       if (cs.startEvent !== null && skip.shouldPrune(cs.startEvent, pruning)) {
+        this.observer?.pruned?.(s.buffer.materialize(currentMatch(s.buffer, cs)), cs.state.name, match);
         s.buffer.releaseNode(cs.entry, cs.version);
         discard.add(cs);
       }
