@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { compileRules, dependencyOrder, loadRulesJson, RuleError, ruleError, type CompiledRule } from '@cepheus/rules';
+import { compileRules, dependencyOrder, loadRulesJson, RuleError, ruleError, type CompiledRule, type CompileOptions } from '@cepheus/rules';
 import { UsageError } from './options.js';
 
 /** Reads and compiles rule files; prints every error and returns undefined if there was one. */
-export function loadRules(files: string[]): CompiledRule[] | undefined {
+export function loadRules(files: string[], options: CompileOptions = {}): CompiledRule[] | undefined {
   if (files.length === 0) throw new UsageError('give at least one rule file');
   const rules: CompiledRule[] = [];
   let failed = false;
@@ -21,7 +21,7 @@ export function loadRules(files: string[]): CompiledRule[] | undefined {
       continue;
     }
     try {
-      rules.push(...(file.endsWith('.json') ? loadRulesJson(text, file) : compileRules(text, file)));
+      rules.push(...(file.endsWith('.json') ? loadRulesJson(text, file, options) : compileRules(text, file, options)));
     } catch (e) {
       if (e instanceof RuleError) report(e);
       else if (e instanceof SyntaxError || (e as Error).name === 'RuleJsonError') {

@@ -229,7 +229,7 @@ async function run(args: string[]): Promise<number> {
   const timeFormat = values['time-format'] ?? 'epoch';
   if (timeFormat !== 'epoch' && timeFormat !== 'iso') throw new UsageError(`--time-format: '${timeFormat}' is not epoch or iso`);
   const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)), times);
-  const rules = loadRules(positionals);
+  const rules = loadRules(positionals, { timeZone: times.zone });
   if (!rules) return 1;
 
   const byName = new Map(rules.map((r) => [r.name, r]));

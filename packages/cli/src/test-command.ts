@@ -58,9 +58,9 @@ export function runTest(test: TestCase): string[] {
   if (ruleFiles.length === 0) return ['no rule file (*.cep or *.json) in the folder'];
   const options = readOptions(file('test.json'));
   if (typeof options === 'string') return [options];
-  const rules = loadRules(ruleFiles);
-  if (rules === undefined) return ['the rules do not compile (errors above)'];
   const times = timeReader(options.timeZone, options.epochUnit);
+  const rules = loadRules(ruleFiles, { timeZone: times.zone });
+  if (rules === undefined) return ['the rules do not compile (errors above)'];
   const produced: Produced = { outputs: [], late: [], errors: [], lineOf: new Map() };
   const engine = new RuleEngine({
     rules,

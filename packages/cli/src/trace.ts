@@ -74,11 +74,11 @@ export async function traceCommand(
     'epoch-unit': { type: 'string' },
   });
   if (values.input === undefined) throw new UsageError('trace needs --input FILE');
-  const rules = loadRules(positionals);
+  const times = timeReader(values['time-zone'] as string | undefined, values['epoch-unit'] as string | undefined);
+  const rules = loadRules(positionals, { timeZone: times.zone });
   if (!rules) return 1;
   const traced = values.rule === undefined ? rules : rules.filter((r) => r.name === values.rule);
   if (traced.length === 0) throw new UsageError(`no rule named '${String(values.rule)}' (the rules are ${rules.map((r) => r.name).join(', ')})`);
-  const times = timeReader(values['time-zone'] as string | undefined, values['epoch-unit'] as string | undefined);
   const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)), times);
   const events: StreamEvent[] = [];
   const errors: ErrorLine[] = [];

@@ -9,11 +9,33 @@ export type Expr =
   | { kind: 'in'; arg: Expr; list: Expr[]; negated: boolean; at: number; len: number }
   | { kind: 'like'; arg: Expr; pattern: Expr; negated: boolean; at: number; len: number }
   | { kind: 'isNull'; arg: Expr; negated: boolean; at: number; len: number }
-  | { kind: 'call'; fn: AggregateFn; arg: Expr; at: number; len: number };
+  | { kind: 'call'; fn: AggregateFn; arg: Expr; at: number; len: number }
+  | { kind: 'fn'; fn: ScalarFn; args: Expr[]; at: number; len: number }
+  | { kind: 'case'; whens: { when: Expr; result: Expr }[]; else?: Expr; at: number; len: number }
+  /** PREV(v.f, n), FIRST(v.f, n), LAST(v.f, n): a field of another of the events a variable took (see docs/rules.md). */
+  | { kind: 'nav'; fn: NavigationFn; variable: string; path: string[]; offset: number; at: number; len: number };
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 export const AGGREGATES = ['SUM', 'COUNT', 'MAX', 'MIN', 'AVG', 'DISTINCT'] as const;
 export type AggregateFn = (typeof AGGREGATES)[number];
+/** Scalar functions, with the numbers of arguments each takes. */
+export const SCALARS = {
+  COALESCE: [1, Infinity],
+  ABS: [1, 1],
+  LOWER: [1, 1],
+  UPPER: [1, 1],
+  LENGTH: [1, 1],
+  SUBSTR: [2, 3],
+  CONCAT: [1, Infinity],
+  ROUND: [1, 2],
+  FLOOR: [1, 1],
+  CEIL: [1, 1],
+  HOUR_OF_DAY: [1, 1],
+  DAY_OF_WEEK: [1, 1],
+} as const;
+export type ScalarFn = keyof typeof SCALARS;
+export const NAVIGATIONS = ['PREV', 'FIRST', 'LAST'] as const;
+export type NavigationFn = (typeof NAVIGATIONS)[number];
 
 /** A quantifier, with its place in the text (`at`, `len`; 0 for rules read from JSON). */
 export type Quantifier = ({ kind: 'oneOrMore' } | { kind: 'zeroOrMore' } | { kind: 'optional' } | { kind: 'times'; from: number; to: number | null }) & {

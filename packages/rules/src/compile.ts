@@ -14,7 +14,8 @@ import {
 } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { allErrors, RuleError, type SourceText } from './errors.js';
-import { aggregateCalls, compileExpr, exprText, findAggregate, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, exprText, findAggregate, hasNavigation, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
+import { TimeZone } from './time.js';
 import { windowAggregates, type WindowAggregates, type WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
 
@@ -91,13 +92,13 @@ export interface ConditionCheck {
 }
 
 /** Evaluates `e` in `env` and reads the values of the fields and aggregates in it. */
-function check(e: Expr, env: Env<StandardEvent>, text = exprText(e)): ConditionCheck {
+function check(e: Expr, env: Env<StandardEvent>, compile: (x: Expr) => Evaluator<StandardEvent>, text = exprText(e)): ConditionCheck {
   const values: Record<string, unknown> = {};
   walk(e, (x, inCall) => {
     if (inCall) return;
-    if (x.kind === 'field' || x.kind === 'call') values[exprText(x)] = compileExpr<StandardEvent>(x)(env) ?? null;
+    if (x.kind === 'field' || x.kind === 'call' || x.kind === 'nav') values[exprText(x)] = compile(x)(env) ?? null;
   });
-  return { condition: text, holds: compileExpr<StandardEvent>(e)(env) === true, values };
+  return { condition: text, holds: compile(e)(env) === true, values };
 }
 
 /** A compiled rule's place in its source: its RULENAME, and the declaration that reads each code. */
@@ -119,14 +120,19 @@ export function ruleError(rule: CompiledRule, message: string, hint?: string, co
  * Compiles parsed rules. `src` locates errors in the rule text; rules loaded from JSON have none,
  * and their errors point at the rule (line 1 of a one-line description).
  */
-export function compileAsts(rules: RuleAst[], src: SourceText): CompiledRule[] {
-  const { compiled, errors } = compileEach(rules, src);
+/** How rules are compiled: the time zone of HOUR_OF_DAY and DAY_OF_WEEK (default UTC). */
+export interface CompileOptions {
+  readonly timeZone?: TimeZone;
+}
+
+export function compileAsts(rules: RuleAst[], src: SourceText, options: CompileOptions = {}): CompiledRule[] {
+  const { compiled, errors } = compileEach(rules, src, options);
   if (errors.length > 0) throw allErrors(errors);
   return compiled;
 }
 
 /** Compiles each rule, going on after one that fails, so that every rule's first error is found. */
-export function compileEach(rules: RuleAst[], src: SourceText): { compiled: CompiledRule[]; errors: RuleError[] } {
+export function compileEach(rules: RuleAst[], src: SourceText, options: CompileOptions = {}): { compiled: CompiledRule[]; errors: RuleError[] } {
   const names = new Set<string>();
   const compiled: CompiledRule[] = [];
   const errors: RuleError[] = [];
@@ -134,7 +140,7 @@ export function compileEach(rules: RuleAst[], src: SourceText): { compiled: Comp
     try {
       if (names.has(r.name)) throw src.error(`two rules are named "${r.name}"`, r.at, r.len, 'rule names must be unique: they become the output event_code', r.name);
       names.add(r.name);
-      compiled.push(new RuleCompiler(src, r).compile());
+      compiled.push(new RuleCompiler(src, r, options.timeZone ?? TimeZone.UTC).compile());
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       errors.push(e);
@@ -181,7 +187,14 @@ class RuleCompiler {
   constructor(
     private readonly src: SourceText,
     private readonly rule: RuleAst,
+    /** The zone of HOUR_OF_DAY and DAY_OF_WEEK. */
+    private readonly zone: TimeZone,
   ) {}
+
+  /** An expression's evaluator, in the rule's time zone. */
+  private expr(e: Expr, calls?: Expr[]): Evaluator<StandardEvent> {
+    return compileExpr<StandardEvent>(e, calls ?? aggregateCalls(e), this.zone);
+  }
 
   private fail(message: string, at: { at: number; len: number }, hint?: string): RuleError {
     return this.src.error(message, at.at, at.len, hint, this.rule.name);
@@ -205,6 +218,7 @@ class RuleCompiler {
     const negated = negatedVariables(r.sequence);
     const returns = r.returns.map((f) => {
       this.checkVariables(f.expr);
+      this.checkNavigation(f.expr, 'RETURN');
       const x = variablesOf(f.expr).find((v) => negated.has(v));
       if (x !== undefined)
         throw this.fail(
@@ -212,7 +226,7 @@ class RuleCompiler {
           findReference(f.expr, x) ?? f,
           'return fields of the variables that match',
         );
-      return { alias: f.alias, eval: compileExpr<StandardEvent>(f.expr) };
+      return { alias: f.alias, eval: this.expr(f.expr) };
     });
     const output = (match: Match, k: PartitionKey, lastTime?: number): StandardEvent => {
       let time = lastTime ?? -Infinity;
@@ -236,12 +250,14 @@ class RuleCompiler {
         current: (v) => (v === variable ? event : last(match.get(v) ?? [])),
         events: (v) => (v === variable ? [...(match.get(v) ?? []), event] : (match.get(v) ?? [])),
       };
-      for (const x of this.conditions.get(variable) ?? []) checks.push(check(x, env));
+      for (const x of this.conditions.get(variable) ?? []) checks.push(check(x, env, (y) => this.expr(y)));
       return checks;
     };
     const having = r.repeat?.having;
     const explainHaving =
-      having === undefined ? undefined : (events: readonly StandardEvent[]): ConditionCheck => check(having, { current: () => events[events.length - 1], events: () => events });
+      having === undefined
+        ? undefined
+        : (events: readonly StandardEvent[]): ConditionCheck => check(having, { current: () => events[events.length - 1], events: () => events }, (y) => this.expr(y));
     const base = {
       name: r.name,
       origin,
@@ -281,7 +297,7 @@ class RuleCompiler {
 
   private checkVariables(e: Expr): void {
     walk(e, (x, inCall) => {
-      if (x.kind === 'field' || x.kind === 'variable') {
+      if (x.kind === 'field' || x.kind === 'variable' || x.kind === 'nav') {
         if (!this.rule.variables.has(x.variable)) {
           const known = [...this.rule.variables.keys()].join(', ');
           throw this.fail(`unknown variable '${x.variable}'`, x, `the rule's variables are ${known}; fields are written variable.field`);
@@ -326,8 +342,19 @@ class RuleCompiler {
       }
       if (agg && this.rule.repeat) throw this.fail('aggregates of a REPEAT rule belong in HAVING', agg, 'move it to HAVING');
       this.checkNegatedReads(c);
+      this.checkNavigation(c, 'WHERE');
     }
     for (const [v, exprs] of conditionsByVariable(this.rule, this.order)) this.conditions.set(v, exprs);
+  }
+
+  /** PREV, FIRST and LAST read a variable's other events: one that takes several (NFA rules), or a REPEAT window in HAVING and RETURN. */
+  private checkNavigation(e: Expr, clause: 'WHERE' | 'RETURN'): void {
+    walk(e, (x) => {
+      if (x.kind !== 'nav') return;
+      if (this.rule.repeat && clause === 'WHERE') throw this.fail(`${x.fn} in the WHERE of a REPEAT rule reads only the event itself`, x, 'read the window in HAVING');
+      if (!this.rule.repeat && !this.repeated.has(x.variable))
+        throw this.fail(`${x.fn} over '${x.variable}', which takes a single event`, x, `navigation reads the events of a repeated variable (${x.variable}+, ${x.variable}{n})`);
+    });
   }
 
   /**
@@ -370,7 +397,8 @@ class RuleCompiler {
     const reading: Evaluator<StandardEvent>[] = [];
     for (const x of exprs) {
       const uses = variablesOf(x);
-      (uses.every((v) => v === variable) && !findAggregate(x) ? local : reading).push(compileExpr<StandardEvent>(x));
+      // a condition that reads only this event is simple; one that reads others (other variables, aggregates, navigation) is iterative
+      (uses.every((v) => v === variable) && !findAggregate(x) && !hasNavigation(x) ? local : reading).push(this.expr(x));
     }
     // one environment each, re-pointed at every evaluation: conditions run for every event
     let cur: StandardEvent | undefined;
@@ -559,8 +587,8 @@ class RuleCompiler {
     if (rep.having) {
       this.checkVariables(rep.having);
       const calls = aggregateCalls(rep.having);
-      const h = compileExpr<StandardEvent>(rep.having, calls);
-      const recompute = calls.map((c) => compileExpr<StandardEvent>(c));
+      const h = this.expr(rep.having, calls);
+      const recompute = calls.map((c) => this.expr(c));
       aggregates = windowAggregates(calls, (i, events) => recompute[i]({ current: () => events[events.length - 1], events: () => events }));
       // one environment re-pointed at each check: HAVING runs for every event of a REPEAT rule
       let last: StandardEvent | undefined;
@@ -573,7 +601,7 @@ class RuleCompiler {
         aggs = a;
         return h(env) === true;
       };
-      const plain = compileExpr<StandardEvent>(rep.having);
+      const plain = this.expr(rep.having);
       havingOver = (evs) => plain({ current: () => evs[evs.length - 1], events: () => evs }) === true;
     }
     return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), aggregates, having, havingOver };

@@ -1,4 +1,5 @@
-import type { AggregateFn, Expr } from './ast.js';
+import type { AggregateFn, Expr, ScalarFn } from './ast.js';
+import { TimeReader, TimeZone } from './time.js';
 
 /** How an expression finds events: the current event of a variable, and all events taken for it. */
 export interface Env<E> {
@@ -14,8 +15,8 @@ export type Evaluator<E> = (env: Env<E>) => unknown;
  * Compiles an expression to a closure tree. No user text is ever evaluated as JavaScript, and
  * field access only reads an object's own properties, so rules cannot reach prototypes or globals.
  */
-export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e)): Evaluator<E> {
-  const sub = (x: Expr) => compileExpr<E>(x, calls);
+export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e), zone: TimeZone = TimeZone.UTC): Evaluator<E> {
+  const sub = (x: Expr) => compileExpr<E>(x, calls, zone);
   switch (e.kind) {
     case 'literal': {
       const v = e.value;
@@ -72,6 +73,113 @@ export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e)): Eval
       const index = calls.indexOf(e);
       return (env) => (env.aggregate !== undefined ? env.aggregate(index) : computed(env));
     }
+    case 'fn':
+      return scalar(e.fn, e.args.map(sub), zone);
+    case 'case': {
+      const whens = e.whens.map((w) => [sub(w.when), sub(w.result)] as const);
+      const otherwise = e.else === undefined ? () => null : sub(e.else);
+      return (env) => {
+        for (const [when, then] of whens) if (truthy(when(env))) return then(env);
+        return otherwise(env);
+      };
+    }
+    case 'nav': {
+      const { fn, variable, offset } = e;
+      const read = pathReader(e.path);
+      // the variable's events, oldest first (the current one last when it is being matched)
+      return (env) => {
+        const events = env.events(variable);
+        const i = fn === 'FIRST' ? offset : events.length - 1 - offset;
+        return i >= 0 && i < events.length ? read(events[i]) : undefined;
+      };
+    }
+  }
+}
+
+const isMissing = (v: unknown) => v === undefined || v === null;
+
+/** A scalar function: NULL in, NULL out (but COALESCE and CONCAT, which skip NULLs). */
+function scalar<E>(fn: ScalarFn, args: Evaluator<E>[], zone: TimeZone): Evaluator<E> {
+  const [a, b, c] = args;
+  const times = new TimeReader(zone);
+  const num = (x: Evaluator<E>, env: Env<E>) => {
+    const v = x(env);
+    return isMissing(v) ? undefined : toNumber(v);
+  };
+  const text = (x: Evaluator<E>, env: Env<E>) => {
+    const v = x(env);
+    return isMissing(v) ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  };
+  /** The wall-clock fields of a time (epoch ms, or date-time text) in the rule's zone. */
+  const wall = (env: Env<E>) => {
+    const v = a(env);
+    const t = typeof v === 'number' || typeof v === 'string' ? times.read(v) : undefined;
+    return typeof t === 'number' ? new Date(t + zone.offsetAt(t)) : undefined;
+  };
+  switch (fn) {
+    case 'COALESCE':
+      return (env) => {
+        for (const x of args) {
+          const v = x(env);
+          if (!isMissing(v)) return v;
+        }
+        return null;
+      };
+    case 'CONCAT':
+      return (env) => args.map((x) => text(x, env) ?? '').join('');
+    case 'ABS':
+      return (env) => {
+        const n = num(a, env);
+        return n === undefined ? null : Math.abs(n);
+      };
+    case 'FLOOR':
+      return (env) => {
+        const n = num(a, env);
+        return n === undefined ? null : Math.floor(n);
+      };
+    case 'CEIL':
+      return (env) => {
+        const n = num(a, env);
+        return n === undefined ? null : Math.ceil(n);
+      };
+    case 'ROUND':
+      // half away from zero, as SQL rounds
+      return (env) => {
+        const n = num(a, env);
+        const digits = b === undefined ? 0 : num(b, env);
+        if (n === undefined || digits === undefined) return null;
+        const f = 10 ** Math.trunc(digits);
+        return (Math.sign(n) * Math.round(Math.abs(n) * f)) / f;
+      };
+    case 'LOWER':
+      return (env) => text(a, env)?.toLowerCase() ?? null;
+    case 'UPPER':
+      return (env) => text(a, env)?.toUpperCase() ?? null;
+    case 'LENGTH':
+      // in characters (code points), not UTF-16 units
+      return (env) => {
+        const s = text(a, env);
+        return s === undefined ? null : [...s].length;
+      };
+    case 'SUBSTR':
+      // SUBSTR(s, start [, length]), 1-based and in characters, as in SQL
+      return (env) => {
+        const s = text(a, env);
+        const start = num(b, env);
+        const length = c === undefined ? Infinity : num(c, env);
+        if (s === undefined || start === undefined || length === undefined) return null;
+        const chars = [...s];
+        const from = Math.max(0, Math.trunc(start) - 1);
+        return chars.slice(from, from + Math.max(0, Math.trunc(length))).join('');
+      };
+    case 'HOUR_OF_DAY':
+      return (env) => wall(env)?.getUTCHours() ?? null;
+    case 'DAY_OF_WEEK':
+      // ISO: 1 is Monday, 7 is Sunday
+      return (env) => {
+        const d = wall(env);
+        return d === undefined ? null : d.getUTCDay() === 0 ? 7 : d.getUTCDay();
+      };
   }
 }
 
@@ -88,6 +196,10 @@ export function children(e: Expr): Expr[] {
       return [e.arg, ...e.list];
     case 'like':
       return [e.arg, e.pattern];
+    case 'fn':
+      return e.args;
+    case 'case':
+      return [...e.whens.flatMap((w) => [w.when, w.result]), ...(e.else ? [e.else] : [])];
     default:
       return [];
   }
@@ -103,9 +215,18 @@ export function walk(e: Expr, visit: (x: Expr, inCall: boolean) => void, inCall 
 export function variablesOf(e: Expr): string[] {
   const out: string[] = [];
   walk(e, (x) => {
-    if ((x.kind === 'variable' || x.kind === 'field') && !out.includes(x.variable)) out.push(x.variable);
+    if ((x.kind === 'variable' || x.kind === 'field' || x.kind === 'nav') && !out.includes(x.variable)) out.push(x.variable);
   });
   return out;
+}
+
+/** Whether the expression reads other events of a variable than its latest (navigation). */
+export function hasNavigation(e: Expr): boolean {
+  let found = false;
+  walk(e, (x) => {
+    if (x.kind === 'nav') found = true;
+  });
+  return found;
 }
 
 /** The outermost aggregate calls of an expression, in a fixed order (their index identifies them). */
@@ -293,5 +414,13 @@ export function exprText(e: Expr): string {
       return `${exprText(e.arg)} IS ${e.negated ? 'NOT NULL' : 'NULL'}`;
     case 'call':
       return `${e.fn}(${exprText(e.arg)})`;
+    case 'fn':
+      return `${e.fn}(${e.args.map(exprText).join(', ')})`;
+    case 'case':
+      return `CASE ${e.whens.map((w) => `WHEN ${exprText(w.when)} THEN ${exprText(w.result)}`).join(' ')}${e.else ? ` ELSE ${exprText(e.else)}` : ''} END`;
+    case 'nav': {
+      const standard = e.offset === (e.fn === 'PREV' ? 1 : 0);
+      return `${e.fn}(${[e.variable, ...e.path].join('.')}${standard ? '' : `, ${e.offset}`})`;
+    }
   }
 }

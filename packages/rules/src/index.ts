@@ -1,5 +1,16 @@
 export { parseRules } from './parser.js';
-export { compileAsts, ruleError, repeatAsPattern, type RuleOrigin, type ConditionCheck, type CompiledRule, type PartitionKey, type RepeatSpec, type Match } from './compile.js';
+export {
+  compileAsts,
+  ruleError,
+  repeatAsPattern,
+  type CompileOptions,
+  type RuleOrigin,
+  type ConditionCheck,
+  type CompiledRule,
+  type PartitionKey,
+  type RepeatSpec,
+  type Match,
+} from './compile.js';
 export { compileRules } from './rules.js';
 export { rulesToJson, rulesFromJson, loadRulesJson, RuleJsonError, type RuleJson, type RulesDocument } from './json.js';
 export { RuleError, RuleErrors, SourceText, type Span } from './errors.js';

@@ -5,8 +5,8 @@
  * afterMatchStrategy); the condition type is "CEPHEUS_EXPR", an expression tree of this language.
  * See docs/rules.md for what is supported.
  */
-import { AGGREGATES, type Expr, type Quantifier, type RuleAst, type SeqItem, type SeqNode } from './ast.js';
-import { compileAsts, conditionsByVariable, type CompiledRule } from './compile.js';
+import { AGGREGATES, NAVIGATIONS, SCALARS, type Expr, type Quantifier, type RuleAst, type SeqItem, type SeqNode } from './ast.js';
+import { compileAsts, conditionsByVariable, type CompiledRule, type CompileOptions } from './compile.js';
 import { SourceText } from './errors.js';
 
 export type ConsumingStrategy = 'STRICT' | 'SKIP_TILL_NEXT' | 'SKIP_TILL_ANY' | 'NOT_NEXT' | 'NOT_FOLLOW';
@@ -112,7 +112,7 @@ function quantifierJson(strategy: ConsumingStrategy, q: Quantifier | undefined):
  * RuleJsonError for a document of the wrong shape (or text that is not JSON), RuleError for rules
  * that do not compile.
  */
-export function loadRulesJson(doc: unknown, file = 'rules.json'): CompiledRule[] {
+export function loadRulesJson(doc: unknown, file = 'rules.json', options: CompileOptions = {}): CompiledRule[] {
   let parsed = doc;
   if (typeof doc === 'string') {
     try {
@@ -122,7 +122,7 @@ export function loadRulesJson(doc: unknown, file = 'rules.json'): CompiledRule[]
     }
   }
   const asts = rulesFromJson(parsed);
-  return compileAsts(asts, new SourceText('<rules loaded from JSON>', file));
+  return compileAsts(asts, new SourceText('<rules loaded from JSON>', file), options);
 }
 
 /** A rules document that does not have the documented shape; the message starts with the path at fault. */
@@ -318,6 +318,24 @@ function exprFromJson(x: unknown, at: string, fail: Fail): Expr {
     case 'call':
       if (!(AGGREGATES as readonly unknown[]).includes(e.fn)) break;
       return { kind: 'call', fn: e.fn as never, arg: sub(e.arg, '.arg'), ...pos };
+    case 'fn': {
+      if (typeof e.fn !== 'string' || !Object.hasOwn(SCALARS, e.fn) || !Array.isArray(e.args)) break;
+      const [min, max] = SCALARS[e.fn as keyof typeof SCALARS];
+      if (e.args.length < min || e.args.length > max) break;
+      return { kind: 'fn', fn: e.fn as never, args: e.args.map((y, i) => sub(y, `.args[${i}]`)), ...pos };
+    }
+    case 'case': {
+      if (!Array.isArray(e.whens) || e.whens.length === 0) break;
+      const whens = e.whens.map((w, i) => {
+        const o = (typeof w === 'object' && w !== null ? w : {}) as Record<string, unknown>;
+        return { when: sub(o.when, `.whens[${i}].when`), result: sub(o.result, `.whens[${i}].result`) };
+      });
+      return { kind: 'case', whens, ...(e.else === undefined ? {} : { else: sub(e.else, '.else') }), ...pos };
+    }
+    case 'nav':
+      if (!(NAVIGATIONS as readonly unknown[]).includes(e.fn) || typeof e.variable !== 'string' || !Array.isArray(e.path) || !e.path.every((p) => typeof p === 'string')) break;
+      if (!Number.isInteger(e.offset) || (e.offset as number) < 0) break;
+      return { kind: 'nav', fn: e.fn as never, variable: e.variable, path: e.path as string[], offset: e.offset as number, ...pos };
   }
   throw fail(at, `not a valid expression node: ${String(JSON.stringify(x)).slice(0, 80)}`);
 }

@@ -1,9 +1,26 @@
-import { AGGREGATES, type AggregateFn, type BinaryOp, type Expr, type Link, type Quantifier, type RuleAst, type SeqItem, type SeqNode, type SkipClause } from './ast.js';
+import {
+  AGGREGATES,
+  NAVIGATIONS,
+  SCALARS,
+  type AggregateFn,
+  type NavigationFn,
+  type ScalarFn,
+  type BinaryOp,
+  type Expr,
+  type Link,
+  type Quantifier,
+  type RuleAst,
+  type SeqItem,
+  type SeqNode,
+  type SkipClause,
+} from './ast.js';
 import { allErrors, RuleError, SourceText } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 const KEYWORDS = new Set(
-  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY INPUT AND OR NOT IN LIKE IS NULL TRUE FALSE'.split(' '),
+  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY INPUT AND OR NOT IN LIKE IS NULL TRUE FALSE CASE WHEN THEN ELSE END'.split(
+    ' ',
+  ),
 );
 const CLAUSES = ['WHERE', 'REPEAT', 'PARTITION', 'INPUT', 'WITHIN', 'AFTER', 'RETURN'];
 const UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
@@ -371,6 +388,31 @@ class Parser {
     );
   }
 
+  /** CASE WHEN c THEN v [WHEN ...] [ELSE v] END (CASE already read). */
+  private caseExpr(start: Token): Expr {
+    const whens: { when: Expr; result: Expr }[] = [];
+    while (this.acceptKeyword('WHEN')) {
+      const when = this.expr();
+      this.expectKeyword('THEN', 'CASE WHEN condition THEN value ... END');
+      whens.push({ when, result: this.expr() });
+    }
+    if (whens.length === 0) throw this.fail(`expected WHEN after CASE, found ${describe(this.peek())}`, this.peek(), 'CASE WHEN condition THEN value [ELSE value] END');
+    const otherwise = this.acceptKeyword('ELSE') ? this.expr() : undefined;
+    this.expectKeyword('END', 'close CASE with END');
+    return { kind: 'case', whens, ...(otherwise ? { else: otherwise } : {}), ...this.span(start.offset) };
+  }
+
+  /** PREV(v.field [, n]), FIRST(...), LAST(...) (the name already read, '(' next). */
+  private navigation(start: Token, fn: NavigationFn): Expr {
+    this.next(); // (
+    const target = this.primary();
+    if (target.kind !== 'field') throw this.fail(`${fn} takes a field of a variable, such as ${fn}(e2.extra_info.price)`, { offset: target.at, length: target.len });
+    let offset = fn === 'PREV' ? 1 : 0;
+    if (this.acceptOp(',')) offset = this.integer(`the number of events ${fn === 'FIRST' ? 'after the first' : 'before the last'}`).value;
+    this.expectOp(')', `${fn}(v.field) or ${fn}(v.field, n)`);
+    return { kind: 'nav', fn, variable: target.variable, path: target.path, offset, ...this.span(start.offset) };
+  }
+
   private primary(): Expr {
     const t = this.next();
     if (t.kind === 'number') return { kind: 'literal', value: Number(t.text), at: t.offset, len: t.length };
@@ -384,12 +426,30 @@ class Parser {
     const word = t.text.toUpperCase();
     if (word === 'TRUE' || word === 'FALSE') return { kind: 'literal', value: word === 'TRUE', at: t.offset, len: t.length };
     if (word === 'NULL') return { kind: 'literal', value: null, at: t.offset, len: t.length };
+    if (word === 'CASE') return this.caseExpr(t);
     if (this.isOp('(')) {
-      if (!(AGGREGATES as readonly string[]).includes(word)) throw this.fail(`unknown function ${t.text}`, t, `the functions are ${AGGREGATES.join(', ')}`);
+      if ((NAVIGATIONS as readonly string[]).includes(word)) return this.navigation(t, word as NavigationFn);
+      const scalar = Object.hasOwn(SCALARS, word) ? (word as ScalarFn) : undefined;
+      if (!(AGGREGATES as readonly string[]).includes(word) && scalar === undefined) {
+        const all = [...AGGREGATES, ...Object.keys(SCALARS), ...NAVIGATIONS];
+        const guess = nearest(word, all);
+        throw this.fail(`unknown function ${t.text}`, t, guess ? `did you mean ${guess}?` : `the functions are ${all.join(', ')}`);
+      }
       this.next();
-      const arg = this.expr();
-      this.expectOp(')', `${word} takes one argument`);
-      return { kind: 'call', fn: word as AggregateFn, arg, ...this.span(t.offset) };
+      const args = this.isOp(')') ? [] : this.exprList();
+      const close = this.peek();
+      this.expectOp(')', 'close the argument list with )');
+      if (scalar === undefined) {
+        if (args.length !== 1) throw this.fail(`${word} takes one argument, not ${args.length}`, close);
+        return { kind: 'call', fn: word as AggregateFn, arg: args[0], ...this.span(t.offset) };
+      }
+      const [min, max] = SCALARS[scalar];
+      if (args.length < min || args.length > max)
+        throw this.fail(`${word} takes ${min === max ? min : max === Infinity ? `${min} or more` : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, not ${args.length}`, {
+          offset: t.offset,
+          length: close.offset + 1 - t.offset,
+        });
+      return { kind: 'fn', fn: scalar, args, ...this.span(t.offset) };
     }
     if (KEYWORDS.has(word)) throw this.fail(`expected a value, found the keyword ${t.text}`, t);
     const path: string[] = [];
