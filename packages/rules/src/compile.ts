@@ -167,6 +167,12 @@ function findReference(e: Expr, variable: string): Expr | undefined {
   return found;
 }
 
+/** The code of an any-event variable (`x: *`). */
+const ANY = '*';
+
+/** The condition that always holds. */
+const TRUE: ConditionNode<StandardEvent> = and<StandardEvent>();
+
 /** Whether the sequence has a strict link (`,`) anywhere, groups included. */
 function hasStrictLink(items: SeqItem[]): boolean {
   return items.some(({ link, node }) => link === 'next' || (node.kind === 'group' && hasStrictLink(node.items)));
@@ -208,13 +214,15 @@ class RuleCompiler {
     }
     this.attachWhere();
     const { key, keyDescription, keyCanBeMissing } = this.partitionKey();
-    const declared = new Set([...r.variables.values()].flatMap((v) => v.codes));
+    // '*' (an any-event variable) is not a code: such a rule reads every event, as a strict one does
+    const anyEvent = [...r.variables.values()].some((v) => v.codes.includes(ANY));
+    const declared = new Set([...r.variables.values()].flatMap((v) => v.codes).filter((c) => c !== ANY));
     if (r.input) {
       const missing = [...declared].filter((c) => !r.input!.codes.includes(c));
       if (missing.length > 0) throw this.fail(`INPUT leaves out ${missing.join(', ')}, which the rule's variables match`, r.input, `add ${missing.join(' | ')} to INPUT`);
     }
     const codes = r.input ? new Set(r.input.codes) : declared;
-    const allEvents = !r.input && !r.repeat && hasStrictLink(r.sequence);
+    const allEvents = !r.input && (anyEvent || (!r.repeat && hasStrictLink(r.sequence)));
     const negated = negatedVariables(r.sequence);
     const returns = r.returns.map((f) => {
       this.checkVariables(f.expr);
@@ -243,7 +251,9 @@ class RuleCompiler {
     const explain = (variable: string, event: StandardEvent, match: Match): ConditionCheck[] => {
       const codesOf = r.variables.get(variable)?.codes ?? [];
       const checks: ConditionCheck[] = [
-        { condition: `event_code IN (${codesOf.join(', ')})`, holds: codesOf.includes(event.event_code), values: { event_code: event.event_code } },
+        codesOf.includes(ANY)
+          ? { condition: 'any event', holds: true, values: { event_code: event.event_code } }
+          : { condition: `event_code IN (${codesOf.join(', ')})`, holds: codesOf.includes(event.event_code), values: { event_code: event.event_code } },
       ];
       if (!checks[0].holds) return checks; // WHERE is not asked of events of other codes
       const env: Env<StandardEvent> = {
@@ -391,7 +401,7 @@ class RuleCompiler {
    */
   private conditionFor(variable: string): ConditionNode<StandardEvent> {
     const codes = this.rule.variables.get(variable)!.codes;
-    const codeOk = codes.length === 1 ? field<StandardEvent>('event_code').eq(codes[0]) : field<StandardEvent>('event_code').in(codes);
+    const codeOk = codes.includes(ANY) ? TRUE : codes.length === 1 ? field<StandardEvent>('event_code').eq(codes[0]) : field<StandardEvent>('event_code').in(codes);
     const exprs = this.conditions.get(variable) ?? [];
     const local: Evaluator<StandardEvent>[] = [];
     const reading: Evaluator<StandardEvent>[] = [];
@@ -501,7 +511,7 @@ class RuleCompiler {
   private conditionText(variable: string): string {
     const codes = this.rule.variables.get(variable)!.codes;
     const n = (this.conditions.get(variable) ?? []).length;
-    return `event_code in [${codes.join(', ')}]${n ? ` and ${n} WHERE condition${n > 1 ? 's' : ''}` : ''}`;
+    return `${codes.includes(ANY) ? 'any event' : `event_code in [${codes.join(', ')}]`}${n ? ` and ${n} WHERE condition${n > 1 ? 's' : ''}` : ''}`;
   }
 
   private skipStrategy(): AfterMatchSkipStrategy {

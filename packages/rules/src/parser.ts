@@ -168,6 +168,7 @@ class Parser {
   }
 
   private eventCode(): string {
+    if (this.acceptOp('*')) return '*'; // an any-event variable
     const t = this.next();
     if (t.kind !== 'ident' && t.kind !== 'string') throw this.fail(`expected an event code, found ${describe(t)}`, t, "e.g. 'e1: S_SEND_MSG' or 'e1: A | B'");
     return t.text;

@@ -127,3 +127,47 @@ describe('navigation: PREV, FIRST, LAST', () => {
     ).toEqual([{ d: 29 }]);
   });
 });
+
+describe('the any-event variable x: *', () => {
+  const codes = (rules: string, seq: string[]) =>
+    outputs(
+      rules,
+      seq.map((c, i) => ev(c, i + 1)),
+    ).length;
+
+  it('says that nothing happened in between', () => {
+    const rule = 'RULENAME "r"\ns: SEARCH\nx: *\nc: CLICK\nEVENT s -> !x -> c\nWITHIN 1 MINUTE';
+    expect(codes(rule, ['SEARCH', 'CLICK'])).toBe(1);
+    expect(codes(rule, ['SEARCH', 'PAGE_SCROLL', 'CLICK'])).toBe(0);
+  });
+
+  it('with WHERE, that nothing but some events happened in between', () => {
+    const rule = 'RULENAME "r"\ns: SEARCH\nx: *\nc: CLICK\nEVENT s -> !x -> c\nWHERE x.event_code != \'PAGE_SCROLL\'\nWITHIN 1 MINUTE';
+    expect(codes(rule, ['SEARCH', 'PAGE_SCROLL', 'PAGE_SCROLL', 'CLICK'])).toBe(1);
+    expect(codes(rule, ['SEARCH', 'PAGE_SCROLL', 'LOGOUT', 'CLICK'])).toBe(0);
+  });
+
+  it('takes any event, and makes the rule read every event of its partition', () => {
+    const burst = 'RULENAME "burst"\nx: *\nEVENT x\nREPEAT 3+\nWITHIN 1 MINUTE\nRETURN n=COUNT(x)';
+    expect(
+      outputs(
+        burst,
+        ['A', 'B', 'C'].map((c, i) => ev(c, i + 1)),
+      ),
+    ).toEqual([{ n: 3 }]);
+    expect(compileRules(burst)[0].allEvents).toBe(true);
+    const between = 'RULENAME "r"\na: A\nx: *\nb: B\nEVENT a , x , b\nRETURN mid=x.event_code';
+    expect(
+      outputs(
+        between,
+        ['A', 'Q', 'B'].map((c, i) => ev(c, i + 1)),
+      ),
+    ).toEqual([{ mid: 'Q' }]);
+  });
+
+  it('reads only the INPUT codes when INPUT narrows the rule', () => {
+    const rule = 'RULENAME "r"\ns: SEARCH\nx: *\nc: CLICK\nEVENT s -> !x -> c\nINPUT SEARCH | CLICK | LOGOUT\nWITHIN 1 MINUTE';
+    expect(codes(rule, ['SEARCH', 'PAGE_SCROLL', 'CLICK'])).toBe(1);
+    expect(codes(rule, ['SEARCH', 'LOGOUT', 'CLICK'])).toBe(0);
+  });
+});
