@@ -41,6 +41,8 @@ export type NavigationFn = (typeof NAVIGATIONS)[number];
 export type Quantifier = ({ kind: 'oneOrMore' } | { kind: 'zeroOrMore' } | { kind: 'optional' } | { kind: 'times'; from: number; to: number | null }) & {
   at?: number;
   len?: number;
+  /** `+?`, `*?`, `{n,}?`, `{n,m}?`: as few repetitions as needed (the default is greedy; see docs/rules.md). */
+  reluctant?: boolean;
 };
 
 /** How a sequence element connects to the one before it. */

@@ -167,6 +167,11 @@ function findReference(e: Expr, variable: string): Expr | undefined {
   return found;
 }
 
+/** A quantifier as written, without its `?`. */
+function quantifierText(q: Quantifier): string {
+  return q.kind === 'oneOrMore' ? '+' : q.kind === 'zeroOrMore' ? '*' : q.kind === 'optional' ? '?' : q.to === q.from ? `{${q.from}}` : `{${q.from},${q.to ?? ''}}`;
+}
+
 /** The code of an any-event variable (`x: *`). */
 const ANY = '*';
 
@@ -451,6 +456,18 @@ class RuleCompiler {
       if (q?.kind === 'times' && q.to !== null && q.to < q.from) throw this.fail(`{${q.from},${q.to}} has its upper bound below its lower bound`, at, `write {${q.to},${q.from}}`);
       if (node.kind === 'group') this.checkSequence(node.items, false);
     }
+    if (top) {
+      items.forEach(({ node }, i) => {
+        const next = items[i + 1]?.node;
+        const nextOptional = next?.quantifier?.kind === 'optional' || next?.quantifier?.kind === 'zeroOrMore';
+        if (node.kind === 'step' && nextOptional && isGreedy(node.quantifier, false))
+          throw this.fail(
+            `a greedy repetition cannot be followed by an optional element (Flink cannot compile it)`,
+            node.quantifier?.at !== undefined && node.quantifier.len ? { at: node.quantifier.at, len: node.quantifier.len } : node,
+            `make this one reluctant (${node.variable}${quantifierText(node.quantifier!)}?) or the next one required`,
+          );
+      });
+    }
     const last = items[items.length - 1];
     if (top && last.node.kind === 'step' && last.node.negated && last.link === 'followedBy' && !this.rule.within)
       throw this.fail(
@@ -467,7 +484,7 @@ class RuleCompiler {
       const build = (items: SeqItem[], top: boolean): { p: Pattern<StandardEvent>; text: string } => {
         let p: Pattern<StandardEvent> | undefined;
         let text = '';
-        for (const { link, node } of items) {
+        items.forEach(({ link, node }, i) => {
           if (node.kind === 'group') {
             const inner = build(node.items, false);
             p = p === undefined ? (top ? Pattern.begin(inner.p, skip) : Pattern.begin(inner.p)) : p[link === 'begin' ? 'next' : link](inner.p);
@@ -489,8 +506,8 @@ class RuleCompiler {
             text += text === '' ? `Pattern.begin('${node.variable}'${top ? `, ${this.skipText()}` : ''})` : `.${link}('${node.variable}')`;
             text += `.where(${this.conditionText(node.variable)})`;
           }
-          text += applyQuantifier(p, node.quantifier);
-        }
+          text += applyQuantifier(p!, node.quantifier, top && node.kind === 'step' && isGreedy(node.quantifier, i === items.length - 1));
+        });
         return { p: p!, text };
       };
       const { p, text } = build(r.sequence, true);
@@ -649,7 +666,23 @@ function isRepeating(q: Quantifier | undefined): boolean {
   return q !== undefined && (q.kind === 'oneOrMore' || q.kind === 'zeroOrMore' || (q.kind === 'times' && (q.to === null || q.to > 1)));
 }
 
-function applyQuantifier(p: Pattern<StandardEvent>, q: Quantifier | undefined): string {
+/**
+ * Whether a quantifier compiles greedy (Flink's `greedy()`): a repetition with a range (`+`, `*`,
+ * `{n,}`, `{n,m}`) that is not reluctant and not last (at the end, as Flink's MATCH_RECOGNIZE
+ * requires, a repetition is reluctant: a greedy one could not know it is done before the next event).
+ */
+function isGreedy(q: Quantifier | undefined, last: boolean): boolean {
+  return q !== undefined && !q.reluctant && !last && (q.kind === 'oneOrMore' || q.kind === 'zeroOrMore' || (q.kind === 'times' && q.to !== q.from));
+}
+
+function applyQuantifier(p: Pattern<StandardEvent>, q: Quantifier | undefined, greedy: boolean): string {
+  const text = quantify(p, q);
+  if (!greedy) return text;
+  p.greedy();
+  return `${text}.greedy()`;
+}
+
+function quantify(p: Pattern<StandardEvent>, q: Quantifier | undefined): string {
   if (!q) return '';
   switch (q.kind) {
     case 'oneOrMore':

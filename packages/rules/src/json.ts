@@ -13,7 +13,7 @@ export type ConsumingStrategy = 'STRICT' | 'SKIP_TILL_NEXT' | 'SKIP_TILL_ANY' | 
 
 export interface QuantifierJson {
   consumingStrategy: ConsumingStrategy;
-  properties: ('SINGLE' | 'LOOPING' | 'TIMES' | 'OPTIONAL')[];
+  properties: ('SINGLE' | 'LOOPING' | 'TIMES' | 'OPTIONAL' | 'GREEDY')[];
   times: { from: number; to: number | null } | null;
   untilCondition: null;
 }
@@ -92,7 +92,14 @@ function ruleToJson(r: RuleAst): RuleJson {
   };
 }
 
+/** A quantifier's JSON: Flink's, with GREEDY on repetitions that are not reluctant (documents without it read as reluctant). */
 function quantifierJson(strategy: ConsumingStrategy, q: Quantifier | undefined): QuantifierJson {
+  const json = plainQuantifierJson(strategy, q);
+  const range = q !== undefined && (q.kind === 'oneOrMore' || q.kind === 'zeroOrMore' || (q.kind === 'times' && q.to !== q.from));
+  return range && !q.reluctant ? { ...json, properties: [...json.properties, 'GREEDY'] } : json;
+}
+
+function plainQuantifierJson(strategy: ConsumingStrategy, q: Quantifier | undefined): QuantifierJson {
   const base = { consumingStrategy: strategy, untilCondition: null } as const;
   if (!q) return { ...base, properties: ['SINGLE'], times: null };
   switch (q.kind) {
@@ -167,7 +174,7 @@ function describe(x: unknown): string {
 }
 
 const STRATEGIES = ['STRICT', 'SKIP_TILL_NEXT', 'SKIP_TILL_ANY', 'NOT_NEXT', 'NOT_FOLLOW'] as const;
-const PROPERTIES = ['SINGLE', 'LOOPING', 'TIMES', 'OPTIONAL'] as const;
+const PROPERTIES = ['SINGLE', 'LOOPING', 'TIMES', 'OPTIONAL', 'GREEDY'] as const;
 const SKIPS = { SKIP_PAST_LAST_EVENT: 'pastLastEvent', SKIP_TO_NEXT: 'toNext', NO_SKIP: 'noSkip', SKIP_TO_FIRST: 'toFirst', SKIP_TO_LAST: 'toLast' } as const;
 
 /**
@@ -265,17 +272,18 @@ function quantifierFromJson(x: unknown, at: string, fail: Fail): Quantifier | un
   oneOf(q.consumingStrategy, at + '.consumingStrategy', STRATEGIES);
   const props = array(q.properties, at + '.properties', true).map((p, i) => oneOf(p, `${at}.properties[${i}]`, PROPERTIES));
   const optional = props.includes('OPTIONAL');
+  const reluctant = !props.includes('GREEDY');
   const times = q.times === null || q.times === undefined ? null : object(q.times, at + '.times');
   if (props.includes('LOOPING')) {
     const from = times === null ? 1 : integer(times.from, at + '.times.from', 1);
-    if (optional) return { kind: 'zeroOrMore' };
-    return from === 1 ? { kind: 'oneOrMore' } : { kind: 'times', from, to: null };
+    if (optional) return { kind: 'zeroOrMore', reluctant };
+    return from === 1 ? { kind: 'oneOrMore', reluctant } : { kind: 'times', from, to: null, reluctant };
   }
   if (props.includes('TIMES')) {
     if (times === null) throw fail(at + '.times', 'expected {from, to} for a TIMES quantifier');
     const from = integer(times.from, at + '.times.from', 1);
     const to = times.to === null ? null : integer(times.to, at + '.times.to', from);
-    return { kind: 'times', from, to };
+    return from === to ? { kind: 'times', from, to } : { kind: 'times', from, to, reluctant };
   }
   return optional ? { kind: 'optional' } : undefined;
 }

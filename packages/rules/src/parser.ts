@@ -210,6 +210,14 @@ class Parser {
   }
 
   private quantifier(): Quantifier | undefined {
+    const q = this.plainQuantifier();
+    if (q === undefined || !this.isOp('?')) return q;
+    const mark = this.next();
+    if (q.kind === 'optional') throw this.fail('?? (a reluctant optional) is not supported', mark, 'write ? for zero or one');
+    return { ...q, reluctant: true, len: mark.offset + 1 - q.at! };
+  }
+
+  private plainQuantifier(): Quantifier | undefined {
     const at = this.peek().offset;
     if (this.acceptOp('+')) return { kind: 'oneOrMore', at, len: 1 };
     if (this.acceptOp('*')) return { kind: 'zeroOrMore', at, len: 1 };

@@ -171,3 +171,45 @@ describe('the any-event variable x: *', () => {
     expect(codes(rule, ['SEARCH', 'LOGOUT', 'CLICK'])).toBe(0);
   });
 });
+
+describe('greedy and reluctant repetitions', () => {
+  const run = (seq: string, codes: string, extra = '') =>
+    outputs(
+      `RULENAME "r"\na: A\nb: A | B\nEVENT ${seq}\nWITHIN 1 MINUTE\n${extra}\nRETURN n=COUNT(a), b=b.event_code`,
+      [...codes].map((c, i) => ev(c, i + 1)),
+    ).map((o) => `${o.n}${o.b}`);
+
+  it('repeats as many times as it can by default (greedy), as few as it must when reluctant', () => {
+    expect(run('a+ -> b', 'AAB')).toEqual(['2B']);
+    expect(run('a+? -> b', 'AAB')).toEqual(['1A']);
+    expect(run('a{1,} -> b', 'AAB')).toEqual(['2B']);
+    expect(run('a{1,}? -> b', 'AAB')).toEqual(['1A']);
+    expect(run('a+ -> b', 'AAAB', 'AFTER MATCH NO SKIP')).toEqual(['3B', '2B', '1B']);
+    expect(run('a+? -> b', 'AAAB', 'AFTER MATCH NO SKIP')).toEqual(['1A', '2A', '1A', '3B', '2B', '1B']);
+  });
+
+  it('maps to Flink: greedy() on a repetition that is not last, the plain quantifier otherwise', () => {
+    const text = (seq: string) => compileRules(`RULENAME "r"\na: A\nb: B\nEVENT ${seq}\nWITHIN 1 MINUTE`)[0].patternText;
+    expect(text('a+ -> b')).toContain('.oneOrMore().greedy()');
+    expect(text('a+? -> b')).not.toContain('greedy');
+    expect(text('a -> b+')).not.toContain('greedy'); // last: reluctant, as MATCH_RECOGNIZE requires
+    expect(text('a{2} -> b')).not.toContain('greedy'); // an exact count has nothing to choose
+  });
+
+  it('rejects what Flink cannot compile, saying how to write it', () => {
+    const e = errorOf('RULENAME "r"\na: A\nb: B\nc: C\nEVENT a+ -> b? -> c\nWITHIN 1 MINUTE');
+    expect(e.message).toContain('a greedy repetition cannot be followed by an optional element');
+    expect(e.hint).toContain('a+?');
+    expect([e.span.line, e.span.column]).toEqual([5, 8]);
+    expect(compileRules('RULENAME "r"\na: A\nb: B\nc: C\nEVENT a+? -> b? -> c\nWITHIN 1 MINUTE')).toHaveLength(1);
+    expect(errorOf('RULENAME "r"\na: A\nb: B\nEVENT a?? -> b').message).toContain('reluctant optional');
+  });
+
+  it('reads JSON documents without GREEDY as reluctant, as they were written before greedy repetitions', () => {
+    const doc = rulesToJson(parseRules('RULENAME "r"\na: A\nb: A | B\nEVENT a+ -> b\nWITHIN 1 MINUTE'));
+    const node = doc.rules[0].nodes[0] as { quantifier: { properties: string[] } };
+    expect(node.quantifier.properties).toContain('GREEDY');
+    node.quantifier.properties = node.quantifier.properties.filter((p) => p !== 'GREEDY');
+    expect(loadRulesJson(JSON.stringify(doc))[0].patternText).not.toContain('greedy');
+  });
+});
