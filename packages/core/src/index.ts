@@ -1,5 +1,6 @@
 // Patterns and their conditions
 export { Pattern, GroupPattern, type WithinType } from './pattern/pattern.js';
+export { anyOf, Alternatives } from './pattern/alternatives.js';
 export {
   field,
   simple,

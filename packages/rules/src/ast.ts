@@ -50,7 +50,9 @@ export type Link = 'begin' | 'next' | 'followedBy' | 'followedByAny';
 
 export type SeqNode =
   | { kind: 'step'; variable: string; negated: boolean; quantifier?: Quantifier; at: number; len: number }
-  | { kind: 'group'; items: SeqItem[]; quantifier?: Quantifier; at: number; len: number };
+  | { kind: 'group'; items: SeqItem[]; quantifier?: Quantifier; at: number; len: number }
+  /** PERMUTE(a, b, c): the variables in any order, each after the one before with relaxed contiguity. */
+  | { kind: 'permute'; variables: { variable: string; at: number; len: number }[]; quantifier?: undefined; at: number; len: number };
 
 export interface SeqItem {
   link: Link;

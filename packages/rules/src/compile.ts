@@ -7,6 +7,8 @@ import {
   iterative,
   MalformedPatternError,
   Pattern,
+  anyOf,
+  type Alternatives,
   simple,
   type Condition,
   type ConditionContext,
@@ -51,7 +53,8 @@ export interface CompiledRule {
    * needs to see the event that comes next, and an INPUT clause is the way to narrow it.
    */
   readonly allEvents: boolean;
-  readonly pattern?: Pattern<StandardEvent>;
+  /** The pattern, or for a rule with PERMUTE its alternatives (one per order). */
+  readonly pattern?: Pattern<StandardEvent> | Alternatives<StandardEvent>;
   readonly repeat?: RepeatSpec;
   /**
    * The partition key of an event (see partitionKey), and how it was chosen. A key that reads as a
@@ -153,7 +156,7 @@ export function compileEach(rules: RuleAst[], src: SourceText, options: CompileO
 function negatedVariables(items: SeqItem[], out = new Set<string>()): Set<string> {
   for (const { node } of items) {
     if (node.kind === 'group') negatedVariables(node.items, out);
-    else if (node.negated) out.add(node.variable);
+    else if (node.kind === 'step' && node.negated) out.add(node.variable);
   }
   return out;
 }
@@ -170,6 +173,17 @@ function findReference(e: Expr, variable: string): Expr | undefined {
 /** A quantifier as written, without its `?`. */
 function quantifierText(q: Quantifier): string {
   return q.kind === 'oneOrMore' ? '+' : q.kind === 'zeroOrMore' ? '*' : q.kind === 'optional' ? '?' : q.to === q.from ? `{${q.from}}` : `{${q.from},${q.to ?? ''}}`;
+}
+
+/** The most alternatives PERMUTE may expand to. */
+const MAX_ALTERNATIVES = 120;
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  return xs.length <= 1 ? [[...xs]] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+function expandsPermute(items: SeqItem[]): boolean {
+  return items.some(({ node }) => node.kind === 'permute' || (node.kind === 'group' && expandsPermute(node.items)));
 }
 
 /** The code of an any-event variable (`x: *`). */
@@ -194,6 +208,9 @@ class RuleCompiler {
   private readonly order: string[] = [];
   private readonly repeated = new Set<string>();
   private readonly conditions = new Map<string, Expr[]>();
+  /** The EVENT sequence with PERMUTE expanded: one sequence per order (see expandPermutes); `sequence` is the first. */
+  private alternatives: SeqItem[][] = [];
+  private sequence: SeqItem[] = [];
 
   constructor(
     private readonly src: SourceText,
@@ -213,7 +230,9 @@ class RuleCompiler {
 
   compile(): CompiledRule {
     const r = this.rule;
-    this.collectVariables(r.sequence, false);
+    this.alternatives = this.expandPermutes(r.sequence);
+    this.sequence = this.alternatives[0];
+    this.collectVariables(this.sequence, false);
     for (const [name, decl] of r.variables) {
       if (!this.order.includes(name)) throw this.fail(`variable '${name}' is declared but not used in EVENT`, decl, 'use it in the EVENT sequence or remove the declaration');
     }
@@ -227,8 +246,8 @@ class RuleCompiler {
       if (missing.length > 0) throw this.fail(`INPUT leaves out ${missing.join(', ')}, which the rule's variables match`, r.input, `add ${missing.join(' | ')} to INPUT`);
     }
     const codes = r.input ? new Set(r.input.codes) : declared;
-    const allEvents = !r.input && (anyEvent || (!r.repeat && hasStrictLink(r.sequence)));
-    const negated = negatedVariables(r.sequence);
+    const allEvents = !r.input && (anyEvent || (!r.repeat && hasStrictLink(this.sequence)));
+    const negated = negatedVariables(this.sequence);
     const returns = r.returns.map((f) => {
       this.checkVariables(f.expr);
       this.checkNavigation(f.expr, 'RETURN');
@@ -288,15 +307,65 @@ class RuleCompiler {
       output,
     };
     if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };
-    this.checkSequence(r.sequence, true);
-    const { pattern, text } = this.buildPattern();
-    return { ...base, kind: 'nfa', pattern, patternText: text };
+    this.checkSequence(this.sequence, true);
+    if (this.alternatives.length === 1) {
+      const { pattern, text } = this.buildPattern(this.sequence);
+      return { ...base, kind: 'nfa', pattern, patternText: text };
+    }
+    // each order of the PERMUTE variables is an alternative, with its conditions given by its own order
+    const byOrder = (alt: SeqItem[]) => {
+      this.order.length = 0;
+      this.collectVariables(alt, false);
+      this.conditions.clear();
+      for (const [v, exprs] of conditionsByVariable(this.rule, this.order)) this.conditions.set(v, exprs);
+    };
+    const built = this.alternatives.map((alt) => {
+      byOrder(alt);
+      return this.buildPattern(alt);
+    });
+    byOrder(this.sequence); // explanations read the first order's
+    const pattern = anyOf(...built.map((b) => b.pattern));
+    try {
+      compilePattern(pattern);
+    } catch (e) {
+      if (e instanceof MalformedPatternError) throw this.fail(`this EVENT sequence cannot be compiled (${e.message})`, { at: r.eventAt, len: 5 });
+      throw e;
+    }
+    return { ...base, kind: 'nfa', pattern, patternText: `anyOf(${built.map((b) => b.text).join(', ')})` };
+  }
+
+  /** The sequence's PERMUTE elements expanded: one sequence per combination of their orders. */
+  private expandPermutes(items: SeqItem[]): SeqItem[][] {
+    let out: SeqItem[][] = [[]];
+    for (const item of items) {
+      const { link, node } = item;
+      if (node.kind === 'group') {
+        if (expandsPermute(node.items)) throw this.fail('PERMUTE cannot be inside a group', node);
+        out = out.map((seq) => [...seq, item]);
+      } else if (node.kind === 'permute') {
+        const orders = permutations(node.variables);
+        if (out.length * orders.length > MAX_ALTERNATIVES)
+          throw this.fail(
+            `this PERMUTE makes ${out.length * orders.length} orders, more than the ${MAX_ALTERNATIVES} a rule may have`,
+            node,
+            'permute fewer variables (5 make 120 orders)',
+          );
+        out = out.flatMap((seq) =>
+          orders.map((order) => [
+            ...seq,
+            ...order.map((v, i): SeqItem => ({ link: i === 0 ? link : 'followedBy', node: { kind: 'step', variable: v.variable, negated: false, at: v.at, len: v.len } })),
+          ]),
+        );
+      } else out = out.map((seq) => [...seq, item]);
+    }
+    return out;
   }
 
   private collectVariables(items: SeqItem[], inLoop: boolean): void {
     for (const { node } of items) {
       const loop = inLoop || isRepeating(node.quantifier);
       if (node.kind === 'group') this.collectVariables(node.items, loop);
+      else if (node.kind === 'permute') throw new Error('PERMUTE is expanded before its variables are collected');
       else {
         if (!this.rule.variables.has(node.variable)) {
           throw this.fail(`unknown variable '${node.variable}'`, node, `declare it before EVENT, e.g. '${node.variable}: EVENT_CODE'`);
@@ -378,7 +447,7 @@ class RuleCompiler {
    * after it (nothing after x has happened yet), nor another negated variable.
    */
   private checkNegatedReads(c: Expr): void {
-    const negated = negatedVariables(this.rule.sequence);
+    const negated = negatedVariables(this.sequence);
     const vars = variablesOf(c);
     const mentioned = vars.filter((v) => negated.has(v));
     if (mentioned.length === 0) return;
@@ -477,7 +546,7 @@ class RuleCompiler {
       );
   }
 
-  private buildPattern(): { pattern: Pattern<StandardEvent>; text: string } {
+  private buildPattern(sequence: SeqItem[]): { pattern: Pattern<StandardEvent>; text: string } {
     const r = this.rule;
     const skip = this.skipStrategy();
     try {
@@ -485,6 +554,7 @@ class RuleCompiler {
         let p: Pattern<StandardEvent> | undefined;
         let text = '';
         items.forEach(({ link, node }, i) => {
+          if (node.kind === 'permute') throw new Error('PERMUTE is expanded before patterns are built');
           if (node.kind === 'group') {
             const inner = build(node.items, false);
             p = p === undefined ? (top ? Pattern.begin(inner.p, skip) : Pattern.begin(inner.p)) : p[link === 'begin' ? 'next' : link](inner.p);
@@ -510,7 +580,7 @@ class RuleCompiler {
         });
         return { p: p!, text };
       };
-      const { p, text } = build(r.sequence, true);
+      const { p, text } = build(sequence, true);
       let full = text;
       if (r.within) {
         p.within(r.within.ms);
@@ -599,7 +669,8 @@ class RuleCompiler {
   private repeatSpec(): RepeatSpec {
     const r = this.rule;
     const rep = r.repeat!;
-    const seq = r.sequence;
+    const seq = this.sequence;
+    if (this.alternatives.length > 1) throw this.fail('REPEAT applies to a single variable, not PERMUTE', rep);
     if (seq.length !== 1 || seq[0].node.kind !== 'step' || seq[0].node.negated || seq[0].node.quantifier) {
       throw this.fail('REPEAT applies to a single variable', rep, 'write EVENT e1 and REPEAT n+ ...; use quantifiers (e1{3}) for sequences');
     }
@@ -712,6 +783,7 @@ function quantify(p: Pattern<StandardEvent>, q: Quantifier | undefined): string 
 export function sequenceVariables(items: SeqItem[], out: string[] = []): string[] {
   for (const { node } of items) {
     if (node.kind === 'group') sequenceVariables(node.items, out);
+    else if (node.kind === 'permute') out.push(...node.variables.map((v) => v.variable));
     else out.push(node.variable);
   }
   return out;

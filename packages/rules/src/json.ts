@@ -20,7 +20,9 @@ export interface QuantifierJson {
 
 export type NodeJson =
   | { name: string; type: 'ATOMIC'; quantifier: QuantifierJson; condition: { type: 'CEPHEUS_EXPR'; eventCodes: string[]; expression: unknown } }
-  | { name: string; type: 'COMPOSITE'; quantifier: QuantifierJson; nodes: NodeJson[]; edges: EdgeJson[] };
+  | { name: string; type: 'COMPOSITE'; quantifier: QuantifierJson; nodes: NodeJson[]; edges: EdgeJson[] }
+  /** PERMUTE: its variables (ATOMIC nodes) in any order, each after the one before with relaxed contiguity. */
+  | { name: string; type: 'PERMUTE'; quantifier: QuantifierJson; nodes: NodeJson[] };
 
 export interface EdgeJson {
   source: string;
@@ -64,14 +66,17 @@ function ruleToJson(r: RuleAst): RuleJson {
     items.forEach(({ link, node }, i) => {
       const strategy: ConsumingStrategy = node.kind === 'step' && node.negated ? (link === 'next' ? 'NOT_NEXT' : 'NOT_FOLLOW') : LINKS[link];
       const quantifier = quantifierJson(strategy, node.quantifier);
+      const atomic = (variable: string, q: QuantifierJson): NodeJson => {
+        const exprs = conditions.get(variable) ?? [];
+        const expression = exprs.length === 0 ? null : stripPositions(exprs.reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b, at: 0, len: 0 })));
+        return { name: variable, type: 'ATOMIC', quantifier: q, condition: { type: 'CEPHEUS_EXPR', eventCodes: r.variables.get(variable)!.codes, expression } };
+      };
       let json: NodeJson;
       if (node.kind === 'group') {
         json = { name: `group_${++groups}`, type: 'COMPOSITE', quantifier, ...graph(node.items) };
-      } else {
-        const exprs = conditions.get(node.variable) ?? [];
-        const expression = exprs.length === 0 ? null : stripPositions(exprs.reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b, at: 0, len: 0 })));
-        json = { name: node.variable, type: 'ATOMIC', quantifier, condition: { type: 'CEPHEUS_EXPR', eventCodes: r.variables.get(node.variable)!.codes, expression } };
-      }
+      } else if (node.kind === 'permute') {
+        json = { name: `permute_${++groups}`, type: 'PERMUTE', quantifier, nodes: node.variables.map((v) => atomic(v.variable, quantifierJson('SKIP_TILL_NEXT', undefined))) };
+      } else json = atomic(node.variable, quantifier);
       if (i > 0) edges.push({ source: nodes[i - 1].name, target: json.name, type: strategy });
       nodes.push(json);
     });
@@ -195,15 +200,16 @@ function ruleFromJson(x: unknown, path: string): RuleAst {
   const r = object(x, '');
   const variables: RuleAst['variables'] = new Map();
   const where: Expr[] = [];
-  const sequence = (nodesJson: unknown, edgesJson: unknown, at: string): SeqItem[] => {
+  /** The nodes as a sequence, joined by their edges (`chained`), or, for PERMUTE's, without edges. */
+  const sequence = (nodesJson: unknown, edgesJson: unknown, at: string, chained = true): SeqItem[] => {
     const nodes = array(nodesJson, at + '.nodes', true).map((n, i) => object(n, `${at}.nodes[${i}]`));
-    const edges = array(edgesJson, at + '.edges').map((e, i) => object(e, `${at}.edges[${i}]`));
-    if (edges.length !== nodes.length - 1) throw fail(at + '.edges', `expected ${nodes.length - 1} edges chaining the nodes in order, got ${edges.length}`);
+    const edges = chained ? array(edgesJson, at + '.edges').map((e, i) => object(e, `${at}.edges[${i}]`)) : [];
+    if (chained && edges.length !== nodes.length - 1) throw fail(at + '.edges', `expected ${nodes.length - 1} edges chaining the nodes in order, got ${edges.length}`);
     return nodes.map((n, i) => {
       const np = `${at}.nodes[${i}]`;
       const name = string(n.name, np + '.name');
       let incoming: ConsumingStrategy = 'STRICT';
-      if (i > 0) {
+      if (i > 0 && chained) {
         const edge = edges[i - 1];
         const ep = `${at}.edges[${i - 1}]`;
         if (edge.source !== nodes[i - 1].name || edge.target !== name) throw fail(ep, `expected an edge from '${String(nodes[i - 1].name)}' to '${name}'`);
@@ -212,9 +218,17 @@ function ruleFromJson(x: unknown, path: string): RuleAst {
       const link = i === 0 ? 'begin' : incoming === 'STRICT' || incoming === 'NOT_NEXT' ? 'next' : incoming === 'SKIP_TILL_ANY' ? 'followedByAny' : 'followedBy';
       const quantifier = quantifierFromJson(n.quantifier, np + '.quantifier', fail);
       let node: SeqNode;
-      const type = oneOf(n.type, np + '.type', ['ATOMIC', 'COMPOSITE'] as const);
+      const type = oneOf(n.type, np + '.type', ['ATOMIC', 'COMPOSITE', 'PERMUTE'] as const);
       if (type === 'COMPOSITE') {
         node = { kind: 'group', items: sequence(n.nodes, n.edges, np), at: 0, len: 0 };
+      } else if (type === 'PERMUTE') {
+        // its variables, read as single steps without edges between them
+        const inner = sequence(n.nodes, undefined, np, false);
+        const variables = inner.map((it, j) => {
+          if (it.node.kind !== 'step' || it.node.negated || it.node.quantifier) throw fail(`${np}.nodes[${j}]`, 'a PERMUTE node holds single variables');
+          return { variable: it.node.variable, at: 0, len: 0 };
+        });
+        node = { kind: 'permute', variables, at: 0, len: 0 };
       } else {
         const c = object(n.condition, np + '.condition');
         oneOf(c.type, np + '.condition.type', ['CEPHEUS_EXPR'] as const);

@@ -18,7 +18,7 @@ import { allErrors, RuleError, SourceText } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 const KEYWORDS = new Set(
-  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY INPUT AND OR NOT IN LIKE IS NULL TRUE FALSE CASE WHEN THEN ELSE END'.split(
+  'RULENAME EVENT WHERE REPEAT SAME HAVING WITHIN RETURN AFTER MATCH SKIP PAST LAST TO NEXT FIRST NO PARTITION BY INPUT PERMUTE AND OR NOT IN LIKE IS NULL TRUE FALSE CASE WHEN THEN ELSE END'.split(
     ' ',
   ),
 );
@@ -198,6 +198,20 @@ class Parser {
       const items = this.sequence(false);
       this.expectOp(')');
       node = { kind: 'group', items, ...this.span(start.offset) };
+    } else if (this.isKeyword('PERMUTE') && this.isOp('(', this.peek(1))) {
+      if (negated) throw this.fail('PERMUTE cannot be negated', start, 'negate single variables: a -> !b -> c');
+      this.next();
+      this.next(); // (
+      const variables: { variable: string; at: number; len: number }[] = [];
+      do {
+        const v = this.next();
+        if (v.kind !== 'ident' || KEYWORDS.has(v.text.toUpperCase()))
+          throw this.fail(`expected a variable in PERMUTE, found ${describe(v)}`, v, 'PERMUTE(a, b, c) lists declared variables');
+        variables.push({ variable: v.text, at: v.offset, len: v.length });
+      } while (this.acceptOp(','));
+      this.expectOp(')', 'PERMUTE(a, b, c)');
+      if (this.isOp('+') || this.isOp('*') || this.isOp('?') || this.isOp('{')) throw this.fail('PERMUTE cannot take a quantifier', this.peek());
+      return { kind: 'permute', variables, ...this.span(start.offset) };
     } else {
       const v = this.next();
       if (v.kind !== 'ident' || KEYWORDS.has(v.text.toUpperCase()))

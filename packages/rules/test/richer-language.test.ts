@@ -213,3 +213,61 @@ describe('greedy and reluctant repetitions', () => {
     expect(loadRulesJson(JSON.stringify(doc))[0].patternText).not.toContain('greedy');
   });
 });
+
+describe('PERMUTE', () => {
+  const rule = (extra = '') =>
+    `RULENAME "r"\ns: START\na: A\nb: B\nc: C\nEVENT s -> PERMUTE(a, b, c)\nWITHIN 1 MINUTE\n${extra}\nRETURN order=CONCAT(a.event_time, ',', b.event_time, ',', c.event_time)`;
+  const run = (text: string, codes: string) =>
+    outputs(
+      text,
+      [...codes].map((c, i) => ev({ S: 'START', A: 'A', B: 'B', C: 'C', X: 'X' }[c]!, i)),
+    ).map((o) => o.order);
+
+  it('matches the variables in any order', () => {
+    expect(run(rule(), 'SABC')).toEqual(['1000,2000,3000']);
+    expect(run(rule(), 'SCAB')).toEqual(['2000,3000,1000']);
+    expect(run(rule(), 'SBXCA')).toEqual(['4000,1000,3000']);
+    expect(run(rule(), 'SAB')).toEqual([]);
+  });
+
+  it('shares one skip strategy across the orders: a match ends the runs of the other orders it overlaps', () => {
+    const two = (extra = '') => `RULENAME "r"\na: A\nb: B\nEVENT PERMUTE(a, b)\nWITHIN 1 MINUTE\n${extra}\nRETURN at=CONCAT(a.event_time, ',', b.event_time)`;
+    const codes = (text: string, seq: string) =>
+      outputs(
+        text,
+        [...seq].map((c, i) => ev(c, i)),
+      ).map((o) => o.at);
+    expect(codes(two(), 'ABAB')).toEqual(['0,1000', '2000,3000']);
+    expect(codes(two('AFTER MATCH NO SKIP'), 'ABAB')).toEqual(['0,1000', '2000,1000', '2000,3000']);
+  });
+
+  it('gives WHERE conditions to the variable that comes last in each order', () => {
+    const text = `RULENAME "r"\na: A\nb: B\nEVENT PERMUTE(a, b)\nWHERE b.extra_info.item = a.extra_info.item\nWITHIN 1 MINUTE\nRETURN item=a.extra_info.item`;
+    const items = (seq: [string, string][]) =>
+      outputs(
+        text,
+        seq.map(([c, item], i) => ev(c, i, { item })),
+      ).map((o) => o.item);
+    expect(
+      items([
+        ['B', 'x'],
+        ['A', 'y'],
+        ['A', 'x'],
+      ]),
+    ).toEqual(['x']);
+    expect(
+      items([
+        ['A', 'x'],
+        ['B', 'y'],
+        ['B', 'x'],
+      ]),
+    ).toEqual(['x']);
+  });
+
+  it('rejects too many orders, and PERMUTE in a group or a REPEAT rule', () => {
+    const vars = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const many = `RULENAME "r"\n${vars.map((v) => `${v}: ${v.toUpperCase()}`).join('\n')}\nEVENT PERMUTE(${vars.join(', ')})\nWITHIN 1 MINUTE`;
+    expect(errorOf(many).message).toMatch(/makes 720 orders, more than the 120/);
+    expect(errorOf('RULENAME "r"\na: A\nb: B\nc: C\nEVENT c -> (PERMUTE(a, b))+\nWITHIN 1 MINUTE').message).toMatch(/PERMUTE cannot be inside a group/);
+  });
+});

@@ -1,3 +1,4 @@
+import type { Alternatives } from '../pattern/alternatives.js';
 import type { Pattern } from '../pattern/pattern.js';
 import { ChainNFA } from './chain/chain-nfa.js';
 import { chainShape } from './chain/chain-shape.js';
@@ -10,7 +11,7 @@ import { PathNFA } from './path/path-nfa.js';
  * ChainNFA when the NFA is a straight chain, a PathNFA otherwise. Both give Flink's results, as
  * `NFA` (Flink's own design, with its shared buffer) does; tests hold them to it.
  */
-export function compile<E>(pattern: Pattern<E>): Matcher<E> {
+export function compile<E>(pattern: Pattern<E> | Alternatives<E>): Matcher<E> {
   const compiled = compilePattern(pattern);
   const chain = chainShape(compiled);
   return chain !== undefined ? new ChainNFA(compiled, chain) : new PathNFA(compiled);

@@ -1,5 +1,6 @@
 import { compile } from '../nfa/compile.js';
 import type { KeyState, Match, Matcher, TimedOutMatch } from '../nfa/matcher.js';
+import type { Alternatives } from '../pattern/alternatives.js';
 import type { Pattern } from '../pattern/pattern.js';
 import { EventTimeBuffer } from '../time/event-time-buffer.js';
 import { TimerQueue } from '../time/timer-queue.js';
@@ -22,7 +23,7 @@ export interface TimeoutOutput<E, K> extends MatchOutput<E, K> {}
 
 export interface CepOperatorOptions<E, K> {
   /** The patterns to run, by name; all of them see every event. */
-  patterns: Record<string, Pattern<E>>;
+  patterns: Record<string, Pattern<E> | Alternatives<E>>;
   /** Partitions events; each key has its own matching state. Default: one global key. */
   key?: (event: E) => K;
   /** 'event' (default): events carry their time and are reordered by watermarks. 'processing': the clock's time on arrival. */

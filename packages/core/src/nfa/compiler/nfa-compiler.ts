@@ -1,6 +1,7 @@
 import type { AfterMatchSkipStrategy } from '../after-match/skip-strategy.js';
 import { and, not, TRUE, type ConditionNode } from '../../pattern/conditions.js';
 import { MalformedPatternError } from '../../pattern/errors.js';
+import { Alternatives } from '../../pattern/alternatives.js';
 import { GroupPattern, type Pattern } from '../../pattern/pattern.js';
 import type { Times } from '../../pattern/quantifier.js';
 import { State, type StateType } from '../state.js';
@@ -19,9 +20,41 @@ export interface CompiledNFA<E> {
   readonly patternNames: readonly string[];
 }
 
-/** Compiles a pattern into NFA states; throws MalformedPatternError for invalid patterns. */
-export function compilePattern<E>(pattern: Pattern<E>): CompiledNFA<E> {
+/** Compiles a pattern (or alternatives) into NFA states; throws MalformedPatternError for invalid patterns. */
+export function compilePattern<E>(pattern: Pattern<E> | Alternatives<E>): CompiledNFA<E> {
+  if (pattern instanceof Alternatives) return union(pattern.patterns.map((p) => new NFACompiler(p).compile()));
   return new NFACompiler(pattern).compile();
+}
+
+/**
+ * One NFA that runs each alternative: a start state that proceeds, unconditionally, to each
+ * alternative's start state, so that every event that starts one starts a run of it, all in one
+ * key state under one skip strategy. Each alternative's states keep their pattern names and are
+ * renamed apart (`1|a`, `2|a`, ...).
+ */
+function union<E>(alternatives: CompiledNFA<E>[]): CompiledNFA<E> {
+  if (alternatives.length === 1) return alternatives[0];
+  const [first] = alternatives;
+  for (const a of alternatives) {
+    if (a.windowMs !== first.windowMs) throw new MalformedPatternError('Alternatives must have the same window (within).');
+    if (a.skipStrategy.toString() !== first.skipStrategy.toString()) throw new MalformedPatternError('Alternatives must have the same AfterMatchSkipStrategy.');
+  }
+  const start = new State<E>('$alternatives$', 'Start', '$alternatives$');
+  const states: State<E>[] = [start];
+  alternatives.forEach((a, k) => {
+    const copies = new Map<State<E>, State<E>>();
+    for (const st of a.states) {
+      const copy = new State<E>(`${k + 1}|${st.name}`, st.type === 'Start' ? 'Normal' : st.type, st.patternName);
+      copy.windowMs = st.windowMs;
+      copies.set(st, copy);
+      states.push(copy);
+    }
+    for (const st of a.states) for (const t of st.transitions) copies.get(st)!.addTransition(t.action, copies.get(t.target)!, t.condition);
+    start.addProceed(copies.get(a.startState)!, TRUE);
+  });
+  for (let i = 0; i < states.length; i++) states[i].index = i;
+  const names = [...new Set(alternatives.flatMap((a) => a.patternNames))];
+  return { states, startState: start, windowMs: first.windowMs, skipStrategy: first.skipStrategy, patternNames: names };
 }
 
 interface NotCondition<E> {
