@@ -5,6 +5,7 @@ import { compile } from '@cepheus/core';
 import { ChainNFA } from '@cepheus/core/internal';
 import { eventLineDecoder, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS } from '@cepheus/rules';
 import { EventLines } from './event-lines.js';
+import { csv, identity, jsonLines } from './output-format.js';
 import { LineWriter } from './line-writer.js';
 import { fileProblem, loadRules, unkeyedMessage } from './load-rules.js';
 import { testCommand } from './test-command.js';
@@ -19,7 +20,7 @@ const USAGE = `cepheus: complex event processing rules over JSONL event streams
 usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE|-] [--errors FILE|-] [--out-of-orderness 5s]
                        [--fields event_code=code,event_time=ts,user_id=user] [--time-zone Asia/Shanghai]
-                       [--epoch-unit ms|s] [--time-format epoch|iso]
+                       [--epoch-unit ms|s] [--time-format epoch|iso] [--format jsonl|csv]
   cepheus test [DIR...]        run the tests in DIR (folders with rules, events.jsonl, expected.jsonl)
   cepheus trace RULES... --input FILE [--rule NAME] [--key K] [--json]
                                why each rule did or did not fire, key by key
@@ -52,6 +53,8 @@ Runs the rules over JSONL events and writes the output events as JSON lines.
                                or an offset (+08:00); default UTC
       --epoch-unit ms|s        the unit of numeric event_time (default ms; values that look like seconds are warned of)
       --time-format epoch|iso  output event_time as epoch ms (default) or ISO 8601 text in --time-zone
+      --format jsonl|csv       output events as JSON lines (default) or CSV (a header, then
+                               event_code, event_time, user_id and one column per RETURN field)
   -h, --help                   this help
 
 A summary line (events, outputs, errors, late, seconds) goes to standard error at the end.`,
@@ -222,20 +225,26 @@ async function run(args: string[]): Promise<number> {
     'time-zone': { type: 'string' },
     'epoch-unit': { type: 'string' },
     'time-format': { type: 'string' },
+    format: { type: 'string' },
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
   const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
   const times = timeReader(values['time-zone'] as string | undefined, values['epoch-unit'] as string | undefined);
   const timeFormat = values['time-format'] ?? 'epoch';
   if (timeFormat !== 'epoch' && timeFormat !== 'iso') throw new UsageError(`--time-format: '${timeFormat}' is not epoch or iso`);
+  const outputFormat = values.format ?? 'jsonl';
+  if (outputFormat !== 'jsonl' && outputFormat !== 'csv') throw new UsageError(`--format: '${outputFormat}' is not jsonl or csv`);
   const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)), times);
   const rules = loadRules(positionals, { timeZone: times.zone });
   if (!rules) return 1;
 
   const byName = new Map(rules.map((r) => [r.name, r]));
+  const time = timeFormat === 'iso' ? (ms: number) => times.zone.formatIso(ms) : identity;
+  const format = outputFormat === 'csv' ? csv(rules, time) : jsonLines(time);
   // '-' is standard output for each of them
   const sink = (name: string) => (name === '-' ? process.stdout : createWriteStream(name));
   const out = new LineWriter(values.output === undefined ? process.stdout : sink(String(values.output)));
+  if (format.header !== undefined) out.write(format.header);
   const lateOut = values.late === undefined ? undefined : new LineWriter(sink(String(values.late)));
   const errOut = new LineWriter(values.errors === undefined ? process.stderr : sink(String(values.errors)));
   let errors = 0;
@@ -246,7 +255,7 @@ async function run(args: string[]): Promise<number> {
   const engine = new RuleEngine({
     rules,
     outOfOrdernessMs,
-    onOutput: timeFormat === 'iso' ? (e) => out.write(JSON.stringify({ ...e, event_time: times.zone.formatIso(e.event_time) })) : (e) => out.write(JSON.stringify(e)),
+    onOutput: (e) => out.write(format.line(e)),
     onLate: (e, rule) => lateOut?.write(JSON.stringify(rule ? { rule, event: e } : e)),
     onUnkeyed: (e, rule) => {
       errors++;

@@ -180,6 +180,18 @@ describe('cepheus run', () => {
     expect(stderr).toMatch(/1 errors/);
   });
 
+  it('writes CSV with --format csv: a header, then a column per RETURN field, quoted where needed', async () => {
+    const rules = `${AB}\nRULENAME "one"\nx: X\nEVENT x\nRETURN note=x.extra_info.note, n=x.extra_info.n\n`;
+    const input = file(
+      'csv.jsonl',
+      [ev('A', 1, 1), ev('B', 2, 2), JSON.stringify({ event_code: 'X', event_time: 3, user_id: 'u', extra_info: { note: 'a "b", c', n: [1, 2] } })].join('\n'),
+    );
+    const out = join(dir, 'out.csv');
+    expect(await main(['run', file('csv.cep', rules), '--input', input, '--output', out, '--format', 'csv'])).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('event_code,event_time,user_id,first,second,note,n\nab,2,u,1,2,,\none,3,u,,,"a ""b"", c","[1,2]"\n');
+    expect(await main(['run', file('csv2.cep', rules), '--input', input, '--format', 'xml'])).toBe(2);
+  });
+
   it('reports bad lines with their numbers and keeps going', async () => {
     const input = file('bad.jsonl', [ev('A', 1, 1), '{not json', JSON.stringify({ event_code: 'A', event_time: 'yesterday', user_id: 'u' }), ev('B', 2, 2)].join('\n'));
     const out = join(dir, 'out2.jsonl');

@@ -82,6 +82,8 @@ export interface CompiledRule {
   explainHaving?(events: readonly StandardEvent[]): ConditionCheck;
   /** Where the rule is written, for errors that concern several rules (cycles, names used twice). */
   readonly origin: RuleOrigin;
+  /** The names of the RETURN fields, in order (the keys of an output's extra_info). */
+  readonly returnFields: readonly string[];
   /** The output event of a match (`lastTime`: the time of its latest event, when the caller knows it). */
   output(match: Match, key: PartitionKey, lastTime?: number): StandardEvent;
 }
@@ -304,6 +306,7 @@ class RuleCompiler {
       keyCanBeMissing,
       skip: skipText,
       withinMs: r.within?.ms,
+      returnFields: r.returns.map((f) => f.alias),
       output,
     };
     if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };
