@@ -1,9 +1,9 @@
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { compile } from '@cepheus/core';
 import { ChainNFA } from '@cepheus/core/internal';
-import { eventLineDecoder, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS } from '@cepheus/rules';
+import { eventLineDecoder, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type TimeZone } from '@cepheus/rules';
 import { EventLines } from './event-lines.js';
 import { csv, identity, jsonLines } from './output-format.js';
 import { LineWriter } from './line-writer.js';
@@ -20,7 +20,7 @@ const USAGE = `cepheus: complex event processing rules over JSONL event streams
 usage:
   cepheus run RULES... --input FILE|- [--output FILE|-] [--late FILE|-] [--errors FILE|-] [--out-of-orderness 5s]
                        [--fields event_code=code,event_time=ts,user_id=user] [--time-zone Asia/Shanghai]
-                       [--epoch-unit ms|s] [--time-format epoch|iso] [--format jsonl|csv]
+                       [--epoch-unit ms|s] [--time-format epoch|iso] [--format jsonl|csv] [--watch]
   cepheus test [DIR...]        run the tests in DIR (folders with rules, events.jsonl, expected.jsonl)
   cepheus trace RULES... --input FILE [--rule NAME] [--key K] [--json]
                                why each rule did or did not fire, key by key
@@ -55,6 +55,7 @@ Runs the rules over JSONL events and writes the output events as JSON lines.
       --time-format epoch|iso  output event_time as epoch ms (default) or ISO 8601 text in --time-zone
       --format jsonl|csv       output events as JSON lines (default) or CSV (a header, then
                                event_code, event_time, user_id and one column per RETURN field)
+      --watch                  reload the rule files when they change (unchanged rules keep their state)
   -h, --help                   this help
 
 A summary line (events, outputs, errors, late, seconds) goes to standard error at the end.`,
@@ -226,6 +227,7 @@ async function run(args: string[]): Promise<number> {
     'epoch-unit': { type: 'string' },
     'time-format': { type: 'string' },
     format: { type: 'string' },
+    watch: { type: 'boolean' },
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
   const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
@@ -238,7 +240,7 @@ async function run(args: string[]): Promise<number> {
   const rules = loadRules(positionals, { timeZone: times.zone });
   if (!rules) return 1;
 
-  const byName = new Map(rules.map((r) => [r.name, r]));
+  const byName = new Map<string, CompiledRule>(rules.map((r) => [r.name, r]));
   const time = timeFormat === 'iso' ? (ms: number) => times.zone.formatIso(ms) : identity;
   const format = outputFormat === 'csv' ? csv(rules, time) : jsonLines(time);
   // '-' is standard output for each of them
@@ -263,6 +265,7 @@ async function run(args: string[]): Promise<number> {
     },
   });
 
+  const stopWatching = values.watch ? watchRules(positionals, times.zone, engine, byName) : undefined;
   const started = performance.now();
   const progress = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r\x1b[K${status()}`), 1000) : undefined;
   const status = () => {
@@ -300,6 +303,7 @@ async function run(args: string[]): Promise<number> {
     throw e;
   } finally {
     if (progress) clearInterval(progress);
+    stopWatching?.();
   }
   await Promise.all(writers.map((w) => w.close()));
   if (outputFailure && outputFailure.code !== 'EPIPE') {
@@ -313,4 +317,33 @@ async function run(args: string[]): Promise<number> {
     n > 0 ? `; ${n} warning${n === 1 ? '' : 's'}: event_time ${n === 1 ? 'looks' : 'values look'} like epoch seconds, read as ms (give --epoch-unit s if they are seconds)` : '';
   process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${status()}${lateNote}${secondsNote}; ${secs.toFixed(2)} s\n`);
   return 0;
+}
+
+/**
+ * --watch: reloads the rule files when one changes (polled every 250 ms, which works on every
+ * file system) and says what changed on standard error. Rules that do not compile are reported and
+ * the running ones kept. Returns the function that stops watching.
+ */
+function watchRules(files: string[], zone: TimeZone, engine: RuleEngine, byName: Map<string, CompiledRule>): () => void {
+  const reload = () => {
+    const rules = loadRules(files, { timeZone: zone });
+    if (rules === undefined) {
+      process.stderr.write('cepheus: the changed rules do not compile (errors above); the running rules are kept\n');
+      return;
+    }
+    const { added, changed, removed, kept } = engine.replaceRules(rules);
+    byName.clear();
+    for (const r of rules) byName.set(r.name, r);
+    const list = (what: string, names: string[]) => (names.length > 0 ? [`${what} ${names.join(', ')}`] : []);
+    const parts = [...list('added', added), ...list('changed', changed), ...list('removed', removed), `${kept.length} unchanged`];
+    process.stderr.write(`cepheus: rules reloaded: ${parts.join('; ')}\n`);
+  };
+  const listener = (now: { mtimeMs: number }, before: { mtimeMs: number }) => {
+    if (now.mtimeMs !== before.mtimeMs) reload();
+  };
+  for (const f of files) watchFile(f, { interval: 250 }, listener);
+  process.stderr.write(`cepheus: watching ${files.length} rule file${files.length === 1 ? '' : 's'} for changes\n`);
+  return () => {
+    for (const f of files) unwatchFile(f, listener);
+  };
 }

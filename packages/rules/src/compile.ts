@@ -82,6 +82,8 @@ export interface CompiledRule {
   explainHaving?(events: readonly StandardEvent[]): ConditionCheck;
   /** Where the rule is written, for errors that concern several rules (cycles, names used twice). */
   readonly origin: RuleOrigin;
+  /** The rule as text that changes exactly when the rule does (its parsed form without positions). */
+  readonly signature: string;
   /** The names of the RETURN fields, in order (the keys of an output's extra_info). */
   readonly returnFields: readonly string[];
   /** The output event of a match (`lastTime`: the time of its latest event, when the caller knows it). */
@@ -307,6 +309,7 @@ class RuleCompiler {
       skip: skipText,
       withinMs: r.within?.ms,
       returnFields: r.returns.map((f) => f.alias),
+      signature: JSON.stringify(r, (k, v) => (k === 'at' || k === 'len' || k === 'eventAt' ? undefined : v instanceof Map ? [...v] : v)) + (this.zone.name ?? ''),
       output,
     };
     if (r.repeat) return { ...base, kind: 'repeat', repeat: this.repeatSpec(), patternText: this.repeatText() };

@@ -46,6 +46,8 @@ function windowClose(match: Map<string, StandardEvent[]>, withinMs: number | und
 
 interface Runner {
   readonly rule: CompiledRule;
+  /** It gets its events in time order, unbuffered (it reads no rule's output). */
+  readonly ordered: boolean;
   /** Time passing can concern it (see RuleEngine.timed). */
   readonly timed: boolean;
   push(e: StandardEvent): void;
@@ -63,12 +65,12 @@ interface Runner {
  */
 export class RuleEngine {
   readonly stats: EngineStats = { events: 0, outputs: 0, late: 0, unkeyed: 0 };
-  private readonly runners: Runner[];
+  private runners: Runner[] = [];
   /** The runners that time passing can concern (an ordered REPEAT runner holds nothing pending). */
-  private readonly timed: Runner[];
-  private readonly byCode = new Map<string, Runner[]>();
+  private timed: Runner[] = [];
+  private byCode = new Map<string, Runner[]>();
   /** The runners that read every input event (see CompiledRule.allEvents): what other codes go to. */
-  private readonly everyEvent: Runner[];
+  private everyEvent: Runner[] = [];
   private readonly buffer = new EventTimeBuffer<StandardEvent>();
   private readonly watermarks: BoundedOutOfOrderness;
   private watermark = -Infinity;
@@ -76,27 +78,60 @@ export class RuleEngine {
   private readonly noDisorder: boolean;
 
   constructor(private readonly options: RuleEngineOptions) {
-    const rules = dependencyOrder(options.rules);
+    this.install(options.rules, new Map());
+    this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs ?? 0);
+    this.noDisorder = this.watermarks.maxOutOfOrdernessMs === 0;
+  }
+
+  /**
+   * Replaces the rules while the engine runs (cepheus run --watch). A rule whose compiled form is
+   * unchanged keeps its state (partial matches, windows); a changed or new rule starts afresh from
+   * the next event; a removed one is dropped with its state. Throws, changing nothing, for rules
+   * that feed each other in a cycle.
+   */
+  replaceRules(rules: CompiledRule[]): { added: string[]; changed: string[]; removed: string[]; kept: string[] } {
+    const old = new Map(this.runners.map((r) => [r.rule.name, r]));
+    const kept = this.install(rules, old);
     const names = new Set(rules.map((r) => r.name));
-    this.runners = rules.map((rule) => {
+    return {
+      added: rules.filter((r) => !old.has(r.name)).map((r) => r.name),
+      changed: rules.filter((r) => old.has(r.name) && !kept.includes(r.name)).map((r) => r.name),
+      removed: [...old.keys()].filter((n) => !names.has(n)),
+      kept,
+    };
+  }
+
+  /** Sets up the runners for `rules`, reusing those of `reuse` whose rule is unchanged; returns the names reused. */
+  private install(rules: CompiledRule[], reuse: Map<string, Runner>): string[] {
+    const ordered = dependencyOrder(rules);
+    const names = new Set(ordered.map((r) => r.name));
+    const kept: string[] = [];
+    const runners = ordered.map((rule) => {
       // a rule that reads no rule's output gets events in time order straight from the buffer
-      const ordered = ![...rule.codes].some((c) => names.has(c));
-      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, this.unkeyed, ordered) : new NfaRunner(rule, this.emit, this.late, this.unkeyed, ordered);
+      const inOrder = ![...rule.codes].some((c) => names.has(c));
+      const previous = reuse.get(rule.name);
+      if (previous !== undefined && previous.rule.signature === rule.signature && previous.ordered === inOrder) {
+        kept.push(rule.name);
+        return previous;
+      }
+      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, this.unkeyed, inOrder) : new NfaRunner(rule, this.emit, this.late, this.unkeyed, inOrder);
     });
-    this.timed = this.runners.filter((r) => r.timed);
+    this.runners = runners;
+    this.timed = runners.filter((r) => r.timed);
     // Each code's runners, in dependency order: those that read the code, and, for codes that are
     // not rule names, those that read every input event. Outputs of rules go only to their readers.
-    this.everyEvent = this.runners.filter((r) => r.rule.allEvents);
-    const codes = new Set([...names, ...this.runners.flatMap((r) => [...r.rule.codes])]);
+    this.everyEvent = runners.filter((r) => r.rule.allEvents);
+    this.byCode = new Map();
+    const codes = new Set([...names, ...runners.flatMap((r) => [...r.rule.codes])]);
     for (const code of codes) {
       const isOutput = names.has(code);
       this.byCode.set(
         code,
-        this.runners.filter((r) => r.rule.codes.has(code) || (!isOutput && r.rule.allEvents)),
+        runners.filter((r) => r.rule.codes.has(code) || (!isOutput && r.rule.allEvents)),
       );
     }
-    this.watermarks = new BoundedOutOfOrderness(options.outOfOrdernessMs ?? 0);
-    this.noDisorder = this.watermarks.maxOutOfOrdernessMs === 0;
+    this.due = -Infinity; // a new runner may have something due
+    return kept;
   }
 
   /** Feeds one (normalized) input event. */
@@ -225,7 +260,7 @@ class NfaRunner implements Runner {
     late: (e: StandardEvent, rule?: string) => void,
     private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
-    private readonly ordered: boolean,
+    readonly ordered: boolean,
   ) {
     this.op = new CepOperator<StandardEvent, PartitionKey>({
       patterns: { [rule.name]: rule.pattern! },
