@@ -3,14 +3,14 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { compile } from '@cepheus/core';
 import { ChainNFA } from '@cepheus/core/internal';
-import { eventLineDecoder, parseRules, RuleEngine, RuleError, rulesToJson, STANDARD_FIELDS, type CompiledRule, type TimeZone } from '@cepheus/rules';
+import { parseRules, RuleEngine, RuleError, rulesToJson, type CompiledRule, type TimeZone } from '@cepheus/rules';
 import { EventLines } from './event-lines.js';
 import { csv, identity, jsonLines } from './output-format.js';
 import { LineWriter } from './line-writer.js';
 import { fileProblem, loadRules, unkeyedMessage } from './load-rules.js';
 import { testCommand } from './test-command.js';
 import { traceCommand } from './trace.js';
-import { fieldMapping, parseDuration, timeReader, UsageError } from './options.js';
+import { INPUT_OPTIONS, inputReading, UsageError } from './options.js';
 
 export { LineWriter } from './line-writer.js';
 export { parseDuration } from './options.js';
@@ -221,22 +221,17 @@ async function run(args: string[]): Promise<number> {
     output: { type: 'string', short: 'o' },
     late: { type: 'string' },
     errors: { type: 'string' },
-    'out-of-orderness': { type: 'string' },
-    fields: { type: 'string' },
-    'time-zone': { type: 'string' },
-    'epoch-unit': { type: 'string' },
+    ...INPUT_OPTIONS,
     'time-format': { type: 'string' },
     format: { type: 'string' },
     watch: { type: 'boolean' },
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
-  const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
-  const times = timeReader(values['time-zone'] as string | undefined, values['epoch-unit'] as string | undefined);
+  const { times, decode, outOfOrdernessMs } = inputReading(values);
   const timeFormat = values['time-format'] ?? 'epoch';
   if (timeFormat !== 'epoch' && timeFormat !== 'iso') throw new UsageError(`--time-format: '${timeFormat}' is not epoch or iso`);
   const outputFormat = values.format ?? 'jsonl';
   if (outputFormat !== 'jsonl' && outputFormat !== 'csv') throw new UsageError(`--format: '${outputFormat}' is not jsonl or csv`);
-  const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)), times);
   const rules = loadRules(positionals, { timeZone: times.zone });
   if (!rules) return 1;
 

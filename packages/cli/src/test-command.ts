@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { eventLineDecoder, RuleEngine, STANDARD_FIELDS, type Match, type StandardEvent, type TimeReader } from '@cepheus/rules';
+import { RuleEngine, type Match, type StandardEvent, type TimeReader } from '@cepheus/rules';
 import { EventLines, type ErrorLine } from './event-lines.js';
 import { loadRules, unkeyedMessage } from './load-rules.js';
-import { fieldMapping, parseDuration, timeReader } from './options.js';
+import { inputReading } from './options.js';
 
 /**
  * `cepheus test`: a test is a folder with rule files (`*.cep`, `*.json`), the input events
@@ -58,19 +58,25 @@ export function runTest(test: TestCase): string[] {
   if (ruleFiles.length === 0) return ['no rule file (*.cep or *.json) in the folder'];
   const options = readOptions(file('test.json'));
   if (typeof options === 'string') return [options];
-  const times = timeReader(options.timeZone, options.epochUnit);
+  // test.json's options are run's, in camel case
+  const { times, decode, outOfOrdernessMs } = inputReading({
+    'time-zone': options.timeZone,
+    'epoch-unit': options.epochUnit,
+    fields: options.fields,
+    'out-of-orderness': options.outOfOrderness,
+  });
   const rules = loadRules(ruleFiles, { timeZone: times.zone });
   if (rules === undefined) return ['the rules do not compile (errors above)'];
   const produced: Produced = { outputs: [], late: [], errors: [], lineOf: new Map() };
   const engine = new RuleEngine({
     rules,
-    outOfOrdernessMs: options.outOfOrderness === undefined ? 0 : parseDuration(options.outOfOrderness),
+    outOfOrdernessMs,
     onOutput: (event, rule, match) => produced.outputs.push({ event, rule, match }),
     onLate: (event, rule) => produced.late.push(rule ? { rule, event } : event),
     onUnkeyed: (event, rule) => produced.errors.push({ rule, error: unkeyedMessage(rules.find((r) => r.name === rule)!), event }),
   });
   const lines = new EventLines(
-    eventLineDecoder(options.fields === undefined ? STANDARD_FIELDS : fieldMapping(options.fields), times),
+    decode,
     (event, line) => {
       produced.lineOf.set(event, line);
       engine.push(event);

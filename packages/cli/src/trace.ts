@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { compilePattern, type CompiledNFA, type Match as CoreMatch } from '@cepheus/core';
 import { NFA, type NFAObserver, type RunView } from '@cepheus/core/reference';
-import { eventLineDecoder, RuleEngine, STANDARD_FIELDS, type CompiledRule, type ConditionCheck, type StandardEvent, type TimeZone } from '@cepheus/rules';
+import { RuleEngine, type CompiledRule, type ConditionCheck, type StandardEvent, type TimeZone } from '@cepheus/rules';
 import { EventLines, type ErrorLine } from './event-lines.js';
 import { loadRules } from './load-rules.js';
-import { fieldMapping, parseDuration, timeReader, UsageError } from './options.js';
+import { INPUT_OPTIONS, inputReading, UsageError } from './options.js';
 
 /**
  * `cepheus trace`: why a rule did or did not fire, key by key. The rules run as `cepheus run` runs
@@ -68,18 +68,14 @@ export async function traceCommand(
     rule: { type: 'string' },
     key: { type: 'string' },
     json: { type: 'boolean' },
-    'out-of-orderness': { type: 'string' },
-    fields: { type: 'string' },
-    'time-zone': { type: 'string' },
-    'epoch-unit': { type: 'string' },
+    ...INPUT_OPTIONS,
   });
   if (values.input === undefined) throw new UsageError('trace needs --input FILE');
-  const times = timeReader(values['time-zone'] as string | undefined, values['epoch-unit'] as string | undefined);
+  const { times, decode, outOfOrdernessMs } = inputReading(values);
   const rules = loadRules(positionals, { timeZone: times.zone });
   if (!rules) return 1;
   const traced = values.rule === undefined ? rules : rules.filter((r) => r.name === values.rule);
   if (traced.length === 0) throw new UsageError(`no rule named '${String(values.rule)}' (the rules are ${rules.map((r) => r.name).join(', ')})`);
-  const decode = eventLineDecoder(values.fields === undefined ? STANDARD_FIELDS : fieldMapping(String(values.fields)), times);
   const events: StreamEvent[] = [];
   const errors: ErrorLine[] = [];
   const lines = new EventLines(
@@ -96,7 +92,6 @@ export async function traceCommand(
   }
   lines.write(text);
   lines.end();
-  const outOfOrdernessMs = values['out-of-orderness'] === undefined ? 0 : parseDuration(String(values['out-of-orderness']));
   const traces = trace(rules, traced, events, outOfOrdernessMs, values.key === undefined ? undefined : String(values.key));
   if (values.json) process.stdout.write(`${JSON.stringify({ errors, rules: traces }, null, 2)}\n`);
   else process.stdout.write(formatTraces(traces, errors, times.zone));

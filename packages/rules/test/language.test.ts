@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, RuleEngine, RuleError, type StandardEvent } from '../src/index.ts';
+import { compileRules, RuleEngine, type StandardEvent } from '../src/index.ts';
+import { errorOf } from './helpers.ts';
 
 /** A rule declaring exactly the variables a, b, c that its EVENT line uses. */
 const rule = (body: string) => {
@@ -8,16 +9,6 @@ const rule = (body: string) => {
   return `RULENAME: "r"\n${decls.join('\n')}\n${body}\n`;
 };
 const explain = (text: string) => compileRules(text)[0].patternText;
-
-function errorOf(text: string): RuleError {
-  try {
-    compileRules(text, 'test.cep');
-  } catch (e) {
-    if (e instanceof RuleError) return e;
-    throw e;
-  }
-  throw new Error('expected a RuleError');
-}
 
 describe('EVENT sequence operators map to one pattern construct each', () => {
   it.each([

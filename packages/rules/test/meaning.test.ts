@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, RuleEngine, RuleError, RuleErrors, type StandardEvent } from '../src/index.ts';
+import { errorOf } from './helpers.ts';
 
 /** Runs the rules over events given as "CODE@seconds[:user]" and returns "rule@seconds" per output. */
 function run(rules: string, events: string[]): string[] {
@@ -12,16 +13,6 @@ function run(rules: string, events: string[]): string[] {
   }
   engine.flush();
   return out;
-}
-
-function errorOf(text: string): RuleError {
-  try {
-    compileRules(text, 'test.cep');
-  } catch (e) {
-    if (e instanceof RuleError) return e;
-    throw e;
-  }
-  throw new Error('expected a RuleError');
 }
 
 const searchThenClick = (extra = '') => `RULENAME "search_click"\ns: SEARCH\nc: CLICK\nEVENT s , c\n${extra}`;

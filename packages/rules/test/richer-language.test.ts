@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, loadRulesJson, parseRules, RuleEngine, RuleError, rulesToJson, TimeZone, type StandardEvent } from '../src/index.ts';
+import { compileRules, loadRulesJson, parseRules, RuleEngine, rulesToJson, TimeZone, type StandardEvent } from '../src/index.ts';
+import { errorOf } from './helpers.ts';
 
 type Extra = Record<string, unknown>;
 const ev = (event_code: string, s: number, extra_info: Extra = {}, user_id = 'u'): StandardEvent => ({ event_code, event_time: s * 1000, user_id, extra_info });
@@ -19,16 +20,6 @@ function outputs(rules: string, events: StandardEvent[], timeZone?: string): Ext
   engine2.flush();
   expect(again).toEqual(out);
   return out;
-}
-
-function errorOf(text: string): RuleError {
-  try {
-    compileRules(text, 'test.cep');
-  } catch (e) {
-    if (e instanceof RuleError) return e;
-    throw e;
-  }
-  throw new Error('expected a RuleError');
 }
 
 const one = (returns: string, where = '') => `RULENAME "r"\na: A\nEVENT a\n${where ? `WHERE ${where}\n` : ''}RETURN ${returns}`;
