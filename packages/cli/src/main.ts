@@ -10,7 +10,7 @@ import { LineWriter } from './line-writer.js';
 import { fileProblem, loadRules, unkeyedMessage } from './load-rules.js';
 import { testCommand } from './test-command.js';
 import { traceCommand } from './trace.js';
-import { INPUT_OPTIONS, inputReading, UsageError } from './options.js';
+import { INPUT_OPTIONS, inputReading, inputZone, optionZone, UsageError } from './options.js';
 
 export { LineWriter } from './line-writer.js';
 export { parseDuration } from './options.js';
@@ -227,13 +227,14 @@ async function run(args: string[]): Promise<number> {
     watch: { type: 'boolean' },
   });
   if (values.input === undefined) throw new UsageError('run needs --input FILE (or - for standard input)');
-  const { times, decode, outOfOrdernessMs } = inputReading(values);
   const timeFormat = values['time-format'] ?? 'epoch';
   if (timeFormat !== 'epoch' && timeFormat !== 'iso') throw new UsageError(`--time-format: '${timeFormat}' is not epoch or iso`);
   const outputFormat = values.format ?? 'jsonl';
   if (outputFormat !== 'jsonl' && outputFormat !== 'csv') throw new UsageError(`--format: '${outputFormat}' is not jsonl or csv`);
-  const rules = loadRules(positionals, { timeZone: times.zone });
+  const given = optionZone(values);
+  const rules = loadRules(positionals, given ? { timeZone: given } : {});
   if (!rules) return 1;
+  const { times, decode, outOfOrdernessMs } = inputReading(values, inputZone(values, rules));
 
   const byName = new Map<string, CompiledRule>(rules.map((r) => [r.name, r]));
   const time = timeFormat === 'iso' ? (ms: number) => times.zone.formatIso(ms) : identity;

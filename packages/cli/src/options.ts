@@ -1,20 +1,21 @@
-import { eventLineDecoder, STANDARD_FIELDS, TimeReader, TimeZone, type EventFields, type EventLineDecoder } from '@cepheus/rules';
+import { eventLineDecoder, STANDARD_FIELDS, TimeReader, TimeZone, type CompiledRule, type EventFields, type EventLineDecoder } from '@cepheus/rules';
 
 /** A mistake in the command line: reported with the usage. */
 export class UsageError extends Error {}
 
-/** How event times are read: --time-zone (an IANA name or an offset; default UTC) and --epoch-unit (ms or s). */
-function timeReader(zone: string | undefined, unit: string | undefined): TimeReader {
+/** How event times are read: in `zone`, epoch numbers in --epoch-unit (ms or s). */
+function timeReader(zone: TimeZone, unit: string | undefined): TimeReader {
   if (unit !== undefined && unit !== 'ms' && unit !== 's') throw new UsageError(`--epoch-unit: '${unit}' is not ms or s`);
-  let tz = TimeZone.UTC;
-  if (zone !== undefined) {
-    try {
-      tz = TimeZone.parse(zone);
-    } catch (e) {
-      throw new UsageError(`--time-zone: ${(e as Error).message}`);
-    }
+  return new TimeReader(zone, unit ?? 'ms');
+}
+
+/** --time-zone's value: an IANA name or an offset. */
+function zoneOption(text: string): TimeZone {
+  try {
+    return TimeZone.parse(text);
+  } catch (e) {
+    throw new UsageError(`--time-zone: ${(e as Error).message}`);
   }
-  return new TimeReader(tz, unit ?? 'ms');
 }
 
 /** `event_code=code,event_time=ts,...`: reads standard events from differently named input fields. */
@@ -43,10 +44,28 @@ export const INPUT_OPTIONS = {
   'epoch-unit': { type: 'string' },
 } as const;
 
-/** How input events are read, from INPUT_OPTIONS' values. */
-export function inputReading(values: Record<string, unknown>): { times: TimeReader; decode: EventLineDecoder; outOfOrdernessMs: number } {
+/** --time-zone's zone, if given (the rules compile in it). */
+export function optionZone(values: Record<string, unknown>): TimeZone | undefined {
+  return values['time-zone'] === undefined ? undefined : zoneOption(String(values['time-zone']));
+}
+
+/**
+ * The zone input times without an offset are read in: --time-zone, else the TIME ZONE the rule
+ * files declare (those that declare one must agree), else UTC.
+ */
+export function inputZone(values: Record<string, unknown>, rules: readonly CompiledRule[]): TimeZone {
+  const given = optionZone(values);
+  if (given !== undefined) return given;
+  // files without TIME ZONE have UTC and do not count
+  const declared = new Map(rules.filter((r) => r.timeZone !== TimeZone.UTC).map((r) => [r.timeZone.name, r.timeZone]));
+  if (declared.size > 1) throw new UsageError(`the rule files declare different time zones (${[...declared.keys()].join(', ')}): give --time-zone`);
+  return [...declared.values()][0] ?? TimeZone.UTC;
+}
+
+/** How input events are read, from INPUT_OPTIONS' values, in `zone`. */
+export function inputReading(values: Record<string, unknown>, zone: TimeZone): { times: TimeReader; decode: EventLineDecoder; outOfOrdernessMs: number } {
   const text = (name: string) => (values[name] === undefined ? undefined : String(values[name]));
-  const times = timeReader(text('time-zone'), text('epoch-unit'));
+  const times = timeReader(zone, text('epoch-unit'));
   const fields = text('fields');
   const decode = eventLineDecoder(fields === undefined ? STANDARD_FIELDS : fieldMapping(fields), times);
   const ooo = text('out-of-orderness');

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { RuleEngine, type Match, type StandardEvent, type TimeReader } from '@cepheus/rules';
 import { EventLines, type ErrorLine } from './event-lines.js';
 import { loadRules, unkeyedMessage } from './load-rules.js';
-import { inputReading } from './options.js';
+import { inputReading, inputZone, optionZone } from './options.js';
 
 /**
  * `cepheus test`: a test is a folder with rule files (`*.cep`, `*.json`), the input events
@@ -59,14 +59,11 @@ export function runTest(test: TestCase): string[] {
   const options = readOptions(file('test.json'));
   if (typeof options === 'string') return [options];
   // test.json's options are run's, in camel case
-  const { times, decode, outOfOrdernessMs } = inputReading({
-    'time-zone': options.timeZone,
-    'epoch-unit': options.epochUnit,
-    fields: options.fields,
-    'out-of-orderness': options.outOfOrderness,
-  });
-  const rules = loadRules(ruleFiles, { timeZone: times.zone });
+  const values = { 'time-zone': options.timeZone, 'epoch-unit': options.epochUnit, fields: options.fields, 'out-of-orderness': options.outOfOrderness };
+  const given = optionZone(values);
+  const rules = loadRules(ruleFiles, given ? { timeZone: given } : {});
   if (rules === undefined) return ['the rules do not compile (errors above)'];
+  const { times, decode, outOfOrdernessMs } = inputReading(values, inputZone(values, rules));
   const produced: Produced = { outputs: [], late: [], errors: [], lineOf: new Map() };
   const engine = new RuleEngine({
     rules,

@@ -4,7 +4,7 @@ import { NFA, type NFAObserver, type RunView } from '@cepheus/core/reference';
 import { RuleEngine, type CompiledRule, type ConditionCheck, type StandardEvent, type TimeZone } from '@cepheus/rules';
 import { EventLines, type ErrorLine } from './event-lines.js';
 import { loadRules } from './load-rules.js';
-import { INPUT_OPTIONS, inputReading, UsageError } from './options.js';
+import { INPUT_OPTIONS, inputReading, inputZone, optionZone, UsageError } from './options.js';
 
 /**
  * `cepheus trace`: why a rule did or did not fire, key by key. The rules run as `cepheus run` runs
@@ -71,9 +71,10 @@ export async function traceCommand(
     ...INPUT_OPTIONS,
   });
   if (values.input === undefined) throw new UsageError('trace needs --input FILE');
-  const { times, decode, outOfOrdernessMs } = inputReading(values);
-  const rules = loadRules(positionals, { timeZone: times.zone });
+  const given = optionZone(values);
+  const rules = loadRules(positionals, given ? { timeZone: given } : {});
   if (!rules) return 1;
+  const { times, decode, outOfOrdernessMs } = inputReading(values, inputZone(values, rules));
   const traced = values.rule === undefined ? rules : rules.filter((r) => r.name === values.rule);
   if (traced.length === 0) throw new UsageError(`no rule named '${String(values.rule)}' (the rules are ${rules.map((r) => r.name).join(', ')})`);
   const events: StreamEvent[] = [];

@@ -330,3 +330,24 @@ describe('cepheus test', () => {
     expect(stdout).toContain("test.json: unknown option 'timezone'");
   });
 });
+
+describe('a rule file’s TIME ZONE', () => {
+  const rule = (zone: string) => `${zone}\nRULENAME "night"\na: A\nEVENT a\nWHERE HOUR_OF_DAY(a.event_time) < 6\nRETURN h=HOUR_OF_DAY(a.event_time)\n`;
+  const input = () => file('zone-default.jsonl', JSON.stringify({ event_code: 'A', event_time: '2024-01-01 02:00:00', user_id: 'u', extra_info: {} }));
+
+  it('reads input times and HOUR_OF_DAY in it, unless --time-zone is given', async () => {
+    const out = join(dir, 'zone-default.out');
+    expect(await main(['run', file('night.cep', rule("TIME ZONE 'Asia/Shanghai'")), '--input', input(), '--output', out])).toBe(0);
+    expect(lines(out).map((l) => [JSON.parse(l).event_time, JSON.parse(l).extra_info.h])).toEqual([[Date.parse('2023-12-31T18:00:00Z'), 2]]);
+    expect(await main(['run', join(dir, 'night.cep'), '--input', input(), '--output', out, '--time-zone', 'UTC'])).toBe(0);
+    expect(lines(out).map((l) => JSON.parse(l).event_time)).toEqual([Date.parse('2024-01-01T02:00:00Z')]);
+  });
+
+  it('is checked, and files that declare different zones need --time-zone', async () => {
+    expect(await main(['check', file('badzone.cep', rule("TIME ZONE 'Mars/Base'"))])).toBe(1);
+    expect(stderr).toMatch(/unknown time zone 'Mars\/Base'[\s\S]*badzone\.cep:1:11/);
+    const other = file('other-zone.cep', rule("TIME ZONE '+01:00'").replace('"night"', '"night2"'));
+    expect(await main(['run', join(dir, 'night.cep'), other, '--input', input()])).toBe(2);
+    expect(stderr).toContain('the rule files declare different time zones (Asia/Shanghai, +01:00): give --time-zone');
+  });
+});

@@ -82,6 +82,8 @@ export interface CompiledRule {
   explainHaving?(events: readonly StandardEvent[]): ConditionCheck;
   /** Where the rule is written, for errors that concern several rules (cycles, names used twice). */
   readonly origin: RuleOrigin;
+  /** The zone of its HOUR_OF_DAY and DAY_OF_WEEK (the compile options', its file's TIME ZONE, or UTC). */
+  readonly timeZone: TimeZone;
   /** The rule as text that changes exactly when the rule does (its parsed form without positions). */
   readonly signature: string;
   /** The names of the RETURN fields, in order (the keys of an output's extra_info). */
@@ -309,6 +311,7 @@ class RuleCompiler {
       skip: skipText,
       withinMs: r.within?.ms,
       returnFields: r.returns.map((f) => f.alias),
+      timeZone: this.zone,
       signature: JSON.stringify(r, (k, v) => (k === 'at' || k === 'len' || k === 'eventAt' ? undefined : v instanceof Map ? [...v] : v)) + (this.zone.name ?? ''),
       output,
     };

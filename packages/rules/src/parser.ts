@@ -36,7 +36,7 @@ export function parseRules(text: string, file?: string): RuleAst[] {
  * Parses a rule file, going on after an error in a rule from the next RULENAME, so that every
  * rule's first syntax error is found. A lexical error (an unterminated string) ends the file.
  */
-export function parseRuleText(src: SourceText): { rules: RuleAst[]; errors: RuleError[] } {
+export function parseRuleText(src: SourceText): { rules: RuleAst[]; errors: RuleError[]; timeZone?: { name: string; at: number; len: number } } {
   return new Parser(src).file();
 }
 
@@ -49,9 +49,18 @@ class Parser {
     this.tokens = tokenize(src);
   }
 
-  file(): { rules: RuleAst[]; errors: RuleError[] } {
+  file(): { rules: RuleAst[]; errors: RuleError[]; timeZone?: { name: string; at: number; len: number } } {
     const rules: RuleAst[] = [];
     const errors: RuleError[] = [];
+    // TIME ZONE 'Asia/Shanghai' before the first rule: the file's default zone
+    let timeZone: { name: string; at: number; len: number } | undefined;
+    if (this.isKeyword('TIME') && this.isKeyword('ZONE', this.peek(1))) {
+      this.next();
+      this.next();
+      const z = this.next();
+      if (z.kind !== 'string') errors.push(this.fail(`expected the zone as text after TIME ZONE, found ${describe(z)}`, z, "TIME ZONE 'Asia/Shanghai' or TIME ZONE '+08:00'"));
+      else timeZone = { name: z.text, at: z.offset, len: z.length };
+    }
     if (this.peek().kind === 'eof') errors.push(this.fail('the file has no rule', this.peek(), 'a rule starts with RULENAME "name"'));
     while (this.peek().kind !== 'eof') {
       const start = this.pos;
@@ -65,7 +74,7 @@ class Parser {
         while (this.peek().kind !== 'eof' && !this.isKeyword('RULENAME')) this.next();
       }
     }
-    return { rules, errors };
+    return { rules, errors, ...(timeZone ? { timeZone } : {}) };
   }
 
   // ---- tokens -------------------------------------------------------------------------------
