@@ -5,21 +5,29 @@ import { UsageError } from './options.js';
 /** Reads and compiles rule files; prints every error and returns undefined if there was one. */
 export function loadRules(files: string[], options: CompileOptions = {}): CompiledRule[] | undefined {
   if (files.length === 0) throw new UsageError('give at least one rule file');
+  let failed = false;
+  const texts: { file: string; text: string }[] = [];
+  for (const file of files) {
+    try {
+      texts.push({ file, text: readFileSync(file, 'utf8') });
+    } catch (e) {
+      process.stderr.write(`error: cannot read rule file ${file}: ${fileProblem(e as NodeJS.ErrnoException)}\n  --> ${file}\n\n`);
+      failed = true;
+    }
+  }
+  const rules = compileRuleTexts(texts, options);
+  return failed ? undefined : rules;
+}
+
+/** Compiles rule texts (by the name of their file: *.json is the JSON form); prints every error and returns undefined if there was one. */
+export function compileRuleTexts(texts: readonly { file: string; text: string }[], options: CompileOptions = {}): CompiledRule[] | undefined {
   const rules: CompiledRule[] = [];
   let failed = false;
   const report = (e: RuleError) => {
     process.stderr.write(`${e.format()}\n\n`);
     failed = true;
   };
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      process.stderr.write(`error: cannot read rule file ${file}: ${fileProblem(e as NodeJS.ErrnoException)}\n  --> ${file}\n\n`);
-      failed = true;
-      continue;
-    }
+  for (const { file, text } of texts) {
     try {
       rules.push(...(file.endsWith('.json') ? loadRulesJson(text, file, options) : compileRules(text, file, options)));
     } catch (e) {

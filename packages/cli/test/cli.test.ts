@@ -351,3 +351,25 @@ describe('a rule file’s TIME ZONE', () => {
     expect(stderr).toContain('the rule files declare different time zones (Asia/Shanghai, +01:00): give --time-zone');
   });
 });
+
+describe('cepheus test on a *.test.cep file', () => {
+  it('runs each section, and numbers event lines as lines of the file', async () => {
+    const text = readFileSync(fileURLToPath(new URL('../../../examples/rule-language.test.cep', import.meta.url)), 'utf8').replace(
+      '"user_id":"u2","event_time":5000',
+      '"user_id":"u1"',
+    );
+    const p = file('edited.test.cep', text);
+    expect(await main(['test', p])).toBe(1);
+    expect(stdout).toContain('FAIL');
+    expect(stdout).toContain('output 1: user_id is "u2", expected "u1"');
+    expect(stdout).toMatch(/s: line 16 .*\n\s+c: line 17 /);
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('2 passed, 1 failed');
+  });
+
+  it('says what is wrong with a test that lacks a section or has an unknown one', async () => {
+    const p = file('broken.test.cep', '=== no events\n--- rules\nRULENAME "r"\na: A\nEVENT a\n=== odd\n--- rules\nRULENAME "r"\na: A\nEVENT a\n--- events\n--- expectations\n');
+    expect(await main(['test', p])).toBe(1);
+    expect(stdout).toContain('a test needs a --- rules and an --- events section');
+    expect(stdout).toContain("line 12: unknown section 'expectations'");
+  });
+});
