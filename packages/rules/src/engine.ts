@@ -264,7 +264,8 @@ class NfaRunner implements Runner {
   ) {
     this.op = new CepOperator<StandardEvent, PartitionKey>({
       patterns: { [rule.name]: rule.pattern! },
-      key: rule.key as (e: StandardEvent) => PartitionKey, // push passes only events that have one
+      // push passes only events that have a key, and has read it already for an event it processes at once
+      key: rule.keyCanBeMissing ? (e) => (e === this.keyed ? this.key : (rule.key(e) as PartitionKey)) : (rule.key as (e: StandardEvent) => PartitionKey),
       timestamp: streamTime,
       onMatch: ({ match, key, timestamp }) => {
         const out: Emitted = rule.output(match, key);
@@ -278,10 +279,22 @@ class NfaRunner implements Runner {
   }
 
   push(e: StandardEvent): void {
-    if (this.rule.keyCanBeMissing && this.rule.key(e) === undefined) this.unkeyed(e, this.rule);
-    else if (this.ordered) this.op.processInOrder(e);
+    if (this.rule.keyCanBeMissing) {
+      const key = this.rule.key(e);
+      if (key === undefined) {
+        this.unkeyed(e, this.rule);
+        return;
+      }
+      this.keyed = e;
+      this.key = key;
+    }
+    if (this.ordered) this.op.processInOrder(e);
     else this.op.processElement(e);
   }
+
+  /** The last event push read the key of, and its key (see the operator's key function). */
+  private keyed: StandardEvent | undefined = undefined;
+  private key: PartitionKey = '';
 
   advance(watermark: number): void {
     this.op.advanceWatermark(watermark);
