@@ -110,6 +110,13 @@ function scalar<E>(fn: ScalarFn, args: Evaluator<E>[], zone: TimeZone): Evaluato
     const v = x(env);
     return isMissing(v) ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
   };
+  /** A function of one number: NULL for a missing argument. */
+  const ofNumber =
+    (f: (n: number) => number): Evaluator<E> =>
+    (env) => {
+      const n = num(a, env);
+      return n === undefined ? null : f(n);
+    };
   /** The wall-clock fields of a time (epoch ms, or date-time text) in the rule's zone. */
   const wall = (env: Env<E>) => {
     const v = a(env);
@@ -128,20 +135,11 @@ function scalar<E>(fn: ScalarFn, args: Evaluator<E>[], zone: TimeZone): Evaluato
     case 'CONCAT':
       return (env) => args.map((x) => text(x, env) ?? '').join('');
     case 'ABS':
-      return (env) => {
-        const n = num(a, env);
-        return n === undefined ? null : Math.abs(n);
-      };
+      return ofNumber(Math.abs);
     case 'FLOOR':
-      return (env) => {
-        const n = num(a, env);
-        return n === undefined ? null : Math.floor(n);
-      };
+      return ofNumber(Math.floor);
     case 'CEIL':
-      return (env) => {
-        const n = num(a, env);
-        return n === undefined ? null : Math.ceil(n);
-      };
+      return ofNumber(Math.ceil);
     case 'ROUND':
       // half away from zero, as SQL rounds
       return (env) => {
