@@ -29,8 +29,13 @@ export interface RepeatSpec {
   readonly min: number;
   readonly max: number | null;
   readonly withinMs: number;
-  /** Per-event filter (the WHERE conditions on the variable). */
+  /** Per-event filter: the variable's event codes and its WHERE conditions. */
   readonly accepts: (e: StandardEvent) => boolean;
+  /**
+   * The filter is the event-code test alone, which the engine's dispatch by event code already
+   * makes (a rule gets only events of its codes, or every event for `*`): no need to call it.
+   */
+  readonly acceptsByCode: boolean;
   /**
    * Aggregate state for the windows of one runner (what HAVING needs, kept up to date
    * incrementally): called once per runner, it returns the maker of each key window's state.
@@ -686,7 +691,9 @@ class RuleCompiler {
     if (!r.within) throw this.fail('REPEAT needs a WITHIN window', rep, 'e.g. WITHIN 10 MINUTE');
     if (rep.max !== null && rep.max < rep.min) throw this.fail(`REPEAT ${rep.min}..${rep.max}: the maximum is below the minimum`, rep);
     const variable = seq[0].node.variable;
-    const cond: Condition<StandardEvent> = conditionTest(this.conditionFor(variable));
+    const node = this.conditionFor(variable);
+    const cond: Condition<StandardEvent> = conditionTest(node);
+    const acceptsByCode = node.kind === 'true' || ((node.kind === 'compare' || node.kind === 'in') && node.field === 'event_code');
     const noCtx: ConditionContext<StandardEvent> = { getEventsForPattern: () => [], timestamp: () => 0, currentProcessingTime: () => 0 };
     let having: RepeatSpec['having'] = () => true;
     let havingOver: RepeatSpec['havingOver'] = () => true;
@@ -711,7 +718,7 @@ class RuleCompiler {
       const plain = this.expr(rep.having);
       havingOver = (evs) => plain({ current: () => evs[evs.length - 1], events: () => evs }) === true;
     }
-    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), aggregates, having, havingOver };
+    return { variable, min: rep.min, max: rep.max, withinMs: r.within.ms, accepts: (e) => cond(e, noCtx), acceptsByCode, aggregates, having, havingOver };
   }
 
   private repeatText(): string {

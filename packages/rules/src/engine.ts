@@ -130,6 +130,7 @@ export class RuleEngine {
         runners.filter((r) => r.rule.codes.has(code) || (!isOutput && r.rule.allEvents)),
       );
     }
+    this.lastCode = undefined;
     this.due = -Infinity; // a new runner may have something due
     return kept;
   }
@@ -220,9 +221,20 @@ export class RuleEngine {
    */
   private due = -Infinity;
 
+  /** The code dispatch last looked up and its runners: streams often repeat one code. */
+  private lastCode: string | undefined = undefined;
+  private lastRunners: Runner[] = [];
+
   private readonly dispatch = (e: StandardEvent): void => {
-    const runners = this.byCode.get(e.event_code) ?? this.everyEvent;
-    for (const r of runners) {
+    const code = e.event_code;
+    let runners = this.lastRunners;
+    if (code !== this.lastCode) {
+      runners = this.byCode.get(code) ?? this.everyEvent;
+      this.lastCode = code;
+      this.lastRunners = runners;
+    }
+    for (let i = 0; i < runners.length; i++) {
+      const r = runners[i];
       r.push(e);
       if (r.timed) {
         const due = r.nextTime();
@@ -319,7 +331,7 @@ class RepeatRunner implements Runner {
   private readonly windows = new Map<PartitionKey, KeyWindow>();
   private readonly pending = new EventTimeBuffer<StandardEvent>();
   // the spec's parts, read once per event
-  private readonly accepts: RepeatSpec['accepts'];
+  private readonly accepts: RepeatSpec['accepts'] | undefined;
   private readonly keyOf: CompiledRule['key'];
   private readonly min: number;
   private readonly max: number;
@@ -337,7 +349,7 @@ class RepeatRunner implements Runner {
     readonly ordered: boolean,
   ) {
     const spec = (this.spec = rule.repeat!);
-    this.accepts = spec.accepts;
+    this.accepts = spec.acceptsByCode ? undefined : spec.accepts;
     this.keyOf = rule.key;
     this.min = spec.min;
     this.max = spec.max ?? Infinity;
@@ -348,7 +360,7 @@ class RepeatRunner implements Runner {
   }
 
   push(e: StandardEvent): void {
-    if (!this.accepts(e)) return;
+    if (this.accepts !== undefined && !this.accepts(e)) return;
     if (this.ordered) this.process(e, e.event_time);
     else this.pending.add(streamTime(e), e);
   }

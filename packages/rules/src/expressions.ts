@@ -317,29 +317,45 @@ function binary<E>(op: string, l: Evaluator<E>, r: Evaluator<E>): Evaluator<E> {
   }
 }
 
-/** Reads own properties only; a JSON string met on the way is not parsed (events are normalized first). */
 /** Values count as the same for DISTINCT when equal; objects when their JSON is. */
 export function distinctKey(v: unknown): unknown {
   return typeof v === 'object' ? JSON.stringify(v) : v;
 }
 
 /**
+ * Whether a plain object or array can inherit a property of this name (`toString`, `map`,
+ * `__proto__`): only such names need the own-property check. Events are JSON values, whose objects
+ * and arrays inherit from Object.prototype and Array.prototype only, so a plain read of any other
+ * name is the own property or undefined.
+ */
+const inheritable = (k: string) => k in Object.prototype || k in Array.prototype;
+
+/** One step of a path: the own property `k` of an object or array, else undefined. */
+function stepReader(k: string): (v: unknown) => unknown {
+  const own = Object.prototype.hasOwnProperty;
+  if (inheritable(k)) return (v) => (v !== null && typeof v === 'object' && own.call(v, k) ? (v as Record<string, unknown>)[k] : undefined);
+  return (v) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined);
+}
+
+/**
  * A reader for one path: readPath specialized to one or two keys (the common `e.user_id` and
- * `e.extra_info.k`), so that each key is a constant at its property access.
+ * `e.extra_info.k`), so that each key is a constant at its property access. Reads own properties
+ * only; a JSON string met on the way is not parsed (events are normalized first).
  */
 export function pathReader(path: readonly string[]): (value: unknown) => unknown {
-  const own = Object.prototype.hasOwnProperty;
-  if (path.length === 1) {
-    const [k0] = path;
-    return (v) => (v !== null && typeof v === 'object' && own.call(v, k0) ? (v as Record<string, unknown>)[k0] : undefined);
-  }
+  if (path.length === 1) return stepReader(path[0]);
   if (path.length === 2) {
     const [k0, k1] = path;
-    return (v) => {
-      if (v === null || typeof v !== 'object' || !own.call(v, k0)) return undefined;
-      const w = (v as Record<string, unknown>)[k0];
-      return w !== null && typeof w === 'object' && own.call(w, k1) ? (w as Record<string, unknown>)[k1] : undefined;
-    };
+    if (!inheritable(k0) && !inheritable(k1)) {
+      return (v) => {
+        if (v === null || typeof v !== 'object') return undefined;
+        const w = (v as Record<string, unknown>)[k0];
+        return w !== null && typeof w === 'object' ? (w as Record<string, unknown>)[k1] : undefined;
+      };
+    }
+    const first = stepReader(k0);
+    const second = stepReader(k1);
+    return (v) => second(first(v));
   }
   return (v) => readPath(v, path);
 }

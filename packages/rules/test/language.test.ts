@@ -112,6 +112,11 @@ describe('expressions', () => {
     expect(accepts('a.extra_info.constructor IS NULL', {})).toBe(true);
     expect(accepts('a.extra_info.__proto__ IS NULL', {})).toBe(true);
     expect(accepts('a.extra_info.toString IS NULL', {})).toBe(true);
+    // arrays inherit more names; their own elements and length are read
+    expect(accepts('a.extra_info.items.map IS NULL AND a.extra_info.items.push IS NULL', { items: [1] })).toBe(true);
+    expect(accepts("a.extra_info.items.length = 2 AND a.extra_info.items['0'] = 'x'", { items: ['x', 'y'] })).toBe(true);
+    expect(accepts('a.extra_info.hasOwnProperty IS NULL', { hasOwnProperty: null })).toBe(true);
+    expect(accepts("a.extra_info.valueOf = 'own'", { valueOf: 'own' })).toBe(true);
   });
 });
 
