@@ -16,6 +16,7 @@ export {
   type ConditionInput,
   type Comparison,
   type FieldEquals,
+  type FieldName,
   type FieldValue,
 } from './pattern/conditions.js';
 export { MalformedPatternError, CepRuntimeError } from './pattern/errors.js';

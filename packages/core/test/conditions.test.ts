@@ -22,7 +22,11 @@ type Obj = Record<string, unknown>;
 
 /** The meaning of a condition node, written out plainly (the specification the runtimes are held to). */
 function holds(c: ConditionNode<Obj>, e: unknown): boolean {
-  const get = (f: string) => (typeof e === 'object' && e !== null ? (e as Obj)[f] : undefined);
+  const get = (f: string | readonly string[]) => {
+    let v = e;
+    for (const name of typeof f === 'string' ? [f] : f) v = typeof v === 'object' && v !== null ? (v as Obj)[name] : undefined;
+    return v;
+  };
   switch (c.kind) {
     case 'true':
       return true;
@@ -48,7 +52,7 @@ function holds(c: ConditionNode<Obj>, e: unknown): boolean {
 }
 
 const value: fc.Arbitrary<FieldValue> = fc.constantFrom('a', 'b', 'c', 0, 1, 2, true, null);
-const fieldName = fc.constantFrom('x', 'y');
+const fieldName = fc.constantFrom<string | readonly string[]>('x', 'y', ['z', 'x'], ['z', 'w', 'x']);
 const leaf: fc.Arbitrary<ConditionNode<Obj>> = fc.oneof(
   fc.record({ name: fieldName, op: fc.constantFrom('eq', 'ne', 'lt', 'le', 'gt', 'ge' as const), v: value }).map(({ name, op, v }) => field<Obj>(name)[op](v)),
   fc.record({ name: fieldName, vs: fc.array(value, { maxLength: 3 }) }).map(({ name, vs }) => field<Obj>(name).in(vs)),
@@ -63,12 +67,22 @@ const node: fc.Arbitrary<ConditionNode<Obj>> = fc.letrec<{ node: ConditionNode<O
     fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((cs) => or(...cs)),
   ),
 })).node;
-const event: fc.Arbitrary<unknown> = fc.oneof({ weight: 5, arbitrary: fc.record({ x: value, y: value }, { requiredKeys: [] }) }, fc.constantFrom(null, undefined, 3, 'x'));
+const flat = fc.record({ x: value, y: value }, { requiredKeys: [] });
+const nested = fc.oneof(flat, fc.record({ w: flat }, { requiredKeys: [] }), fc.constantFrom(null, 'x', [1]));
+const event: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ x: value, y: value, z: nested }, { requiredKeys: [] }) },
+  fc.constantFrom(null, undefined, 3, 'x'),
+);
 
 describe('conditions as data', () => {
   it('are built by the typed builder, the object shorthand and plain functions', () => {
     expect(field('code').eq('A')).toEqual({ kind: 'compare', field: 'code', op: '==', value: 'A' });
     expect(field('code').in(['A', 'B', 'A'])).toEqual({ kind: 'in', field: 'code', values: ['A', 'B'] });
+    // a nested field by its path; a path of one name is that name
+    expect(field(['extra_info', 'page']).eq('cart')).toEqual({ kind: 'compare', field: ['extra_info', 'page'], op: '==', value: 'cart' });
+    expect(field(['code']).eq('A')).toEqual(field('code').eq('A'));
+    expect(conditionTest(field(['extra_info', 'page']).eq('cart'))({ extra_info: { page: 'cart' } }, undefined as never)).toBe(true);
+    expect(conditionTest(field(['extra_info', 'page']).eq('cart'))({ extra_info: 'cart' }, undefined as never)).toBe(false);
     expect(Pattern.begin('a').where({ code: 'A', n: 1 }).condition).toEqual(and(field('code').eq('A'), field('n').eq(1)));
     // where(a).where(b) is one conjunction, not a closure over two
     expect(Pattern.begin('a').where(field('code').eq('A')).where(field('n').gt(1)).condition).toEqual({ kind: 'and', operands: [field('code').eq('A'), field('n').gt(1)] });
@@ -89,6 +103,7 @@ describe('conditions as data', () => {
         ),
       ),
     ).toBe('(code == "A" or (e, ctx) => ...)');
+    expect(describeCondition(field(['extra_info', 'page']).in(['cart']))).toBe('extra_info.page in ["cart"]');
   });
 
   it('reject what is not a condition with a clear error', () => {
@@ -97,6 +112,8 @@ describe('conditions as data', () => {
     expect(() => field('n').eq(NaN)).toThrow(/NaN/);
     expect(() => field('n').eq({} as never)).toThrow(/not object/);
     expect(() => field('')).toThrow(MalformedPatternError);
+    expect(() => field([])).toThrow(/path of names/);
+    expect(() => field(['a', ''])).toThrow(/path of names/);
   });
 
   it('mean what their plain reading says, whatever the event (conditionTest and Verdicts alike)', () => {
@@ -116,6 +133,15 @@ describe('conditions as data', () => {
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) },
     );
+  });
+
+  it('read the code once per event when a nested field is tested first in a conjunction', () => {
+    const verdicts = new Verdicts<Obj>([and(field(['extra_info', 'page']).eq('cart'), field('code').eq('A')), field('code').in(['A', 'B'])], () => 0);
+    expect(verdicts.fieldValues).toEqual(['A', 'B']);
+    verdicts.begin({ code: 'C', extra_info: { page: 'cart' } }, 0);
+    expect(verdicts.noneHold()).toBe(true);
+    verdicts.begin({ code: 'A', extra_info: { page: 'cart' } }, 1);
+    expect([verdicts.of(0), verdicts.of(1)]).toEqual([TRUE, TRUE]);
   });
 
   it('leave iterative conditions to each run, and so do simple ones that throw', () => {

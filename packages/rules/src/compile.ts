@@ -3,6 +3,7 @@ import {
   and,
   compilePattern,
   conditionTest,
+  describeCondition,
   field,
   iterative,
   MalformedPatternError,
@@ -16,7 +17,7 @@ import {
 } from '@cepheus/core';
 import type { Expr, Quantifier, RuleAst, SeqItem } from './ast.js';
 import { allErrors, RuleError, type SourceText } from './errors.js';
-import { aggregateCalls, compileExpr, exprText, findAggregate, hasNavigation, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
+import { aggregateCalls, compileExpr, equalsOnlyItself, exprText, findAggregate, hasNavigation, pathReader, variablesOf, walk, type Env, type Evaluator } from './expressions.js';
 import { TimeZone } from './time.js';
 import { windowAggregates, type WindowAggregates, type WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
@@ -484,8 +485,9 @@ class RuleCompiler {
 
   /**
    * The variable's condition as data: its event codes as a field test (decided from one read of
-   * event_code), and its WHERE conditions as a simple predicate when they read only this variable,
-   * or as an iterative one (evaluated per partial match) when they read others or aggregate.
+   * event_code), its WHERE conditions that are field tests as such (see dataCondition), and the
+   * others as a simple predicate when they read only this variable, or as an iterative one
+   * (evaluated per partial match) when they read others or aggregate.
    */
   private conditionFor(variable: string): ConditionNode<StandardEvent> {
     const codes = this.rule.variables.get(variable)!.codes;
@@ -493,7 +495,13 @@ class RuleCompiler {
     const exprs = this.conditions.get(variable) ?? [];
     const local: Evaluator<StandardEvent>[] = [];
     const reading: Evaluator<StandardEvent>[] = [];
+    const data: ConditionNode<StandardEvent>[] = [];
     for (const x of exprs) {
+      const asData = dataCondition(x, variable);
+      if (asData !== undefined) {
+        data.push(asData);
+        continue;
+      }
       const uses = variablesOf(x);
       // a condition that reads only this event is simple; one that reads others (other variables, aggregates, navigation) is iterative
       (uses.every((v) => v === variable) && !findAggregate(x) && !hasNavigation(x) ? local : reading).push(this.expr(x));
@@ -507,7 +515,7 @@ class RuleCompiler {
       current: (v) => (v === variable ? cur : last(runCtx!.getEventsForPattern(v))),
       events: (v) => (v === variable ? [...runCtx!.getEventsForPattern(v), cur!] : [...runCtx!.getEventsForPattern(v)]),
     };
-    const parts: ConditionNode<StandardEvent>[] = [codeOk];
+    const parts: ConditionNode<StandardEvent>[] = [codeOk, ...data];
     if (local.length > 0) {
       parts.push(
         simple((e: StandardEvent) => {
@@ -611,8 +619,11 @@ class RuleCompiler {
 
   private conditionText(variable: string): string {
     const codes = this.rule.variables.get(variable)!.codes;
-    const n = (this.conditions.get(variable) ?? []).length;
-    return `${codes.includes(ANY) ? 'any event' : `event_code in [${codes.join(', ')}]`}${n ? ` and ${n} WHERE condition${n > 1 ? 's' : ''}` : ''}`;
+    const exprs = this.conditions.get(variable) ?? [];
+    const data = exprs.map((x) => dataCondition(x, variable)).filter((c) => c !== undefined);
+    const n = exprs.length - data.length;
+    const parts = [codes.includes(ANY) ? 'any event' : `event_code in [${codes.join(', ')}]`, ...data.map(describeCondition)];
+    return `${parts.join(' and ')}${n ? ` and ${n} ${data.length ? 'more ' : ''}WHERE condition${n > 1 ? 's' : ''}` : ''}`;
   }
 
   private skipStrategy(): AfterMatchSkipStrategy {
@@ -820,6 +831,26 @@ export function conditionsByVariable(rule: RuleAst, order = sequenceVariables(ru
 
 function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
+}
+
+/**
+ * A conjunct of a variable's WHERE as a condition as data, when it is one: a field of the variable
+ * equal to a string, or in a list of strings, that equal only themselves (see equalsOnlyItself:
+ * then the rule's `=` is identity, as the data's `==`). Else undefined.
+ */
+function dataCondition(x: Expr, variable: string): ConditionNode<StandardEvent> | undefined {
+  const pathOf = (y: Expr) => (y.kind === 'field' && y.variable === variable ? y.path : undefined);
+  if (x.kind === 'binary' && x.op === '=') {
+    const [f, lit] = pathOf(x.left) !== undefined ? [x.left, x.right] : [x.right, x.left];
+    const path = pathOf(f);
+    if (path !== undefined && lit.kind === 'literal' && equalsOnlyItself(lit.value)) return field<StandardEvent>(path).eq(lit.value);
+  }
+  if (x.kind === 'in' && !x.negated) {
+    const path = pathOf(x.arg);
+    const values = x.list.map((l) => (l.kind === 'literal' && equalsOnlyItself(l.value) ? l.value : undefined));
+    if (path !== undefined && values.length > 0 && values.every((v) => v !== undefined)) return field<StandardEvent>(path).in(values as string[]);
+  }
+  return undefined;
 }
 
 /** A partition key: the key's text, or the number it canonically spells (so "7" and 7 are one key). */

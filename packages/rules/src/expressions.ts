@@ -57,7 +57,7 @@ export function compileExpr<E>(e: Expr, calls: Expr[] = aggregateCalls(e), zone:
         const p = pattern(env);
         if (v === undefined || v === null || typeof p !== 'string') return false;
         if (cache?.p !== p) cache = { p, re: likeToRegExp(p) };
-        return cache.re.test(String(v)) !== negated;
+        return cache.re.test(asText(v)) !== negated;
       };
     }
     case 'isNull': {
@@ -108,7 +108,7 @@ function scalar<E>(fn: ScalarFn, args: Evaluator<E>[], zone: TimeZone): Evaluato
   };
   const text = (x: Evaluator<E>, env: Env<E>) => {
     const v = x(env);
-    return isMissing(v) ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return isMissing(v) ? undefined : asText(v);
   };
   /** A function of one number: NULL for a missing argument. */
   const ofNumber =
@@ -378,19 +378,33 @@ export function toNumber(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
 }
 
-/** Numbers and numeric strings compare as numbers; everything else as strings. */
+/** A value as text: objects and arrays by their JSON (so `["a"]` is not the text `a`). */
+export function asText(v: unknown): string {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}
+
+/** Numbers and numeric strings compare as numbers; everything else as text (see asText). */
 function equals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a === 'number' || typeof b === 'number') return toNumber(a) === toNumber(b);
-  return String(a) === String(b);
+  return asText(a) === asText(b);
+}
+
+/**
+ * Whether `=` with this literal means plain identity: for a string that is not numeric, not
+ * TRUE or FALSE spelled as text, and not JSON of an object or array, `x = 'lit'` holds exactly
+ * when x is that string (see equals). Such comparisons become conditions as data.
+ */
+export function equalsOnlyItself(literal: unknown): literal is string {
+  return typeof literal === 'string' && Number.isNaN(toNumber(literal)) && literal !== 'true' && literal !== 'false' && !/^\s*[[{]/.test(literal);
 }
 
 function compare(a: unknown, b: unknown): number {
   const x = toNumber(a);
   const y = toNumber(b);
   if (!Number.isNaN(x) && !Number.isNaN(y)) return x < y ? -1 : x > y ? 1 : 0;
-  const s = String(a);
-  const t = String(b);
+  const s = asText(a);
+  const t = asText(b);
   return s < t ? -1 : s > t ? 1 : 0;
 }
 

@@ -1,3 +1,5 @@
+import { describeCondition, type Pattern } from '@cepheus/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRules, RuleEngine, type StandardEvent } from '../src/index.ts';
 import { errorOf } from './helpers.ts';
@@ -104,8 +106,42 @@ describe('expressions', () => {
     ['NOT (a.extra_info.n + 1) * 2 = 8', { n: 3 }, false],
     ["a.extra_info['k'] = 1 OR a.extra_info[k] = 2", { k: 2 }, true],
     ['a.extra_info.missing = a.extra_info.missing2', {}, false],
+    // objects and arrays compare by their JSON text; booleans by theirs
+    ["a.extra_info.tags = 'vip'", { tags: ['vip'] }, false],
+    ['a.extra_info.tags = \'["vip"]\'', { tags: ['vip'] }, true],
+    ["a.extra_info.tags LIKE 'v%'", { tags: ['vip'] }, false],
+    ["a.extra_info.flag = 'true'", { flag: true }, true],
   ])('%s on %j is %s', (where, extra, expected) => {
     expect(accepts(where, extra)).toBe(expected);
+  });
+
+  it('makes conditions as data of fields equal to or in a list of plain strings, and of nothing else', () => {
+    const where = (w: string) => {
+      const r = compileRules(`RULENAME "r"\na: A | B\nEVENT a\nWHERE ${w}`)[0];
+      return describeCondition((r.pattern as Pattern<StandardEvent>).condition);
+    };
+    expect(where("a.extra_info.page = 'cart' AND 'eu' = a.extra_info.region AND a.extra_info.c IN ('r', 'g')")).toBe(
+      '(event_code in ["A", "B"] and extra_info.page == "cart" and extra_info.region == "eu" and extra_info.c in ["r", "g"])',
+    );
+    // numeric text, TRUE spelled as text, JSON text and other shapes keep the rule's own comparison
+    for (const w of ["a.extra_info.n = '5'", "a.extra_info.f = 'true'", "a.extra_info.t = '[1]'", "a.extra_info.c NOT IN ('r')", "a.extra_info.c != 'r'", 'a.extra_info.n = 5']) {
+      expect(where(w)).toMatch(/^\(event_code in \["A", "B"\] and \(e\) => \.\.\.\)$/);
+    }
+  });
+
+  it('gives the same verdict through conditions as data as through the evaluator', () => {
+    const literal = fc.constantFrom('x', 'vip', '5', ' 5 ', '0x10', 'true', '[1]', '{}', '', 'null');
+    const value = fc.oneof(literal, fc.constantFrom(5, 16, 0, true, false, null, ['vip'], [1], {}, { a: 1 }, ['x', 'y']));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('p', 'q'), value), literal, fc.array(literal, { minLength: 1, maxLength: 3 }), (extra, lit, list) => {
+        const quote = (l: string) => `'${l}'`;
+        for (const w of [`a.extra_info.p = ${quote(lit)}`, `a.extra_info.q IN (${list.map(quote).join(', ')})`]) {
+          // NOT NOT (...) is never made data: the evaluator's own answer
+          expect(accepts(w, extra)).toBe(accepts(`NOT NOT (${w})`, extra));
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
   });
 
   it('never reaches prototypes or globals from a rule', () => {

@@ -27,15 +27,21 @@ export type FieldValue = string | number | boolean | null;
 export type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 /**
- * A condition as data: the compiler and the runtimes inspect it (field tests on one field are
- * decided from one read of that field per event; simple conditions once per event; negations from
- * their operand). A field is a top-level property of the event; an event that is not an object
+ * A field of the event: a property name, or the path of names to a nested one
+ * (`['extra_info', 'page']` is `event.extra_info.page`). A value on the way that is not an object
  * has no fields (each reads as undefined).
+ */
+export type FieldName = string | readonly string[];
+
+/**
+ * A condition as data: the compiler and the runtimes inspect it (field tests on one top-level
+ * field are decided from one read of that field per event; simple conditions once per event;
+ * negations from their operand).
  */
 export type ConditionNode<E> =
   | { readonly kind: 'true' }
-  | { readonly kind: 'compare'; readonly field: string; readonly op: Comparison; readonly value: FieldValue }
-  | { readonly kind: 'in'; readonly field: string; readonly values: readonly FieldValue[] }
+  | { readonly kind: 'compare'; readonly field: FieldName; readonly op: Comparison; readonly value: FieldValue }
+  | { readonly kind: 'in'; readonly field: FieldName; readonly values: readonly FieldValue[] }
   | { readonly kind: 'not'; readonly operand: ConditionNode<E> }
   | { readonly kind: 'and' | 'or'; readonly operands: readonly ConditionNode<E>[] }
   | { readonly kind: 'predicate'; readonly test: Condition<E>; readonly iterative: boolean };
@@ -48,9 +54,12 @@ export type ConditionInput<E> = ConditionNode<E> | Condition<E> | FieldEquals;
 
 export const TRUE: ConditionNode<any> = Object.freeze({ kind: 'true' });
 
-/** Comparisons of one field of the event: `field('code').eq('A')`, `field('amount').gt(100)`, `field('code').in(['A', 'B'])`. */
-export function field<E = any>(name: string) {
-  if (typeof name !== 'string' || name === '') throw new MalformedPatternError('field: give the name of a field');
+/**
+ * Comparisons of one field of the event: `field('code').eq('A')`, `field('amount').gt(100)`,
+ * `field('code').in(['A', 'B'])`, and of nested ones: `field(['extra_info', 'page']).eq('cart')`.
+ */
+export function field<E = any>(path: FieldName) {
+  const name = fieldName(path);
   const compare =
     (op: Comparison) =>
     (value: FieldValue): ConditionNode<E> => ({ kind: 'compare', field: name, op, value: checkValue(value) });
@@ -152,9 +161,39 @@ function checkFunction(f: unknown): void {
   if (typeof f !== 'function') throw new MalformedPatternError('The condition cannot be null: pass a function (event, ctx) => boolean.');
 }
 
-/** The event's field, as conditions read it (undefined for an event that is not an object). */
-export function readField(event: unknown, name: string): unknown {
-  return typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[name] : undefined;
+/** A field name checked and normalized: a path of one name is that name; a path is copied. */
+function fieldName(path: FieldName): FieldName {
+  const names = typeof path === 'string' ? [path] : Array.isArray(path) ? path : [];
+  if (names.length === 0 || names.some((n) => typeof n !== 'string' || n === '')) {
+    throw new MalformedPatternError('field: give the name of a field, or the path of names to a nested one');
+  }
+  return names.length === 1 ? names[0] : Object.freeze([...names]);
+}
+
+/**
+ * The event's field, as conditions read it (undefined for a value on the way that is not an
+ * object). Conditions compare it with strings, numbers, booleans and null only, so a property an
+ * object inherits (a function, an object) never passes for one of those values.
+ */
+export function readField(event: unknown, name: FieldName): unknown {
+  if (typeof name === 'string') return typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[name] : undefined;
+  let v = event;
+  for (let i = 0; i < name.length; i++) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[name[i]];
+  }
+  return v;
+}
+
+/** readField for one field, specialized to a top-level name (the common case, read for every event). */
+function fieldReader(name: FieldName): (event: unknown) => unknown {
+  if (typeof name === 'string') return (e) => (typeof e === 'object' && e !== null ? (e as Record<string, unknown>)[name] : undefined);
+  return (e) => readField(e, name);
+}
+
+/** The field as text, for descriptions: its name, or its path joined with dots. */
+export function fieldText(name: FieldName): string {
+  return typeof name === 'string' ? name : name.join('.');
 }
 
 /** The condition as one function, built from its data once (for the runtimes to call). */
@@ -163,15 +202,16 @@ export function conditionTest<E>(c: ConditionNode<E>): Condition<E> {
     case 'true':
       return () => true;
     case 'compare': {
-      const { field: name, op, value } = c;
-      if (op === '==') return (e) => readField(e, name) === value;
-      if (op === '!=') return (e) => readField(e, name) !== value;
+      const { op, value } = c;
+      const field = fieldReader(c.field);
+      if (op === '==') return (e) => field(e) === value;
+      if (op === '!=') return (e) => field(e) !== value;
       const type = typeof value;
       if (type !== 'number' && type !== 'string') return () => false;
       // one closure per ordering: these run for every event a rule's field admits
       const x = value as number;
       const read = (e: E) => {
-        const v = readField(e, name);
+        const v = field(e);
         return typeof v === type ? (v as number) : NaN; // NaN: every ordering is false
       };
       if (op === '<') return (e) => read(e) < x;
@@ -180,9 +220,9 @@ export function conditionTest<E>(c: ConditionNode<E>): Condition<E> {
       return (e) => read(e) >= x;
     }
     case 'in': {
-      const { field: name } = c;
+      const field = fieldReader(c.field);
       const values = new Set(c.values);
-      return (e) => values.has(readField(e, name) as FieldValue);
+      return (e) => values.has(field(e) as FieldValue);
     }
     case 'not': {
       const operand = conditionTest(c.operand);
@@ -216,17 +256,18 @@ export function valuesOf<E>(c: ConditionNode<E>, name: string): { values: readon
   if (c.kind === 'compare' && c.op === '==' && c.field === name) return { values: [c.value], rest: undefined };
   if (c.kind === 'in' && c.field === name) return { values: c.values, rest: undefined };
   if (c.kind !== 'and') return undefined;
-  const at = c.operands.findIndex((o) => (o.kind === 'compare' && o.op === '==') || o.kind === 'in');
+  const at = c.operands.findIndex((o) => o.kind !== 'and' && valuesOf(o, name) !== undefined);
   const test = at < 0 ? undefined : valuesOf(c.operands[at], name);
   if (test === undefined) return undefined;
   const rest = c.operands.filter((_, i) => i !== at);
   return { values: test.values, rest: rest.length === 1 ? rest[0] : { kind: 'and', operands: rest } };
 }
 
-/** The field a `==` or `in` test (alone or first in a conjunction) reads, if any: the candidate for one read per event. */
+/** The top-level field a `==` or `in` test (alone or first in a conjunction) reads, if any: the candidate for one read per event. */
 export function keyFieldOf<E>(c: ConditionNode<E>): string | undefined {
-  if ((c.kind === 'compare' && c.op === '==') || c.kind === 'in') return c.field;
-  if (c.kind === 'and') for (const o of c.operands) if ((o.kind === 'compare' && o.op === '==') || o.kind === 'in') return o.field;
+  const keyTest = (o: ConditionNode<E>) => ((o.kind === 'compare' && o.op === '==') || o.kind === 'in') && typeof o.field === 'string';
+  if (keyTest(c)) return (c as { field: string }).field;
+  if (c.kind === 'and') for (const o of c.operands) if (keyTest(o)) return (o as { field: string }).field;
   return undefined;
 }
 
@@ -236,9 +277,9 @@ export function describeCondition<E>(c: ConditionNode<E>): string {
     case 'true':
       return 'true';
     case 'compare':
-      return `${c.field} ${c.op} ${JSON.stringify(c.value)}`;
+      return `${fieldText(c.field)} ${c.op} ${JSON.stringify(c.value)}`;
     case 'in':
-      return `${c.field} in [${c.values.map((v) => JSON.stringify(v)).join(', ')}]`;
+      return `${fieldText(c.field)} in [${c.values.map((v) => JSON.stringify(v)).join(', ')}]`;
     case 'not':
       return `not(${describeCondition(c.operand)})`;
     case 'and':
