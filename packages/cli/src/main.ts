@@ -10,6 +10,7 @@ import { LineWriter } from './line-writer.js';
 import { fileProblem, loadRules, unkeyedMessage } from './load-rules.js';
 import { testCommand } from './test-command.js';
 import { traceCommand } from './trace.js';
+import { SERVE_HELP, serveCommand } from './serve-command.js';
 import { INPUT_OPTIONS, inputReading, inputZone, optionZone, UsageError } from './options.js';
 
 export { LineWriter } from './line-writer.js';
@@ -24,6 +25,8 @@ usage:
   cepheus test [DIR...]        run the tests in DIR (folders with rules, events.jsonl, expected.jsonl)
   cepheus trace RULES... --input FILE [--rule NAME] [--key K] [--json]
                                why each rule did or did not fire, key by key
+  cepheus serve --data DIR [--host H] [--port P] [--config FILE]
+                               the rule service: rules over HTTP, a durable log, outputs with ids
   cepheus check RULES...       check rule files; exit code 1 on any error
   cepheus explain RULES...     show each rule's compiled pattern, partition key, engine and JSON form
   cepheus compile RULES... --json
@@ -92,6 +95,7 @@ any error, 0 otherwise.`,
 
 For each rule: the runtime that runs it, the codes it reads, its partition key and how it was
 chosen, its window, its after-match strategy, the pattern it compiles to and its NFA states.`,
+  serve: SERVE_HELP,
   compile: `usage: cepheus compile RULES... --json
 
 Prints the rules as one JSON document (format cepheus-rules), loadable by 'cepheus run' without
@@ -124,6 +128,8 @@ export async function main(argv: string[]): Promise<number> {
         return testCommand(parse(rest).positionals);
       case 'trace':
         return await traceCommand(rest, parse as Parameters<typeof traceCommand>[1]);
+      case 'serve':
+        return await serveCommand(rest);
       case '--version':
       case '-V':
       case 'version':

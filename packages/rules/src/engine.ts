@@ -89,9 +89,10 @@ export class RuleEngine {
    * the next event; a removed one is dropped with its state. Throws, changing nothing, for rules
    * that feed each other in a cycle.
    */
-  replaceRules(rules: CompiledRule[]): { added: string[]; changed: string[]; removed: string[]; kept: string[] } {
+  replaceRules(rules: CompiledRule[], restart: ReadonlySet<string> = new Set()): { added: string[]; changed: string[]; removed: string[]; kept: string[] } {
     const old = new Map(this.runners.map((r) => [r.rule.name, r]));
-    const kept = this.install(rules, old);
+    // a rule named in `restart` starts afresh even when unchanged (a new version of the same text)
+    const kept = this.install(rules, new Map([...old].filter(([name]) => !restart.has(name))));
     const names = new Set(rules.map((r) => r.name));
     return {
       added: rules.filter((r) => !old.has(r.name)).map((r) => r.name),
@@ -166,6 +167,20 @@ export class RuleEngine {
   /** End of input: releases every buffered event and closes every window. */
   flush(): void {
     this.advanceTo(Number.MAX_VALUE);
+  }
+
+  /**
+   * Time passes without events (a quiet stream): the watermark moves to `watermark` if that is
+   * later, releasing buffered events and closing windows up to it. Events at or before it are late.
+   */
+  advanceWatermark(watermark: number): void {
+    this.watermarks.onEvent(watermark + this.watermarks.maxOutOfOrdernessMs + 1);
+    this.advanceTo(watermark);
+  }
+
+  /** The current watermark (-Infinity before the first event). */
+  get currentWatermark(): number {
+    return this.watermark;
   }
 
   private advanceTo(watermark: number): void {

@@ -1,0 +1,41 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The service's Prometheus metrics, in a registry of its own (several services can share a process in tests). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly eventsIn = new Counter({ name: 'cepheus_events_in_total', help: 'Events appended to the log', registers: [this.registry] });
+  readonly rejects = new Counter({ name: 'cepheus_rejects_total', help: 'Input lines rejected (stored in the rejects table)', registers: [this.registry] });
+  readonly throttled = new Counter({ name: 'cepheus_throttled_total', help: 'Batches answered 429 because processing lagged', registers: [this.registry] });
+  readonly deploys = new Counter({ name: 'cepheus_rule_deploys_total', help: 'Rule versions deployed', registers: [this.registry] });
+  readonly outputs = new Counter({ name: 'cepheus_outputs_total', help: 'Outputs added to the outbox, per rule', labelNames: ['rule'], registers: [this.registry] });
+  readonly late = new Counter({ name: 'cepheus_late_total', help: 'Late events (stored in the late table)', registers: [this.registry] });
+
+  constructor(probe: { lag: () => number; keys: () => number; watermark: () => number }) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'cepheus_lag_entries',
+      help: 'Log entries not yet processed',
+      registers: [this.registry],
+      collect() {
+        this.set(probe.lag());
+      },
+    });
+    new Gauge({
+      name: 'cepheus_keys',
+      help: 'Keys with state (partial matches, windows) over all rules',
+      registers: [this.registry],
+      collect() {
+        this.set(probe.keys());
+      },
+    });
+    new Gauge({
+      name: 'cepheus_watermark_ms',
+      help: 'The event-time watermark of processing',
+      registers: [this.registry],
+      collect() {
+        const w = probe.watermark();
+        this.set(Number.isFinite(w) ? w : 0);
+      },
+    });
+  }
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { compileRules, RuleEngine, type CompiledRule, type Match, type StandardEvent } from '@cepheus/rules';
+import type { LogEntry, NewOutput, RuleRef, Storage } from '../storage/storage.js';
+
+export interface ProcessorOptions {
+  storage: Storage;
+  /** Allowed disorder of events in ms (the bounded-out-of-orderness watermark, as `cepheus run`). */
+  outOfOrdernessMs: number;
+  /** New outputs reached the outbox (for streams and sinks waiting on them), and late events were stored. */
+  onOutputs?: (added: readonly NewOutput[], late: number) => void;
+  /** How many log entries one step reads and commits with its outputs. */
+  chunk?: number;
+}
+
+/**
+ * Runs the rules over the log, in log order, and writes their outputs to the outbox. Processing
+ * is a function of the log alone (events, ticks and rule deployments are all entries of it), so a
+ * restart replays the log from its start and reproduces every output with its id: the outbox keeps
+ * the first copy of each, which makes the effect exactly once.
+ */
+export class Processor {
+  private engine: RuleEngine;
+  /** The log position applied up to. */
+  private position = 0;
+  private running: RuleRef[] = [];
+  private readonly compiled = new Map<string, CompiledRule>();
+  /** What identifies each event object the engine holds: its log position, or its output id. */
+  private readonly tokens = new WeakMap<object, string>();
+  private outputs: NewOutput[] = [];
+  private late: { event: string; rule: string | null }[] = [];
+  /** The latest event time applied (-Infinity: none yet). */
+  maxEventTime = -Infinity;
+  private readonly chunk: number;
+
+  constructor(private readonly options: ProcessorOptions) {
+    this.chunk = options.chunk ?? 5000;
+    this.engine = this.newEngine([]);
+  }
+
+  /** The log position processed up to. */
+  get processed(): number {
+    return this.position;
+  }
+
+  /** The engine's watermark. */
+  get watermark(): number {
+    return this.engine.currentWatermark;
+  }
+
+  /** Keys with state, per the engine (partial matches and windows). */
+  get keyCount(): number {
+    return this.engine.keyCount;
+  }
+
+  /** Processes everything the log holds beyond the position, synchronously (at start: the replay). */
+  catchUp(): void {
+    while (this.step()) {}
+  }
+
+  /**
+   * Asks for the log to be processed soon: one chunk per turn of the event loop, so that requests
+   * are served while a long log is replayed. Calls while it is scheduled coalesce.
+   */
+  notify(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.turn);
+  }
+
+  /** Resolves once the log is processed up to its last position at the time of the call. */
+  drained(): Promise<void> {
+    const target = this.options.storage.lastSeq();
+    if (this.position >= target) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting.push({ target, resolve });
+      this.notify();
+    });
+  }
+
+  private scheduled = false;
+  private waiting: { target: number; resolve: () => void }[] = [];
+
+  private readonly turn = (): void => {
+    this.scheduled = false;
+    const more = this.step();
+    if (this.waiting.length > 0) {
+      const done = this.waiting.filter((w) => w.target <= this.position);
+      this.waiting = this.waiting.filter((w) => w.target > this.position);
+      for (const w of done) w.resolve();
+    }
+    if (more) this.notify();
+  };
+
+  /** Applies one chunk of the log and commits its outputs with the position; false when there was nothing left. */
+  private step(): boolean {
+    const storage = this.options.storage;
+    const entries = storage.readLog(this.position, this.chunk);
+    if (entries.length === 0) return false;
+    for (const entry of entries) this.apply(entry);
+    this.position = entries[entries.length - 1].seq;
+    const added = storage.addOutputs(this.outputs, this.late, this.position);
+    const late = this.late.length;
+    this.outputs = [];
+    this.late = [];
+    if (added.length > 0 || late > 0) this.options.onOutputs?.(added, late);
+    return entries.length === this.chunk;
+  }
+
+  private apply(entry: LogEntry): void {
+    switch (entry.kind) {
+      case 'event': {
+        const event = JSON.parse(entry.event) as StandardEvent;
+        this.tokens.set(event, `e${entry.seq}`);
+        if (event.event_time > this.maxEventTime) this.maxEventTime = event.event_time;
+        this.engine.push(event);
+        return;
+      }
+      case 'tick':
+        this.engine.advanceWatermark(entry.watermark);
+        return;
+      case 'rules':
+        this.deploy(entry.running, entry.restart);
+    }
+  }
+
+  private deploy(running: readonly RuleRef[], restart: readonly string[]): void {
+    this.running = [...running];
+    const rules = running.map((r) => this.compile(r));
+    this.engine.replaceRules(rules, new Set(restart));
+  }
+
+  private compile(ref: RuleRef): CompiledRule {
+    const key = `${ref.name}@${ref.version}`;
+    let rule = this.compiled.get(key);
+    if (rule === undefined) {
+      const v = this.options.storage.version(ref.name, ref.version);
+      if (v === undefined) throw new Error(`the log names rule ${key}, which the storage does not hold`);
+      rule = compileRules(v.text, `${ref.name}.cep`)[0];
+      this.compiled.set(key, rule);
+    }
+    return rule;
+  }
+
+  private newEngine(rules: CompiledRule[]): RuleEngine {
+    return new RuleEngine({
+      rules,
+      outOfOrdernessMs: this.options.outOfOrdernessMs,
+      onOutput: (event, rule, match) => this.output(event, rule, match),
+      onLate: (event, rule) => this.late.push({ event: JSON.stringify(event), rule: rule ?? null }),
+    });
+  }
+
+  private output(event: StandardEvent, rule: string, match: Match): void {
+    const version = this.running.find((r) => r.name === rule)?.version ?? 0;
+    const id = outputId(rule, version, String(event.user_id), match, this.tokens);
+    this.tokens.set(event, `o${id}`);
+    this.outputs.push({ id, rule, version, event: JSON.stringify(event) });
+  }
+}
+
+/**
+ * An output's id: from its rule, version, key and what identifies its events (log positions, or
+ * the ids of the outputs it read), so that replaying the log gives each output the same id.
+ */
+export function outputId(rule: string, version: number, key: string, match: Match, tokens: WeakMap<object, string>): string {
+  const hash = createHash('sha256');
+  hash.update(`${rule}\u0000${version}\u0000${key}`);
+  for (const [variable, events] of match) {
+    hash.update(`\u0000${variable}`);
+    for (const e of events) hash.update(`\u0000${tokens.get(e) ?? '?'}`);
+  }
+  return hash.digest('base64url').slice(0, 32);
+}

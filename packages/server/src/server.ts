@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import { ConfigError, isLoopback, type ServerConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { OutputStream } from './http/output-stream.js';
+import { Metrics } from './metrics.js';
+import { Processor } from './processing/processor.js';
+import { RuleService } from './rules/rule-service.js';
+import { JsonlSink } from './sinks/jsonl-sink.js';
+import { SqliteStorage } from './storage/sqlite-storage.js';
+import type { Storage } from './storage/storage.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** The address it listens on, as http://host:port. */
+  readonly url: string;
+  readonly storage: Storage;
+  readonly processor: Processor;
+  /** Resolves once the log is processed as far as it reaches now. */
+  drained(): Promise<void>;
+  /** Appends a clock tick now if the stream has been quiet for the idle timeout (the timer calls it too). */
+  tick(): void;
+  /** Stops taking requests, processes what the log holds, delivers to the sinks, closes the storage. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The wall clock (tests give their own). */
+  now?: () => number;
+  /** Whether to start the idle timer (tests call tick themselves). Default true. */
+  idleTimer?: boolean;
+}
+
+/**
+ * Starts the service: opens the storage in the data folder, replays the log (readyz answers 503
+ * until done), and listens. Without tokens it listens on the loopback only.
+ */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  if (config.tokens.length === 0 && !isLoopback(config.host)) {
+    throw new ConfigError(`no tokens are configured, so the service listens on 127.0.0.1 only; give tokens (--config FILE or CEPHEUS_TOKENS) to listen on ${config.host}`);
+  }
+  const now = options.now ?? Date.now;
+  const storage = new SqliteStorage(config.data, config.synchronous);
+  const sinks = config.sinks.map((s) => new JsonlSink(storage, s.path));
+  const outputs = new OutputStream(storage);
+  let metrics: Metrics | undefined;
+  const processor = new Processor({
+    storage,
+    outOfOrdernessMs: config.outOfOrdernessMs,
+    onOutputs: (added, late) => {
+      for (const o of added) metrics?.outputs.inc({ rule: o.rule });
+      metrics?.late.inc(late);
+      outputs.notify();
+      for (const sink of sinks) sink.deliver();
+    },
+  });
+  metrics = new Metrics({ lag: () => storage.lastSeq() - processor.processed, keys: () => processor.keyCount, watermark: () => processor.watermark });
+  const rules = new RuleService(storage, () => processor.notify());
+  let ready = false;
+  let lastAppend = now();
+  let lastTick = -Infinity;
+  const app = buildApp({
+    config,
+    storage,
+    processor,
+    rules,
+    metrics,
+    outputs,
+    ready: () => ready,
+    appended: () => {
+      lastAppend = now();
+    },
+  });
+  const tick = () => {
+    if (config.idleTimeoutMs === 0 || !ready || processor.processed < storage.lastSeq()) return;
+    const quiet = now() - lastAppend;
+    if (quiet < config.idleTimeoutMs || !Number.isFinite(processor.maxEventTime)) return;
+    const watermark = processor.maxEventTime + quiet;
+    if (watermark <= lastTick) return;
+    lastTick = watermark;
+    storage.appendTick(watermark);
+    processor.notify();
+  };
+  const timer = options.idleTimer === false || config.idleTimeoutMs === 0 ? undefined : setInterval(tick, Math.min(config.idleTimeoutMs, 1000));
+  timer?.unref();
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // the replay runs after listen, a chunk per turn, so that health and readiness answer meanwhile
+  void processor.drained().then(() => {
+    ready = true;
+    app.log.info({ processed: processor.processed }, 'log replayed; ready');
+  });
+  return {
+    app,
+    url,
+    storage,
+    processor,
+    drained: () => processor.drained(),
+    tick,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      outputs.closeAll();
+      await app.close();
+      processor.catchUp();
+      for (const sink of sinks) {
+        sink.deliver();
+        sink.close();
+      }
+      storage.close();
+    },
+  };
+}

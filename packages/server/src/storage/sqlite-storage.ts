@@ -1,0 +1,186 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { LogEntry, NewOutput, OutboxEntry, Reject, RuleRecord, RuleRef, RuleState, RuleVersion, Storage } from './storage.js';
+
+/**
+ * How commits reach the disk. 'full': each commit is synced before the service answers, so an
+ * acknowledged batch survives a power loss. 'normal': in WAL mode a commit survives a crash of the
+ * process, but the last commits before a power loss may be lost.
+ */
+export type Synchronous = 'full' | 'normal';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejects (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, reason TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, answer TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rule_versions (name TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (name, version));
+CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rule TEXT NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS late (id INTEGER PRIMARY KEY, rule TEXT, event TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/** The embedded storage: one SQLite database file (`cepheus.db`) in the data folder, in WAL mode. */
+export class SqliteStorage implements Storage {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(dataDir: string, synchronous: Synchronous = 'full') {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, 'cepheus.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmts = {
+      appendLog: db.prepare('INSERT INTO log (kind, body) VALUES (?, ?)'),
+      readLog: db.prepare('SELECT seq, kind, body FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM log'),
+      reject: db.prepare('INSERT INTO rejects (line, reason, text, at) VALUES (?, ?, ?, ?)'),
+      answer: db.prepare('SELECT answer FROM idempotency WHERE key = ?'),
+      keepAnswer: db.prepare('INSERT INTO idempotency (key, answer, at) VALUES (?, ?, ?)'),
+      maxVersion: db.prepare('SELECT coalesce(max(version), 0) AS v FROM rule_versions WHERE name = ?'),
+      addVersion: db.prepare('INSERT INTO rule_versions (name, version, text, created_at) VALUES (?, ?, ?, ?)'),
+      setRule: db.prepare('INSERT INTO rules (name, version, state) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version, state = excluded.state'),
+      rule: db.prepare(
+        'SELECT r.name, r.version, r.state, v.text, v.created_at AS createdAt FROM rules r JOIN rule_versions v ON v.name = r.name AND v.version = r.version WHERE r.name = ?',
+      ),
+      rules: db.prepare(
+        'SELECT r.name, r.version, r.state, v.text, v.created_at AS createdAt FROM rules r JOIN rule_versions v ON v.name = r.name AND v.version = r.version ORDER BY r.name',
+      ),
+      versions: db.prepare('SELECT name, version, text, created_at AS createdAt FROM rule_versions WHERE name = ? ORDER BY version'),
+      version: db.prepare('SELECT name, version, text, created_at AS createdAt FROM rule_versions WHERE name = ? AND version = ?'),
+      setState: db.prepare('UPDATE rules SET state = ? WHERE name = ?'),
+      deleteRule: db.prepare('DELETE FROM rules WHERE name = ?'),
+      addOutput: db.prepare('INSERT OR IGNORE INTO outbox (id, rule, version, event) VALUES (?, ?, ?, ?)'),
+      addLate: db.prepare('INSERT INTO late (rule, event) VALUES (?, ?)'),
+      outputsAfter: db.prepare('SELECT seq, id, rule, version, event FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
+      lastOutput: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM outbox'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      countEvents: db.prepare("SELECT count(*) AS n FROM log WHERE kind = 'event'"),
+      countRejects: db.prepare('SELECT count(*) AS n FROM rejects'),
+      countOutputs: db.prepare('SELECT count(*) AS n FROM outbox'),
+      countLate: db.prepare('SELECT count(*) AS n FROM late'),
+    };
+  }
+
+  private readonly appendBatch = (events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }) => {
+    const now = new Date().toISOString();
+    let first = 0;
+    let last = 0;
+    for (const e of events) {
+      last = Number(this.stmts.appendLog.run('event', e).lastInsertRowid);
+      if (first === 0) first = last;
+    }
+    for (const r of rejects) this.stmts.reject.run(r.line, r.reason, r.text, now);
+    if (idempotency) this.stmts.keepAnswer.run(idempotency.key, idempotency.answer, now);
+    return { first, last };
+  };
+
+  appendEvents(events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }): { first: number; last: number } {
+    return this.db.transaction(this.appendBatch)(events, rejects, idempotency);
+  }
+
+  answerFor(key: string): string | undefined {
+    return (this.stmts.answer.get(key) as { answer: string } | undefined)?.answer;
+  }
+
+  appendTick(watermark: number): number {
+    return Number(this.stmts.appendLog.run('tick', String(watermark)).lastInsertRowid);
+  }
+
+  appendRules(running: readonly RuleRef[], restart: readonly string[]): number {
+    return Number(this.stmts.appendLog.run('rules', JSON.stringify({ running, restart })).lastInsertRowid);
+  }
+
+  readLog(afterSeq: number, limit: number): LogEntry[] {
+    const rows = this.stmts.readLog.all(afterSeq, limit) as { seq: number; kind: string; body: string }[];
+    return rows.map((r): LogEntry => {
+      if (r.kind === 'event') return { seq: r.seq, kind: 'event', event: r.body };
+      if (r.kind === 'tick') return { seq: r.seq, kind: 'tick', watermark: Number(r.body) };
+      const { running, restart } = JSON.parse(r.body) as { running: RuleRef[]; restart: string[] };
+      return { seq: r.seq, kind: 'rules', running, restart };
+    });
+  }
+
+  lastSeq(): number {
+    return (this.stmts.lastSeq.get() as { s: number }).s;
+  }
+
+  saveRule(name: string, text: string): RuleVersion {
+    return this.db.transaction(() => {
+      const version = (this.stmts.maxVersion.get(name) as { v: number }).v + 1;
+      const createdAt = new Date().toISOString();
+      this.stmts.addVersion.run(name, version, text, createdAt);
+      this.stmts.setRule.run(name, version, 'running');
+      return { name, version, text, createdAt };
+    })();
+  }
+
+  rule(name: string): RuleRecord | undefined {
+    return this.stmts.rule.get(name) as RuleRecord | undefined;
+  }
+
+  rules(): RuleRecord[] {
+    return this.stmts.rules.all() as RuleRecord[];
+  }
+
+  versions(name: string): RuleVersion[] {
+    return this.stmts.versions.all(name) as RuleVersion[];
+  }
+
+  version(name: string, version: number): RuleVersion | undefined {
+    return this.stmts.version.get(name, version) as RuleVersion | undefined;
+  }
+
+  setRuleState(name: string, state: RuleState): void {
+    this.stmts.setState.run(state, name);
+  }
+
+  deleteRule(name: string): void {
+    // the versions stay: the log names them, and replaying it needs their text
+    this.stmts.deleteRule.run(name);
+  }
+
+  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number): NewOutput[] {
+    return this.db.transaction(() => {
+      const added: NewOutput[] = [];
+      for (const o of outputs) if (this.stmts.addOutput.run(o.id, o.rule, o.version, o.event).changes > 0) added.push(o);
+      for (const l of late) this.stmts.addLate.run(l.rule, l.event);
+      this.stmts.setMeta.run('processed', processed);
+      return added;
+    })();
+  }
+
+  outputsAfter(seq: number, limit: number): OutboxEntry[] {
+    const rows = this.stmts.outputsAfter.all(seq, limit) as { seq: number; id: string; rule: string; version: number; event: string }[];
+    return rows.map((r) => ({ seq: r.seq, id: r.id, rule: r.rule, version: r.version, event: JSON.parse(r.event) }));
+  }
+
+  lastOutputSeq(): number {
+    return (this.stmts.lastOutput.get() as { s: number }).s;
+  }
+
+  processedSeq(): number {
+    return (this.stmts.getMeta.get('processed') as { value: number } | undefined)?.value ?? 0;
+  }
+
+  sinkCursor(sink: string): number {
+    return (this.stmts.getMeta.get(`sink:${sink}`) as { value: number } | undefined)?.value ?? 0;
+  }
+
+  setSinkCursor(sink: string, seq: number): void {
+    this.stmts.setMeta.run(`sink:${sink}`, seq);
+  }
+
+  counts(): { events: number; rejects: number; outputs: number; late: number } {
+    const n = (s: Database.Statement) => (s.get() as { n: number }).n;
+    return { events: n(this.stmts.countEvents), rejects: n(this.stmts.countRejects), outputs: n(this.stmts.countOutputs), late: n(this.stmts.countLate) };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * What the service keeps, behind one interface so that the cluster can put the log and the outbox
+ * elsewhere. The embedded implementation is SqliteStorage.
+ *
+ * The log is the source of truth: events, the clock ticks of quiet periods and the rule
+ * deployments, each at a position (seq). Processing is a function of the log alone, so replaying
+ * it gives the same outputs with the same ids, and the outbox keeps one row per id.
+ */
+
+/** One entry of the log, in the order processing applies it. */
+export type LogEntry =
+  | { readonly seq: number; readonly kind: 'event'; readonly event: string }
+  /** No event came for a while: event time advanced to `watermark` with the clock. */
+  | { readonly seq: number; readonly kind: 'tick'; readonly watermark: number }
+  /** The running rules changed: from here on, these versions run (`restart`: those that start afresh). */
+  | { readonly seq: number; readonly kind: 'rules'; readonly running: readonly RuleRef[]; readonly restart: readonly string[] };
+
+export interface RuleRef {
+  readonly name: string;
+  readonly version: number;
+}
+
+export type RuleState = 'running' | 'stopped';
+
+export interface RuleVersion {
+  readonly name: string;
+  readonly version: number;
+  readonly text: string;
+  readonly createdAt: string;
+}
+
+export interface RuleRecord extends RuleVersion {
+  readonly state: RuleState;
+}
+
+/** An input line that was not an event, kept and countable. */
+export interface Reject {
+  readonly line: number;
+  readonly reason: string;
+  readonly text: string;
+}
+
+/** An output event in the outbox. */
+export interface OutboxEntry {
+  /** The outbox position (the order of first production). */
+  readonly seq: number;
+  readonly id: string;
+  readonly rule: string;
+  readonly version: number;
+  readonly event: unknown;
+}
+
+export interface NewOutput {
+  readonly id: string;
+  readonly rule: string;
+  readonly version: number;
+  /** The output event as JSON text. */
+  readonly event: string;
+}
+
+export interface Storage {
+  /**
+   * Appends a batch of events (JSON text, normalized) and records its rejects, in one durable
+   * transaction; with an idempotency key, the answer is kept with it. Returns the log positions.
+   */
+  appendEvents(events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }): { first: number; last: number };
+  /** The answer kept for an idempotency key, if a batch with it was appended. */
+  answerFor(key: string): string | undefined;
+  appendTick(watermark: number): number;
+  appendRules(running: readonly RuleRef[], restart: readonly string[]): number;
+  /** Log entries after `seq`, at most `limit`, in order. */
+  readLog(afterSeq: number, limit: number): LogEntry[];
+  /** The last log position (0: empty). */
+  lastSeq(): number;
+
+  /** Stores a new version of a rule (versions count from 1) and makes it the rule's current one, running. */
+  saveRule(name: string, text: string): RuleVersion;
+  rule(name: string): RuleRecord | undefined;
+  rules(): RuleRecord[];
+  versions(name: string): RuleVersion[];
+  version(name: string, version: number): RuleVersion | undefined;
+  setRuleState(name: string, state: RuleState): void;
+  /** Removes the rule and its versions. */
+  deleteRule(name: string): void;
+
+  /**
+   * Adds outputs (an id already there is skipped) and records that the log is processed up to
+   * `processed`, in one transaction. Returns the outputs that were new.
+   */
+  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number): NewOutput[];
+  outputsAfter(seq: number, limit: number): OutboxEntry[];
+  lastOutputSeq(): number;
+  /** The log position processed up to (what addOutputs recorded last). */
+  processedSeq(): number;
+  /** Where a sink has delivered up to in the outbox. */
+  sinkCursor(sink: string): number;
+  setSinkCursor(sink: string, seq: number): void;
+
+  counts(): { events: number; rejects: number; outputs: number; late: number };
+  close(): void;
+}

@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ev, testServer, type TestServer } from './helpers.ts';
+
+const PAIR = 'RULENAME "pair"\na: A\nb: B\nEVENT a -> b\nWITHIN 1 MINUTE\nRETURN first=a.event_time';
+const ABSENT = 'RULENAME "no_pay"\no: ORDER\np: PAY\nEVENT o -> !p\nWITHIN 10 SECONDS';
+
+let servers: TestServer[] = [];
+const start = async (options = {}) => {
+  const s = await testServer(options);
+  servers.push(s);
+  return s;
+};
+afterEach(async () => {
+  for (const s of servers) await s.dispose();
+  servers = [];
+});
+
+describe('rules over HTTP', () => {
+  it('deploys a rule in a new version, lists it, describes it and keeps its versions', async () => {
+    const s = await start();
+    expect(await s.put('pair', PAIR)).toMatchObject({ status: 201, body: { name: 'pair', version: 1, state: 'running' } });
+    expect((await s.put('pair', PAIR.replace('1 MINUTE', '2 MINUTES'))).body.version).toBe(2);
+    const { body: list } = await s.json('/v1/rules');
+    expect(list.rules.map((r: any) => [r.name, r.version, r.state])).toEqual([['pair', 2, 'running']]);
+    const { body: one } = await s.json('/v1/rules/pair');
+    expect(one).toMatchObject({ name: 'pair', version: 2, state: 'running', key: 'user_id (default)', kind: 'nfa' });
+    expect(one.pattern).toContain(".followedBy('b')");
+    const { body: versions } = await s.json('/v1/rules/pair/versions');
+    expect(versions.versions.map((v: any) => v.version)).toEqual([1, 2]);
+    expect(versions.versions[0].text).toBe(PAIR);
+  });
+
+  it('answers 400 with every error, its line, column, hint and caret text', async () => {
+    const s = await start();
+    const { status, body } = await s.put('x', 'RULENAME "x"\na: A\nEVENT a WERE a.n = 1\nWITHIN 0 SECONDS');
+    expect(status).toBe(400);
+    expect(body.errors.length).toBeGreaterThanOrEqual(1);
+    expect(body.errors[0]).toMatchObject({ line: 3, column: 9, hint: 'did you mean WHERE?' });
+    expect(body.errors[0].text).toContain('x.cep:3:9');
+    expect(body.errors[0].text).toContain('^^^^');
+    expect((await s.put('y', PAIR)).body.error).toMatch(/named "pair" but the address names "y"/);
+    expect((await s.put('pair', `${PAIR}\n\n${PAIR.replace('"pair"', '"other"')}`)).body.error).toMatch(/exactly one rule; it holds 2/);
+    expect((await s.json('/v1/rules')).body.rules).toEqual([]);
+    const check = await s.json('/v1/check', { method: 'POST', body: PAIR });
+    expect(check).toMatchObject({ status: 200, body: { ok: true, name: 'pair' } });
+    expect((await s.json('/v1/check', { method: 'POST', body: 'RULENAME "z"' })).status).toBe(400);
+  });
+
+  it('rejects rules that would feed each other in a cycle', async () => {
+    const s = await start();
+    expect((await s.put('r1', 'RULENAME "r1"\na: r2\nEVENT a')).status).toBe(201);
+    const { status, body } = await s.put('r2', 'RULENAME "r2"\na: r1\nEVENT a');
+    expect(status).toBe(400);
+    expect(body.error).toMatch(/cycle/);
+  });
+
+  it('serves the running rules as data with an ETag, and 304 for the same one', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    const first = await s.fetch('/v1/rules.json');
+    const etag = first.headers.get('etag')!;
+    expect((await first.json()).rules.map((r: any) => r.name)).toEqual(['pair']);
+    expect((await s.fetch('/v1/rules.json', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    await s.put('no_pay', ABSENT);
+    const changed = await s.fetch('/v1/rules.json', { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect((await s.json('/v1/rules/pair/compiled')).body.rules[0].name).toBe('pair');
+    expect((await s.json('/v1/rules/nope/compiled')).status).toBe(404);
+  });
+});
+
+describe('ingestion', () => {
+  it('takes NDJSON and JSON arrays, and lists the rejected lines with the reason', async () => {
+    const s = await start();
+    const body = [
+      JSON.stringify(ev('A', 1)),
+      '{"event_code": "A"',
+      '',
+      JSON.stringify({ event_code: 'A', event_time: 'yesterday', user_id: 'u' }),
+      JSON.stringify(ev('B', 2)),
+    ].join('\n');
+    const res = await s.json('/v1/events', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(2);
+    expect(res.body.rejected.map((r: any) => r.line)).toEqual([2, 4]);
+    expect(res.body.rejected[1].reason).toMatch(/event_time/);
+    const arr = await s.json('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([ev('A', 3), { event_code: 5 }]) });
+    expect(arr.body).toEqual({ accepted: 1, rejected: [{ line: 2, reason: 'event_code must be a non-empty string' }] });
+    const notArray = await s.json('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a": 1}' });
+    expect(notArray).toMatchObject({ status: 400, body: { error: 'a JSON body must be an array of events' } });
+    const bytes = Buffer.concat([Buffer.from(`${JSON.stringify(ev('A', 4))}\n{"event_code": "\xff"}\n`, 'latin1')]);
+    const bad = await s.json('/v1/events', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: bytes });
+    expect(bad.body).toEqual({ accepted: 1, rejected: [{ line: 2, reason: 'the line is not valid UTF-8' }] });
+    expect(s.server.storage.counts()).toMatchObject({ events: 4, rejects: 4 });
+  });
+
+  it('makes a batch resent with its Idempotency-Key a no-op that answers as the first time', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    const batch = [ev('A', 1), ev('B', 2)];
+    const first = await s.post(batch, { 'idempotency-key': 'batch-1' });
+    const again = await s.post(batch, { 'idempotency-key': 'batch-1' });
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(s.server.storage.counts().events).toBe(2);
+    expect((await s.outputs()).length).toBe(1);
+    expect((await s.post(batch, { 'idempotency-key': 'has space' })).status).toBe(400);
+  });
+
+  it('refuses bodies over the limit and batches over the count', async () => {
+    const s = await start({ bodyLimit: 2048, maxBatchEvents: 3 });
+    const big = await s.post(Array.from({ length: 40 }, (_, i) => ev('A', i)));
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatch(/larger than 2048 bytes/);
+    const many = await s.post([ev('A', 1), ev('A', 2), ev('A', 3), ev('A', 4)]);
+    expect(many).toMatchObject({ status: 400, body: { error: 'a batch holds at most 3 events' } });
+  });
+});
+
+describe('processing', () => {
+  it('matches over the log and writes each output once, with its id, in the outbox', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000), ev('A', 1500, 'u2'), ev('B', 2000), ev('B', 2500, 'u2')]);
+    const outs = await s.outputs();
+    expect(outs.map((o) => [o.seq, o.rule, o.version, o.event.user_id, o.event.extra_info.first])).toEqual([
+      [1, 'pair', 1, 'u1', 1000],
+      [2, 'pair', 1, 'u2', 1500],
+    ]);
+    expect(new Set(outs.map((o) => o.id)).size).toBe(2);
+    const page = await s.json('/v1/outputs?after=1&limit=5');
+    expect(page.body).toMatchObject({ last: 2, outputs: [{ seq: 2 }] });
+    expect((await s.json('/v1/outputs?after=-1')).status).toBe(400);
+  });
+
+  it('starts a new version afresh: the old version’s partial matches end', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000)]);
+    await s.put('pair', PAIR);
+    await s.post([ev('B', 2000), ev('A', 3000), ev('B', 4000)]);
+    expect((await s.outputs()).map((o) => [o.version, o.event.extra_info.first])).toEqual([[2, 3000]]);
+  });
+
+  it('matches nothing for a stopped rule, and starts it afresh', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000)]);
+    expect((await s.json('/v1/rules/pair/stop', { method: 'POST' })).body.state).toBe('stopped');
+    await s.post([ev('B', 2000), ev('A', 3000)]);
+    await s.json('/v1/rules/pair/start', { method: 'POST' });
+    await s.post([ev('B', 4000), ev('A', 5000), ev('B', 6000)]);
+    expect((await s.outputs()).map((o) => o.event.extra_info.first)).toEqual([5000]);
+    expect((await s.fetch('/v1/rules/pair', { method: 'DELETE' })).status).toBe(204);
+    expect((await s.json('/v1/rules/pair')).status).toBe(404);
+  });
+
+  it('advances event time with the clock on a quiet stream, so absence rules fire', async () => {
+    const s = await start({ idleTimeoutMs: 5000 });
+    await s.put('no_pay', ABSENT);
+    await s.post([ev('ORDER', 100_000), ev('ORDER', 100_500, 'u2'), ev('PAY', 101_000, 'u2')]);
+    await s.server.drained();
+    expect(await s.outputs()).toEqual([]);
+    s.clock += 4000;
+    s.server.tick(); // not quiet long enough
+    expect(await s.outputs()).toEqual([]);
+    s.clock += 7000;
+    s.server.tick();
+    expect((await s.outputs()).map((o) => o.event.user_id)).toEqual(['u1']);
+  });
+
+  it('keeps late events in the late table', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 5000), ev('B', 1000)]);
+    await s.server.drained();
+    expect(s.server.storage.counts().late).toBe(1);
+  });
+
+  it('replays the log on restart: the same outputs with the same ids, none twice, and matching goes on', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000)]);
+    const before = await s.outputs();
+    await s.stop();
+    const t = await s.restart();
+    servers.push(t);
+    expect(await t.outputs()).toEqual(before);
+    await t.post([ev('B', 4000)]);
+    const after = await t.outputs();
+    expect(after.map((o) => o.event.extra_info.first)).toEqual([1000, 3000]);
+    expect(after.slice(0, 1)).toEqual(before);
+  });
+});
+
+describe('security', () => {
+  const tokens = [
+    { token: 'ingest-token-0123456789', scopes: ['ingest'] },
+    { token: 'admin-token-0123456789', scopes: ['admin', 'read'] },
+  ];
+  it('asks for a token (401), and for the scope (403), on every endpoint but health', async () => {
+    const s = await start({ tokens });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    expect((await s.fetch('/healthz')).status).toBe(200);
+    expect((await s.fetch('/v1/rules')).status).toBe(401);
+    expect((await s.fetch('/v1/rules', { headers: bearer('wrong-token-0123456789') })).status).toBe(401);
+    expect((await s.fetch('/v1/rules', { headers: bearer(tokens[0].token) })).status).toBe(403);
+    expect((await s.fetch('/v1/rules', { headers: bearer(tokens[1].token) })).status).toBe(200);
+    const put = await s.fetch('/v1/rules/pair', { method: 'PUT', body: PAIR, headers: bearer(tokens[0].token) });
+    expect(put.status).toBe(403);
+    expect((await put.json()).error).toMatch(/"admin" scope/);
+    expect((await s.fetch('/v1/events', { method: 'POST', body: JSON.stringify(ev('A', 1)), headers: bearer(tokens[0].token) })).status).toBe(200);
+    expect((await s.fetch('/metrics')).status).toBe(401);
+  });
+
+  it('refuses to listen beyond the loopback without tokens', async () => {
+    await expect(start({ host: '0.0.0.0' })).rejects.toThrow(/listens on 127.0.0.1 only/);
+  });
+});
+
+describe('operations', () => {
+  it('answers health, readiness and Prometheus metrics', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1), ev('B', 2), { event_code: '' }]);
+    await s.server.drained();
+    expect((await s.json('/readyz')).body).toEqual({ ready: true });
+    const metrics = await (await s.fetch('/metrics')).text();
+    expect(metrics).toMatch(/^cepheus_events_in_total 2$/m);
+    expect(metrics).toMatch(/^cepheus_rejects_total 1$/m);
+    expect(metrics).toMatch(/^cepheus_outputs_total\{rule="pair"\} 1$/m);
+    expect(metrics).toMatch(/^cepheus_lag_entries 0$/m);
+  });
+
+  it('answers an unknown endpoint with 404 and a message', async () => {
+    const s = await start();
+    expect(await s.json('/v2/nothing')).toMatchObject({ status: 404, body: { error: 'no such endpoint: GET /v2/nothing' } });
+  });
+});
