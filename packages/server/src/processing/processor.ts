@@ -8,7 +8,7 @@ export interface ProcessorOptions {
   outOfOrdernessMs: number;
   /** New outputs reached the outbox (for streams and sinks waiting on them), and late events were stored. */
   onOutputs?: (added: readonly NewOutput[], late: number) => void;
-  /** How many log entries one step reads and commits with its outputs. */
+  /** How many log entries (a batch is one) one step reads and commits with its outputs. */
   chunk?: number;
 }
 
@@ -24,8 +24,6 @@ export class Processor {
   private position = 0;
   private running: RuleRef[] = [];
   private readonly compiled = new Map<string, CompiledRule>();
-  /** What identifies each event object the engine holds: its log position, or its output id. */
-  private readonly tokens = new WeakMap<object, string>();
   private outputs: NewOutput[] = [];
   private late: { event: string; rule: string | null }[] = [];
   /** The latest event time applied (-Infinity: none yet). */
@@ -33,7 +31,7 @@ export class Processor {
   private readonly chunk: number;
 
   constructor(private readonly options: ProcessorOptions) {
-    this.chunk = options.chunk ?? 5000;
+    this.chunk = options.chunk ?? 16;
     this.engine = this.newEngine([]);
   }
 
@@ -97,7 +95,8 @@ export class Processor {
     const entries = storage.readLog(this.position, this.chunk);
     if (entries.length === 0) return false;
     for (const entry of entries) this.apply(entry);
-    this.position = entries[entries.length - 1].seq;
+    const last = entries[entries.length - 1];
+    this.position = last.kind === 'events' ? last.seq + last.events.length - 1 : last.seq;
     const added = storage.addOutputs(this.outputs, this.late, this.position);
     const late = this.late.length;
     this.outputs = [];
@@ -108,11 +107,14 @@ export class Processor {
 
   private apply(entry: LogEntry): void {
     switch (entry.kind) {
-      case 'event': {
-        const event = JSON.parse(entry.event) as StandardEvent;
-        this.tokens.set(event, `e${entry.seq}`);
-        if (event.event_time > this.maxEventTime) this.maxEventTime = event.event_time;
-        this.engine.push(event);
+      case 'events': {
+        const events = entry.events as StandardEvent[];
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i];
+          (event as Marked)[TOKEN] = `e${entry.seq + i}`;
+          if (event.event_time > this.maxEventTime) this.maxEventTime = event.event_time;
+          this.engine.push(event);
+        }
         return;
       }
       case 'tick':
@@ -152,22 +154,29 @@ export class Processor {
 
   private output(event: StandardEvent, rule: string, match: Match): void {
     const version = this.running.find((r) => r.name === rule)?.version ?? 0;
-    const id = outputId(rule, version, String(event.user_id), match, this.tokens);
-    this.tokens.set(event, `o${id}`);
+    const id = outputId(rule, version, String(event.user_id), match);
+    (event as Marked)[TOKEN] = `o${id}`;
     this.outputs.push({ id, rule, version, event: JSON.stringify(event) });
   }
 }
 
 /**
+ * What identifies an event the engine holds: its log position (`e` + seq), or its output id (`o` +
+ * id) for outputs that other rules read. A symbol: JSON never writes it.
+ */
+const TOKEN: unique symbol = Symbol('cepheus.token');
+type Marked = StandardEvent & { [TOKEN]?: string };
+
+/**
  * An output's id: from its rule, version, key and what identifies its events (log positions, or
  * the ids of the outputs it read), so that replaying the log gives each output the same id.
  */
-export function outputId(rule: string, version: number, key: string, match: Match, tokens: WeakMap<object, string>): string {
+export function outputId(rule: string, version: number, key: string, match: Match): string {
   const hash = createHash('sha256');
   hash.update(`${rule}\u0000${version}\u0000${key}`);
   for (const [variable, events] of match) {
     hash.update(`\u0000${variable}`);
-    for (const e of events) hash.update(`\u0000${tokens.get(e) ?? '?'}`);
+    for (const e of events) hash.update(`\u0000${(e as Marked)[TOKEN] ?? '?'}`);
   }
   return hash.digest('base64url').slice(0, 32);
 }

@@ -11,7 +11,7 @@ import type { LogEntry, NewOutput, OutboxEntry, Reject, RuleRecord, RuleRef, Rul
 export type Synchronous = 'full' | 'normal';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rejects (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, reason TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, answer TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rule_versions (name TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (name, version));
@@ -34,9 +34,12 @@ export class SqliteStorage implements Storage {
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmts = {
-      appendLog: db.prepare('INSERT INTO log (kind, body) VALUES (?, ?)'),
-      readLog: db.prepare('SELECT seq, kind, body FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
-      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM log'),
+      appendLog: db.prepare('INSERT INTO log (seq, count, kind, body) VALUES (?, ?, ?, ?)'),
+      // the entries holding positions after the given one: from the one that holds the next position on
+      readLog: db.prepare(
+        'SELECT seq, count, kind, body FROM log WHERE seq >= (SELECT coalesce(max(seq), 0) FROM log WHERE seq <= ?) AND seq + count - 1 > ? ORDER BY seq LIMIT ?',
+      ),
+      nextSeq: db.prepare('SELECT coalesce(max(seq + count), 1) AS s FROM log'),
       reject: db.prepare('INSERT INTO rejects (line, reason, text, at) VALUES (?, ?, ?, ?)'),
       answer: db.prepare('SELECT answer FROM idempotency WHERE key = ?'),
       keepAnswer: db.prepare('INSERT INTO idempotency (key, answer, at) VALUES (?, ?, ?)'),
@@ -59,28 +62,39 @@ export class SqliteStorage implements Storage {
       lastOutput: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM outbox'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      countEvents: db.prepare("SELECT count(*) AS n FROM log WHERE kind = 'event'"),
+      countEvents: db.prepare("SELECT coalesce(sum(count), 0) AS n FROM log WHERE kind = 'events'"),
       countRejects: db.prepare('SELECT count(*) AS n FROM rejects'),
       countOutputs: db.prepare('SELECT count(*) AS n FROM outbox'),
       countLate: db.prepare('SELECT count(*) AS n FROM late'),
     };
+    this.next = (this.stmts.nextSeq.get() as { s: number }).s;
   }
 
-  private readonly appendBatch = (events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }) => {
-    const now = new Date().toISOString();
-    let first = 0;
-    let last = 0;
-    for (const e of events) {
-      last = Number(this.stmts.appendLog.run('event', e).lastInsertRowid);
-      if (first === 0) first = last;
-    }
-    for (const r of rejects) this.stmts.reject.run(r.line, r.reason, r.text, now);
-    if (idempotency) this.stmts.keepAnswer.run(idempotency.key, idempotency.answer, now);
-    return { first, last };
-  };
+  /** The position the next log entry takes. */
+  private next: number;
+
+  private append(kind: string, count: number, body: string): number {
+    const seq = this.next;
+    this.stmts.appendLog.run(seq, count, kind, body);
+    this.next = seq + count;
+    return seq;
+  }
 
   appendEvents(events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }): { first: number; last: number } {
-    return this.db.transaction(this.appendBatch)(events, rejects, idempotency);
+    const now = new Date().toISOString();
+    const before = this.next;
+    try {
+      return this.db.transaction(() => {
+        // one row per batch: its events as one JSON array, one position each
+        const first = events.length > 0 ? this.append('events', events.length, `[${events.join(',')}]`) : this.next;
+        for (const r of rejects) this.stmts.reject.run(r.line, r.reason, r.text, now);
+        if (idempotency) this.stmts.keepAnswer.run(idempotency.key, idempotency.answer, now);
+        return { first, last: this.next - 1 };
+      })();
+    } catch (e) {
+      this.next = before; // the transaction rolled back
+      throw e;
+    }
   }
 
   answerFor(key: string): string | undefined {
@@ -88,17 +102,21 @@ export class SqliteStorage implements Storage {
   }
 
   appendTick(watermark: number): number {
-    return Number(this.stmts.appendLog.run('tick', String(watermark)).lastInsertRowid);
+    return this.append('tick', 1, String(watermark));
   }
 
   appendRules(running: readonly RuleRef[], restart: readonly string[]): number {
-    return Number(this.stmts.appendLog.run('rules', JSON.stringify({ running, restart })).lastInsertRowid);
+    return this.append('rules', 1, JSON.stringify({ running, restart }));
   }
 
   readLog(afterSeq: number, limit: number): LogEntry[] {
-    const rows = this.stmts.readLog.all(afterSeq, limit) as { seq: number; kind: string; body: string }[];
+    const rows = this.stmts.readLog.all(afterSeq + 1, afterSeq, limit) as { seq: number; count: number; kind: string; body: string }[];
     return rows.map((r): LogEntry => {
-      if (r.kind === 'event') return { seq: r.seq, kind: 'event', event: r.body };
+      if (r.kind === 'events') {
+        const events = JSON.parse(r.body) as unknown[];
+        // a batch partly before the position: its rest (a reader restarting mid-batch)
+        return r.seq > afterSeq ? { seq: r.seq, kind: 'events', events } : { seq: afterSeq + 1, kind: 'events', events: events.slice(afterSeq + 1 - r.seq) };
+      }
       if (r.kind === 'tick') return { seq: r.seq, kind: 'tick', watermark: Number(r.body) };
       const { running, restart } = JSON.parse(r.body) as { running: RuleRef[]; restart: string[] };
       return { seq: r.seq, kind: 'rules', running, restart };
@@ -106,7 +124,7 @@ export class SqliteStorage implements Storage {
   }
 
   lastSeq(): number {
-    return (this.stmts.lastSeq.get() as { s: number }).s;
+    return this.next - 1;
   }
 
   saveRule(name: string, text: string): RuleVersion {

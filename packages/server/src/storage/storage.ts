@@ -7,9 +7,12 @@
  * it gives the same outputs with the same ids, and the outbox keeps one row per id.
  */
 
-/** One entry of the log, in the order processing applies it. */
+/**
+ * One entry of the log, in the order processing applies it. A batch of events takes one position
+ * per event: the entry's `seq` is its first event's, and event i is at seq + i.
+ */
 export type LogEntry =
-  | { readonly seq: number; readonly kind: 'event'; readonly event: string }
+  | { readonly seq: number; readonly kind: 'events'; readonly events: readonly unknown[] }
   /** No event came for a while: event time advanced to `watermark` with the clock. */
   | { readonly seq: number; readonly kind: 'tick'; readonly watermark: number }
   /** The running rules changed: from here on, these versions run (`restart`: those that start afresh). */
@@ -68,7 +71,7 @@ export interface Storage {
   answerFor(key: string): string | undefined;
   appendTick(watermark: number): number;
   appendRules(running: readonly RuleRef[], restart: readonly string[]): number;
-  /** Log entries after `seq`, at most `limit`, in order. */
+  /** At most `limit` log entries (a batch is one) holding positions after `seq`, in order. */
   readLog(afterSeq: number, limit: number): LogEntry[];
   /** The last log position (0: empty). */
   lastSeq(): number;
