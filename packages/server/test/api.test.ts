@@ -133,6 +133,27 @@ describe('processing', () => {
     expect((await s.json('/v1/outputs?after=-1')).status).toBe(400);
   });
 
+  it('streams outputs as Server-Sent Events that resume after Last-Event-ID', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000), ev('B', 4000)]);
+    await s.outputs();
+    const res = await s.fetch('/v1/outputs/stream', { headers: { 'last-event-id': '1' } });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const frames = () => text.split('\n\n').filter((f) => f.includes('data: '));
+    while (frames().length < 1) text += new TextDecoder().decode((await reader.read()).value);
+    await s.post([ev('A', 5000), ev('B', 6000)]);
+    while (frames().length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const seen = frames().map((f) => ({ id: /^id: (\d+)$/m.exec(f)![1], data: JSON.parse(/^data: (.*)$/m.exec(f)![1]) }));
+    expect(seen.map((f) => [f.id, f.data.seq, f.data.event.extra_info.first])).toEqual([
+      ['2', 2, 3000],
+      ['3', 3, 5000],
+    ]);
+  });
+
   it('starts a new version afresh: the old version’s partial matches end', async () => {
     const s = await start();
     await s.put('pair', PAIR);
