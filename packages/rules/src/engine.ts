@@ -1,4 +1,4 @@
-import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer } from '@cepheus/core';
+import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer, type CepOperatorOptions, type OperatorSnapshot } from '@cepheus/core';
 import { ruleError, type CompiledRule, type Match, type PartitionKey, type RepeatSpec } from './compile.js';
 import type { WindowAggregates, WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
@@ -56,7 +56,27 @@ interface Runner {
   nextTime(): number;
   /** Keys with state (partial matches or a window). */
   readonly keyCount: number;
+  /** The runner's state as plain data (see RuleEngine.snapshot). */
+  snapshot(): unknown;
+  /** Continues from what snapshot() gave (on a fresh runner of the same rule). */
+  restore(data: unknown): void;
 }
+
+/** A RuleEngine's complete state as plain data, JSON-safe (see RuleEngine.snapshot). */
+export interface EngineSnapshot {
+  readonly format: 'cepheus-engine';
+  readonly version: 1;
+  readonly watermark: number | null;
+  readonly maxTimestamp: number | null;
+  readonly rulesTime: number | null;
+  readonly stats: EngineStats;
+  readonly buffered: readonly { ts: number; event: StandardEvent }[];
+  readonly rules: readonly { name: string; signature: string; ordered: boolean; state: unknown }[];
+}
+
+/** JSON has no infinities: -Infinity (nothing yet) is null. */
+const jsonTime = (t: number): number | null => (Number.isFinite(t) ? t : null);
+const fromJsonTime = (t: number | null): number => (t === null ? -Infinity : t);
 
 /**
  * Runs compiled rules over standard events in event time: one reorder buffer and watermark for
@@ -162,6 +182,50 @@ export class RuleEngine {
     let n = 0;
     for (const r of this.runners) n += r.keyCount;
     return n;
+  }
+
+  /**
+   * The engine's complete state as plain data (JSON-safe): its watermark and reorder buffer, and
+   * each rule's partial matches, windows and pending events. RuleEngine.restore continues from it
+   * exactly: the outputs after it are those the uninterrupted engine gives.
+   */
+  snapshot(): EngineSnapshot {
+    return {
+      format: 'cepheus-engine',
+      version: 1,
+      watermark: jsonTime(this.watermark),
+      maxTimestamp: jsonTime(this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1),
+      rulesTime: jsonTime(this.rulesTime),
+      stats: { ...this.stats },
+      buffered: this.buffer.entries(),
+      rules: this.runners.map((r) => ({ name: r.rule.name, signature: r.rule.signature, ordered: r.ordered, state: r.snapshot() })),
+    };
+  }
+
+  /**
+   * An engine for `options` that continues where `snapshot` was taken. The rules must be those of
+   * the snapshot (by name and compiled form); a TypeError says which differs.
+   */
+  static restore(snapshot: EngineSnapshot, options: RuleEngineOptions): RuleEngine {
+    if (snapshot?.format !== 'cepheus-engine') throw new TypeError('restore: not a Cepheus rule engine snapshot');
+    if (snapshot.version !== 1) throw new TypeError(`restore: unsupported snapshot version ${String(snapshot.version)} (this build reads version 1)`);
+    const engine = new RuleEngine(options);
+    const runners = new Map(engine.runners.map((r) => [r.rule.name, r]));
+    if (snapshot.rules.length !== runners.size) throw new TypeError(`restore: the snapshot has ${snapshot.rules.length} rules, the engine ${runners.size}`);
+    for (const saved of snapshot.rules) {
+      const runner = runners.get(saved.name);
+      if (runner === undefined) throw new TypeError(`restore: the snapshot has rule "${saved.name}", which the engine does not`);
+      if (runner.rule.signature !== saved.signature || runner.ordered !== saved.ordered)
+        throw new TypeError(`restore: rule "${saved.name}" is not the one the snapshot was taken with`);
+      runner.restore(saved.state);
+    }
+    engine.watermark = fromJsonTime(snapshot.watermark);
+    if (snapshot.maxTimestamp !== null) engine.watermarks.onEvent(snapshot.maxTimestamp);
+    engine.rulesTime = fromJsonTime(snapshot.rulesTime);
+    Object.assign(engine.stats, snapshot.stats);
+    for (const b of snapshot.buffered) engine.buffer.add(b.ts, b.event);
+    engine.due = -Infinity; // worked out again at the next event
+    return engine;
   }
 
   /** End of input: releases every buffered event and closes every window. */
@@ -278,7 +342,7 @@ export class RuleEngine {
 }
 
 class NfaRunner implements Runner {
-  private readonly op: CepOperator<StandardEvent, PartitionKey>;
+  private op: CepOperator<StandardEvent, PartitionKey>;
   readonly timed = true;
 
   constructor(
@@ -289,20 +353,32 @@ class NfaRunner implements Runner {
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     readonly ordered: boolean,
   ) {
-    this.op = new CepOperator<StandardEvent, PartitionKey>({
-      patterns: { [rule.name]: rule.pattern! },
-      // push passes only events that have a key, and has read it already for an event it processes at once
-      key: rule.keyCanBeMissing ? (e) => (e === this.keyed ? this.key : (rule.key(e) as PartitionKey)) : (rule.key as (e: StandardEvent) => PartitionKey),
-      timestamp: streamTime,
-      onMatch: ({ match, key, timestamp }) => {
-        const out: Emitted = rule.output(match, key);
-        // completed by time passing: the operator reports the watermark (Number.MAX_VALUE at the
-        // end of input); the match really completed when its window closed
-        if (timestamp > out.event_time) out[EMITTED_AT] = Math.min(timestamp, windowClose(match, rule.withinMs));
-        emit(out, rule.name, match);
-      },
-      onLate: (e) => late(e, rule.name),
-    });
+    this.op = new CepOperator<StandardEvent, PartitionKey>(
+      (this.opOptions = {
+        patterns: { [rule.name]: rule.pattern! },
+        // push passes only events that have a key, and has read it already for an event it processes at once
+        key: rule.keyCanBeMissing ? (e) => (e === this.keyed ? this.key : (rule.key(e) as PartitionKey)) : (rule.key as (e: StandardEvent) => PartitionKey),
+        timestamp: streamTime,
+        onMatch: ({ match, key, timestamp }) => {
+          const out: Emitted = rule.output(match, key);
+          // completed by time passing: the operator reports the watermark (Number.MAX_VALUE at the
+          // end of input); the match really completed when its window closed
+          if (timestamp > out.event_time) out[EMITTED_AT] = Math.min(timestamp, windowClose(match, rule.withinMs));
+          emit(out, rule.name, match);
+        },
+        onLate: (e) => late(e, rule.name),
+      }),
+    );
+  }
+
+  private readonly opOptions: CepOperatorOptions<StandardEvent, PartitionKey>;
+
+  snapshot(): unknown {
+    return this.op.snapshot();
+  }
+
+  restore(data: unknown): void {
+    this.op = CepOperator.restore(data as OperatorSnapshot, this.opOptions);
   }
 
   push(e: StandardEvent): void {
@@ -415,6 +491,27 @@ class RepeatRunner implements Runner {
     return this.windows.size;
   }
 
+  snapshot(): unknown {
+    return {
+      windows: [...this.windows].map(([key, w]) => [key, w.snapshot()]),
+      pending: this.pending.entries(),
+    };
+  }
+
+  restore(data: unknown): void {
+    const { windows, pending } = data as {
+      windows: [PartitionKey, { events: StandardEvent[]; times: number[]; aggregates: unknown }][];
+      pending: { ts: number; event: StandardEvent }[];
+    };
+    for (const [key, saved] of windows) {
+      const w = new KeyWindow(this.newAggregates());
+      for (let i = 0; i < saved.events.length; i++) w.push(saved.events[i], saved.times[i]);
+      w.aggregates.restoreState(saved.aggregates);
+      this.windows.set(key, w);
+    }
+    for (const p of pending) this.pending.add(p.ts, p.event);
+  }
+
   /**
    * Drops the windows whose events have all left (a key that went quiet would otherwise keep its
    * window forever: eviction happens on the key's own events). Run after about as many events as
@@ -488,6 +585,11 @@ class KeyWindow {
   close(): StandardEvent[] {
     this.aggregates.dispose();
     return this.head === 0 ? this.events : this.events.slice(this.head);
+  }
+
+  /** The window's events and times (those still in it) and what its aggregates cannot rebuild. */
+  snapshot(): { events: StandardEvent[]; times: number[]; aggregates: unknown } {
+    return { events: this.events.slice(this.head), times: this.times.slice(this.head), aggregates: this.aggregates.state() };
   }
 
   /** The window's events, oldest first (copied only when asked for). */

@@ -16,6 +16,13 @@ export interface WindowAggregates<E> {
   value(index: number, events: () => readonly E[]): unknown;
   /** The window is dropped: releases what it shares with the other windows of its maker. */
   dispose(): void;
+  /**
+   * What re-adding the window's events would not give back exactly, for a snapshot: the running
+   * sums (floating-point residue of the events that left). Counts and distinct values are rebuilt.
+   */
+  state(): unknown;
+  /** Sets what state() gave, after the window's events were added again. */
+  restoreState(state: unknown): void;
 }
 
 /** Makes the aggregates of one window; the windows of one maker share state (DISTINCT's value ids). */
@@ -54,6 +61,10 @@ function combined<E>(makers: WindowAggregatesMaker<E>[]): WindowAggregatesMaker<
       dispose: () => {
         for (const a of accs) a.dispose();
       },
+      state: () => accs.map((a) => a.state()),
+      restoreState: (state) => {
+        for (let i = 0; i < accs.length; i++) accs[i].restoreState((state as unknown[])[i]);
+      },
     };
   };
 }
@@ -80,12 +91,12 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
       if (call.arg.kind === 'variable') {
         return () => () => {
           let n = 0;
-          return { add: () => void n++, remove: () => void n--, value: () => n, dispose: () => {} };
+          return { add: () => void n++, remove: () => void n--, value: () => n, dispose: () => {}, ...REBUILT };
         };
       }
       return () => () => {
         let n = 0;
-        return { add: (e) => void (present(valueFor(e)) && n++), remove: (e) => void (present(valueFor(e)) && n--), value: () => n, dispose: () => {} };
+        return { add: (e) => void (present(valueFor(e)) && n++), remove: (e) => void (present(valueFor(e)) && n--), value: () => n, dispose: () => {}, ...REBUILT };
       };
     case 'DISTINCT':
       return () => {
@@ -113,11 +124,18 @@ function accumulator<E>(call: Call, recompute: (events: readonly E[]) => unknown
             n--;
           },
           value: (_index, events) => (avg ? (n === 0 ? null : sum / n) : Number.isFinite(sum) ? sum : recompute(events())),
+          // the sum as text: it round-trips exactly through JSON, infinities and NaN included
+          state: () => [String(sum), n],
+          restoreState: (state) => {
+            const [text, count] = state as [string, number];
+            sum = Number(text);
+            n = count;
+          },
         };
       };
     }
     default:
-      return () => () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events()), dispose: () => {} });
+      return () => () => ({ add: () => {}, remove: () => {}, value: (_index, events) => recompute(events()), dispose: () => {}, ...REBUILT });
   }
 }
 
@@ -141,4 +159,11 @@ class DistinctCount<E> implements Accumulator<E> {
   dispose(): void {
     this.window.dispose();
   }
+  state(): unknown {
+    return null;
+  }
+  restoreState(): void {}
 }
+
+/** The snapshot part of accumulators that re-adding the events rebuilds exactly. */
+const REBUILT = { state: (): unknown => null, restoreState: (): void => {} };

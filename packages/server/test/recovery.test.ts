@@ -50,7 +50,8 @@ function startService(data: string, config: string): Promise<{ child: ChildProce
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!built)('recovery (skipped without a build: npm test builds first)', () => {
+// skipped only where the packages are not built (npm test builds them first): it runs the built binary
+describe.skipIf(!built)('recovery under SIGKILL', () => {
   it(`loses and duplicates nothing when killed with SIGKILL ${KILLS} times`, async () => {
     const events = [...w1Like(EVENTS, 300)];
     const lines = events.map((e) => JSON.stringify(e));
