@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly outOfOrdernessMs: number;
   /** With no event for this long (wall clock), event time advances with the clock; 0: never. */
   readonly idleTimeoutMs: number;
+  /** A checkpoint of the processing state is written every this many log positions (0: only at shutdown). */
+  readonly checkpointEvery: number;
   /** Log entries processing may lag behind before ingestion answers 429. */
   readonly maxLag: number;
   /** Largest request body in bytes. */
@@ -43,6 +45,7 @@ export const DEFAULTS: Omit<ServerConfig, 'data'> = {
   synchronous: 'full',
   outOfOrdernessMs: 0,
   idleTimeoutMs: 5000,
+  checkpointEvery: 1_000_000,
   maxLag: 1_000_000,
   bodyLimit: 64 * 1024 * 1024,
   maxBatchEvents: 100_000,
@@ -128,6 +131,7 @@ function check(c: Record<string, unknown>): ServerConfig {
     synchronous: c.synchronous,
     outOfOrdernessMs: int('outOfOrdernessMs', 0),
     idleTimeoutMs: int('idleTimeoutMs', 0),
+    checkpointEvery: int('checkpointEvery', 0),
     maxLag: int('maxLag', 1),
     bodyLimit: int('bodyLimit', 1024),
     maxBatchEvents: int('maxBatchEvents', 1),

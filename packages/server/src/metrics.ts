@@ -10,7 +10,7 @@ export class Metrics {
   readonly outputs = new Counter({ name: 'cepheus_outputs_total', help: 'Outputs added to the outbox, per rule', labelNames: ['rule'], registers: [this.registry] });
   readonly late = new Counter({ name: 'cepheus_late_total', help: 'Late events (stored in the late table)', registers: [this.registry] });
 
-  constructor(probe: { lag: () => number; keys: () => number; watermark: () => number }) {
+  constructor(probe: { lag: () => number; keys: () => number; watermark: () => number; checkpoint: () => { size: number; ms: number } | undefined }) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'cepheus_lag_entries',
@@ -26,6 +26,22 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(probe.keys());
+      },
+    });
+    new Gauge({
+      name: 'cepheus_checkpoint_bytes',
+      help: 'Size of the last checkpoint written (characters of JSON)',
+      registers: [this.registry],
+      collect() {
+        this.set(probe.checkpoint()?.size ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'cepheus_checkpoint_ms',
+      help: 'Time taken by the last checkpoint written',
+      registers: [this.registry],
+      collect() {
+        this.set(probe.checkpoint()?.ms ?? 0);
       },
     });
     new Gauge({

@@ -46,6 +46,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const processor = new Processor({
     storage,
     outOfOrdernessMs: config.outOfOrdernessMs,
+    checkpointEvery: config.checkpointEvery,
     onOutputs: (added, late) => {
       for (const o of added) metrics?.outputs.inc({ rule: o.rule });
       metrics?.late.inc(late);
@@ -53,7 +54,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       for (const sink of sinks) sink.deliver();
     },
   });
-  metrics = new Metrics({ lag: () => storage.lastSeq() - processor.processed, keys: () => processor.keyCount, watermark: () => processor.watermark });
+  metrics = new Metrics({
+    lag: () => storage.lastSeq() - processor.processed,
+    keys: () => processor.keyCount,
+    watermark: () => processor.watermark,
+    checkpoint: () => processor.lastCheckpoint,
+  });
   const rules = new RuleService(storage, () => processor.notify());
   let ready = false;
   let lastAppend = now();
@@ -103,6 +109,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       outputs.closeAll();
       await app.close();
       processor.catchUp();
+      processor.checkpointNow();
       for (const sink of sinks) {
         sink.deliver();
         sink.close();

@@ -214,6 +214,42 @@ describe('processing', () => {
   });
 });
 
+describe('checkpoints', () => {
+  it('restore the processing state after a crash: the same outputs and ids as replaying the whole log', async () => {
+    const calls = async (s: TestServer) => {
+      await s.put('pair', PAIR);
+      await s.post([ev('A', 1000), ev('A', 1500, 'u2'), ev('B', 1600, 'u3')]);
+      await s.server.drained();
+    };
+    const plain = await start({ checkpointEvery: 0 });
+    await calls(plain);
+    await plain.post([ev('B', 2000), ev('B', 2500, 'u2')]);
+    const expected = await plain.outputs();
+    expect(expected.length).toBe(2);
+
+    const s = await start({ checkpointEvery: 1 });
+    await calls(s);
+    expect(s.server.storage.checkpoint()?.position).toBe(s.server.storage.lastSeq());
+    // a crash: the next process opens the data folder without this one closing it
+    const t = await testServer({ checkpointEvery: 1 }, s.data);
+    servers.push(t);
+    await t.post([ev('B', 2000), ev('B', 2500, 'u2')]);
+    expect(await t.outputs()).toEqual(expected);
+  });
+
+  it('are written at shutdown, and a restart goes on from them', async () => {
+    const s = await start({ checkpointEvery: 0 });
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000)]);
+    await s.stop();
+    const t = await s.restart();
+    servers.push(t);
+    expect(t.server.storage.checkpoint()?.position).toBe(t.server.storage.lastSeq());
+    await t.post([ev('B', 2000)]);
+    expect((await t.outputs()).map((o) => o.event.extra_info.first)).toEqual([1000]);
+  });
+});
+
 describe('security', () => {
   const tokens = [
     { token: 'ingest-token-0123456789', scopes: ['ingest'] },

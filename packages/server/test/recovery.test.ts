@@ -58,7 +58,8 @@ describe.skipIf(!built)('recovery under SIGKILL', () => {
     const data = join(dir, 'data');
     const sink = join(dir, 'sink.jsonl');
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ logLevel: 'silent', idleTimeoutMs: 0, sinks: [{ type: 'jsonl', path: sink }] }));
+    // checkpoints often: restarts go on from a checkpoint and replay the log after it
+    writeFileSync(config, JSON.stringify({ logLevel: 'silent', idleTimeoutMs: 0, checkpointEvery: 2000, sinks: [{ type: 'jsonl', path: sink }] }));
 
     let service = await startService(data, config);
     expect((await fetch(`${service.url}/v1/rules/w1`, { method: 'PUT', body: RULE })).status).toBe(201);

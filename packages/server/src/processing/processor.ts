@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compileRules, RuleEngine, type CompiledRule, type Match, type StandardEvent } from '@cepheus/rules';
+import { compileRules, RuleEngine, type CompiledRule, type EngineSnapshot, type Match, type RuleEngineOptions, type StandardEvent } from '@cepheus/rules';
 import type { LogEntry, NewOutput, RuleRef, Storage } from '../storage/storage.js';
 
 export interface ProcessorOptions {
@@ -10,6 +10,15 @@ export interface ProcessorOptions {
   onOutputs?: (added: readonly NewOutput[], late: number) => void;
   /** How many log entries (a batch is one) one step reads and commits with its outputs. */
   chunk?: number;
+  /** A checkpoint is written once this many log positions were processed since the last (0: never). */
+  checkpointEvery?: number;
+}
+
+/** The processing state a checkpoint holds, as of its log position. */
+interface CheckpointData {
+  readonly running: RuleRef[];
+  readonly maxEventTime: number | null;
+  readonly engine: EngineSnapshot;
 }
 
 /**
@@ -32,7 +41,39 @@ export class Processor {
 
   constructor(private readonly options: ProcessorOptions) {
     this.chunk = options.chunk ?? 16;
-    this.engine = this.newEngine([]);
+    this.checkpointEvery = options.checkpointEvery ?? 0;
+    const saved = options.storage.checkpoint();
+    if (saved === undefined) this.engine = this.newEngine([]);
+    else {
+      // continue from the checkpoint: its rules, its engine state, then the log after it
+      const data = JSON.parse(saved.data, reviveTokens) as CheckpointData;
+      this.running = data.running;
+      this.engine = RuleEngine.restore(data.engine, this.engineOptions(data.running.map((r) => this.compile(r))));
+      this.maxEventTime = data.maxEventTime ?? -Infinity;
+      this.position = saved.position;
+      this.checkpointed = saved.position;
+    }
+  }
+
+  private readonly checkpointEvery: number;
+  /** The log position of the last checkpoint. */
+  private checkpointed = 0;
+  /** Size in characters and time in ms of the last checkpoint written (for metrics). */
+  lastCheckpoint: { size: number; ms: number } | undefined;
+
+  /** The processing state as checkpoint text (positions and output ids of the events it holds kept). */
+  private checkpointText(): string {
+    const data: CheckpointData = { running: this.running, maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null, engine: this.engine.snapshot() };
+    return JSON.stringify(data, keepTokens);
+  }
+
+  /** Writes a checkpoint of the state as processed now (shutdown does). */
+  checkpointNow(): void {
+    const t0 = performance.now();
+    const text = this.checkpointText();
+    this.options.storage.addOutputs([], [], this.position, text);
+    this.checkpointed = this.position;
+    this.lastCheckpoint = { size: text.length, ms: performance.now() - t0 };
   }
 
   /** The log position processed up to. */
@@ -97,7 +138,14 @@ export class Processor {
     for (const entry of entries) this.apply(entry);
     const last = entries[entries.length - 1];
     this.position = last.kind === 'events' ? last.seq + last.events.length - 1 : last.seq;
-    const added = storage.addOutputs(this.outputs, this.late, this.position);
+    const due = this.checkpointEvery > 0 && this.position - this.checkpointed >= this.checkpointEvery;
+    const t0 = due ? performance.now() : 0;
+    const checkpoint = due ? this.checkpointText() : undefined;
+    const added = storage.addOutputs(this.outputs, this.late, this.position, checkpoint);
+    if (checkpoint !== undefined) {
+      this.checkpointed = this.position;
+      this.lastCheckpoint = { size: checkpoint.length, ms: performance.now() - t0 };
+    }
     const late = this.late.length;
     this.outputs = [];
     this.late = [];
@@ -144,12 +192,16 @@ export class Processor {
   }
 
   private newEngine(rules: CompiledRule[]): RuleEngine {
-    return new RuleEngine({
+    return new RuleEngine(this.engineOptions(rules));
+  }
+
+  private engineOptions(rules: CompiledRule[]): RuleEngineOptions {
+    return {
       rules,
       outOfOrdernessMs: this.options.outOfOrdernessMs,
       onOutput: (event, rule, match) => this.output(event, rule, match),
-      onLate: (event, rule) => this.late.push({ event: JSON.stringify(event), rule: rule ?? null }),
-    });
+      onLate: (event: StandardEvent, rule?: string) => this.late.push({ event: JSON.stringify(event), rule: rule ?? null }),
+    };
   }
 
   private output(event: StandardEvent, rule: string, match: Match): void {
@@ -166,6 +218,26 @@ export class Processor {
  */
 const TOKEN: unique symbol = Symbol('cepheus.token');
 type Marked = StandardEvent & { [TOKEN]?: string };
+
+/**
+ * In checkpoint text, an event's token is a member of this name (JSON drops symbols); reading the
+ * checkpoint turns it back into the symbol. Events of the log never hold a member of this name.
+ */
+const TOKEN_KEY = '\u0000cepheus.token';
+
+function keepTokens(this: unknown, _key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && TOKEN in value) return { ...(value as object), [TOKEN_KEY]: (value as Marked)[TOKEN] };
+  return value;
+}
+
+function reviveTokens(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && TOKEN_KEY in value) {
+    const { [TOKEN_KEY]: token, ...rest } = value as Record<string, unknown>;
+    (rest as unknown as Marked)[TOKEN] = token as string;
+    return rest;
+  }
+  return value;
+}
 
 /**
  * An output's id: from its rule, version, key and what identifies its events (log positions, or

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, version INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rule TEXT NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS late (id INTEGER PRIMARY KEY, rule TEXT, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, data TEXT NOT NULL, at TEXT NOT NULL);
 `;
 
 /** The embedded storage: one SQLite database file (`cepheus.db`) in the data folder, in WAL mode. */
@@ -66,6 +67,10 @@ export class SqliteStorage implements Storage {
       countRejects: db.prepare('SELECT count(*) AS n FROM rejects'),
       countOutputs: db.prepare('SELECT count(*) AS n FROM outbox'),
       countLate: db.prepare('SELECT count(*) AS n FROM late'),
+      saveCheckpoint: db.prepare(
+        'INSERT INTO checkpoint (id, position, data, at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, data = excluded.data, at = excluded.at',
+      ),
+      checkpoint: db.prepare('SELECT position, data, length(data) AS size FROM checkpoint WHERE id = 1'),
     };
     this.next = (this.stmts.nextSeq.get() as { s: number }).s;
   }
@@ -162,14 +167,19 @@ export class SqliteStorage implements Storage {
     this.stmts.deleteRule.run(name);
   }
 
-  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number): NewOutput[] {
+  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number, checkpoint?: string): NewOutput[] {
     return this.db.transaction(() => {
+      if (checkpoint !== undefined) this.stmts.saveCheckpoint.run(processed, checkpoint, new Date().toISOString());
       const added: NewOutput[] = [];
       for (const o of outputs) if (this.stmts.addOutput.run(o.id, o.rule, o.version, o.event).changes > 0) added.push(o);
       for (const l of late) this.stmts.addLate.run(l.rule, l.event);
       this.stmts.setMeta.run('processed', processed);
       return added;
     })();
+  }
+
+  checkpoint(): { position: number; data: string; size: number } | undefined {
+    return this.stmts.checkpoint.get() as { position: number; data: string; size: number } | undefined;
   }
 
   outputsAfter(seq: number, limit: number): OutboxEntry[] {

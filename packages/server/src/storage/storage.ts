@@ -88,9 +88,12 @@ export interface Storage {
 
   /**
    * Adds outputs (an id already there is skipped) and records that the log is processed up to
-   * `processed`, in one transaction. Returns the outputs that were new.
+   * `processed`, with the processing state as of there when given (a checkpoint), in one
+   * transaction. Returns the outputs that were new.
    */
-  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number): NewOutput[];
+  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number, checkpoint?: string): NewOutput[];
+  /** The last checkpoint: the processing state (JSON text) as of log position `position`. */
+  checkpoint(): { position: number; data: string; size: number } | undefined;
   outputsAfter(seq: number, limit: number): OutboxEntry[];
   lastOutputSeq(): number;
   /** The log position processed up to (what addOutputs recorded last). */
