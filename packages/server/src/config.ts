@@ -9,7 +9,7 @@ export interface TokenConfig {
 }
 
 /** A sink the outbox is delivered to, at least once, in outbox order. */
-export type SinkConfig = { readonly type: 'jsonl'; readonly path: string };
+export type SinkConfig = { readonly type: 'jsonl'; readonly path: string } | { readonly type: 'webhook'; readonly url: string; readonly secret?: string };
 
 /** Every option of `cepheus serve` (docs/server.md documents each). */
 export interface ServerConfig {
@@ -118,9 +118,13 @@ function check(c: Record<string, unknown>): ServerConfig {
   if (!Array.isArray(c.sinks)) throw new ConfigError('sinks: expected an array');
   const sinks = (c.sinks as unknown[]).map((s, i): SinkConfig => {
     const r = s as Record<string, unknown>;
-    if (r === null || typeof r !== 'object' || r.type !== 'jsonl' || typeof r.path !== 'string' || r.path === '')
-      throw new ConfigError(`sinks[${i}]: expected {"type": "jsonl", "path": "FILE"}`);
-    return { type: 'jsonl', path: r.path };
+    const shape = `sinks[${i}]: expected {"type": "jsonl", "path": "FILE"} or {"type": "webhook", "url": "http(s)://...", "secret": "..."}`;
+    if (r === null || typeof r !== 'object') throw new ConfigError(shape);
+    if (r.type === 'jsonl' && typeof r.path === 'string' && r.path !== '') return { type: 'jsonl', path: r.path };
+    if (r.type === 'webhook' && typeof r.url === 'string' && /^https?:\/\//.test(r.url) && (r.secret === undefined || typeof r.secret === 'string')) {
+      return r.secret === undefined ? { type: 'webhook', url: r.url } : { type: 'webhook', url: r.url, secret: r.secret };
+    }
+    throw new ConfigError(shape);
   });
   if (c.synchronous !== 'full' && c.synchronous !== 'normal') throw new ConfigError('synchronous: expected "full" or "normal"');
   return {

@@ -6,6 +6,13 @@ import { Metrics } from './metrics.js';
 import { Processor } from './processing/processor.js';
 import { RuleService } from './rules/rule-service.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
+import { WebhookSink } from './sinks/webhook-sink.js';
+
+/** Where outputs are delivered: told when new ones are in the outbox, closed at shutdown. */
+interface Sink {
+  deliver(): void;
+  close(): void | Promise<void>;
+}
 import { SqliteStorage } from './storage/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 
@@ -40,7 +47,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const now = options.now ?? Date.now;
   const storage = new SqliteStorage(config.data, config.synchronous);
-  const sinks = config.sinks.map((s) => new JsonlSink(storage, s.path));
+  let warn = (_message: string): void => {};
+  const sinks: Sink[] = config.sinks.map((s) =>
+    s.type === 'jsonl' ? new JsonlSink(storage, s.path) : new WebhookSink(storage, { url: s.url, log: (m) => warn(m), ...(s.secret !== undefined ? { secret: s.secret } : {}) }),
+  );
   const outputs = new OutputStream(storage);
   let metrics: Metrics | undefined;
   const processor = new Processor({
@@ -76,6 +86,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       lastAppend = now();
     },
   });
+  warn = (message) => app.log.warn(message);
   const tick = () => {
     if (config.idleTimeoutMs === 0 || !ready || processor.processed < storage.lastSeq()) return;
     const quiet = now() - lastAppend;
@@ -92,6 +103,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  for (const sink of sinks) sink.deliver(); // what an earlier run left undelivered
   // the replay runs after listen, a chunk per turn, so that health and readiness answer meanwhile
   void processor.drained().then(() => {
     ready = true;
@@ -112,7 +124,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       processor.checkpointNow();
       for (const sink of sinks) {
         sink.deliver();
-        sink.close();
+        await sink.close();
       }
       storage.close();
     },
