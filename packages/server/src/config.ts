@@ -31,6 +31,8 @@ export interface ServerConfig {
   readonly bodyLimit: number;
   /** Most events in one batch. */
   readonly maxBatchEvents: number;
+  /** Most events one replay may run over. */
+  readonly maxReplayEvents: number;
   /** Longest rule text in characters. */
   readonly maxRuleLength: number;
   readonly sinks: readonly SinkConfig[];
@@ -50,6 +52,7 @@ export const DEFAULTS: Omit<ServerConfig, 'data'> = {
   bodyLimit: 64 * 1024 * 1024,
   maxBatchEvents: 100_000,
   maxRuleLength: 100_000,
+  maxReplayEvents: 10_000_000,
   sinks: [],
   logLevel: 'info',
 };
@@ -140,6 +143,7 @@ function check(c: Record<string, unknown>): ServerConfig {
     bodyLimit: int('bodyLimit', 1024),
     maxBatchEvents: int('maxBatchEvents', 1),
     maxRuleLength: int('maxRuleLength', 100),
+    maxReplayEvents: int('maxReplayEvents', 1),
     sinks,
     logLevel: str('logLevel'),
   };

@@ -190,6 +190,25 @@ describe('processing', () => {
     expect((await s.outputs()).map((o) => o.event.user_id)).toEqual(['u1']);
   });
 
+  it('replays a rule, deployed or given as text, over a stored range, emitting nothing', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000), ev('B', 4000), ev('A', 5000, 'u2'), ev('B', 9000, 'u2')]);
+    const live = await s.outputs();
+    expect(live.length).toBe(3);
+    const all = await s.json('/v1/rules/pair/replay', { method: 'POST' });
+    expect(all.body).toMatchObject({ rule: 'pair', events: 6, late: 0 });
+    expect(all.body.outputs).toEqual(live.map((o) => o.event));
+    const range = await s.json('/v1/rules/pair/replay?from=2500&to=1970-01-01T00:00:06Z', { method: 'POST' });
+    expect(range.body.outputs.map((o: any) => o.extra_info.first)).toEqual([3000]);
+    // another version, given as text: a window too short for u2's pair
+    const text = await s.json('/v1/rules/pair/replay', { method: 'POST', body: PAIR.replace('1 MINUTE', '3 SECONDS') });
+    expect(text.body.outputs.map((o: any) => o.extra_info.first)).toEqual([1000, 3000]);
+    expect(await s.outputs()).toEqual(live);
+    expect((await s.json('/v1/rules/pair/replay?from=yesterday', { method: 'POST' })).status).toBe(400);
+    expect((await s.json('/v1/rules/nope/replay', { method: 'POST' })).status).toBe(404);
+  });
+
   it('keeps late events in the late table', async () => {
     const s = await start();
     await s.put('pair', PAIR);

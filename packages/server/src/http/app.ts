@@ -5,6 +5,8 @@ import type { Metrics } from '../metrics.js';
 import type { Processor } from '../processing/processor.js';
 import { RuleRequestError, type RuleService } from '../rules/rule-service.js';
 import type { Storage } from '../storage/storage.js';
+import { parseTime } from '@cepheus/rules';
+import { replay } from '../processing/replay.js';
 import { BatchError, readBatch, validIdempotencyKey } from './ingest.js';
 import type { OutputStream } from './output-stream.js';
 
@@ -140,6 +142,30 @@ export function buildApp(parts: AppParts): FastifyInstance {
   app.delete('/v1/rules/:name', async (req, reply) => {
     rules.delete(ruleName(req));
     return reply.code(204).send();
+  });
+  app.post('/v1/rules/:name/replay', async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const time = (name: 'from' | 'to', missing: number) => {
+      const v = q[name];
+      if (v === undefined) return missing;
+      try {
+        return parseTime(/^-?\d+$/.test(v) ? Number(v) : v);
+      } catch (e) {
+        throw new HttpError(400, `${name}: ${(e as Error).message}`);
+      }
+    };
+    const from = time('from', -Infinity);
+    const to = time('to', Infinity);
+    // the rule in the body, or the deployed one
+    const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
+    const rule = body === undefined ? rules.compiledOf(rules.require(ruleName(req))) : rules.check(body, ruleName(req));
+    try {
+      const result = replay(storage, rule, from, to, config.outOfOrdernessMs, config.maxReplayEvents);
+      return { rule: rule.name, from: Number.isFinite(from) ? from : null, to: Number.isFinite(to) ? to : null, ...result };
+    } catch (e) {
+      if (e instanceof RangeError) throw new HttpError(400, e.message);
+      throw e;
+    }
   });
   app.get('/v1/rules/:name/compiled', async (req, reply) => sendJson(req, reply, rules.json(rules.require(ruleName(req)))));
   app.get('/v1/rules.json', async (req, reply) => sendJson(req, reply, rules.runningJson()));
