@@ -40,7 +40,7 @@ export class Processor {
   private readonly chunk: number;
 
   constructor(private readonly options: ProcessorOptions) {
-    this.chunk = options.chunk ?? 16;
+    this.chunk = options.chunk ?? 4;
     this.checkpointEvery = options.checkpointEvery ?? 0;
     const saved = options.storage.checkpoint();
     if (saved === undefined) this.engine = this.newEngine([]);
@@ -121,7 +121,10 @@ export class Processor {
 
   private readonly turn = (): void => {
     this.scheduled = false;
-    const more = this.step();
+    // steps for about 20 ms, then lets requests in: a heavy backlog does not stall the service
+    const until = performance.now() + 20;
+    let more = this.step();
+    while (more && performance.now() < until) more = this.step();
     if (this.waiting.length > 0) {
       const done = this.waiting.filter((w) => w.target <= this.position);
       this.waiting = this.waiting.filter((w) => w.target > this.position);

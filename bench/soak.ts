@@ -1,0 +1,94 @@
+/**
+ * SOAK: sustained overload. Three producers post batches as fast as the built `cepheus serve`
+ * takes them while 40 rules run over the same events, so processing, not ingestion, sets the pace.
+ * The server's resident memory and lag are sampled from /metrics every 10 s and must stay flat.
+ * (Processing runs between requests on the service's one thread, in turns of about 20 ms, so the
+ * backlog stays within the batches in flight and requests wait in the sockets; the 429 path,
+ * maxLag, guards the backlog a long replay at start leaves.) SOAK_SECONDS=N sets the length.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const log = (s: string) => process.stderr.write(s + '\n');
+const bin = fileURLToPath(new URL('../packages/cli/bin/cepheus.js', import.meta.url));
+// 40 rules over the same events: processing is the slower part
+const RULES = Array.from({ length: 40 }, (_, i) => `RULENAME "r${i}"\na: A\nb: B\nc: C\nEVENT a -> b -> c\nWITHIN ${1000 + i} MILLISECONDS\nAFTER MATCH NO SKIP\n`);
+
+export async function soakBench(seconds: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'cepheus-soak-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ logLevel: 'warn', idleTimeoutMs: 0, maxLag: 2_500, checkpointEvery: 0, synchronous: 'normal' }));
+  const server = spawn(process.execPath, [bin, 'serve', '--data', join(dir, 'data'), '--port', '0', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = new URL(
+    await new Promise<string>((resolve, reject) => {
+      let err = '';
+      server.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /listening on (http:\/\/\S+),/.exec(err);
+        if (m) resolve(m[1]);
+      });
+      server.on('exit', (code) => reject(new Error(`cepheus serve exited (${code}): ${err}`)));
+    }),
+  );
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const request = (method: string, path: string, body = '') =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, method, path, agent, headers: { 'content-length': Buffer.byteLength(body), 'content-type': 'application/x-ndjson' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  try {
+    for (const [i, rule] of RULES.entries()) await request('PUT', `/v1/rules/r${i}`, rule);
+    const codes = 'ABC';
+    let t = 0;
+    let accepted = 0;
+    let throttled = 0;
+    const end = performance.now() + seconds * 1000;
+    const samples: { s: number; rssMb: number; lag: number }[] = [];
+    const sampler = setInterval(async () => {
+      const m = (await request('GET', '/metrics').catch(() => ({ text: '' }))).text;
+      if (m === '') return;
+      const rss = Number(/^process_resident_memory_bytes (\S+)$/m.exec(m)?.[1] ?? 0) / 2 ** 20;
+      const lag = Number(/^cepheus_lag_entries (\S+)$/m.exec(m)?.[1] ?? 0);
+      samples.push({ s: Math.round((seconds * 1000 - (end - performance.now())) / 1000), rssMb: Math.round(rss), lag });
+      log(`  ${samples[samples.length - 1].s} s: server RSS ${Math.round(rss)} MB, lag ${lag} entries, ${accepted} events accepted, ${throttled} batches answered 429`);
+    }, 10_000);
+    const producer = async () => {
+      while (performance.now() < end) {
+        const lines: string[] = [];
+        for (let i = 0; i < 1000; i++) lines.push(JSON.stringify({ event_code: codes[(t * 7) % 3], event_time: t, user_id: `u${t++ % 1000}` }));
+        const res = await request('POST', '/v1/events', lines.join('\n'));
+        if (res.status === 200) accepted += 1000;
+        else if (res.status === 429) {
+          throttled++;
+          await new Promise((r) => setTimeout(r, 20));
+        } else throw new Error(`POST: ${res.status} ${res.text}`);
+      }
+    };
+    await Promise.all([producer(), producer(), producer()]);
+    clearInterval(sampler);
+    const later = samples.slice(Math.floor(samples.length / 2));
+    const first = samples.slice(0, Math.ceil(samples.length / 2));
+    const maxRss = Math.max(...samples.map((s) => s.rssMb));
+    log(
+      `  ${seconds} s: ${accepted} events accepted, ${throttled} batches answered 429; server RSS at most ${maxRss} MB (first half at most ${Math.max(...first.map((s) => s.rssMb))}, second half ${Math.max(...later.map((s) => s.rssMb))})`,
+    );
+    return { workload: 'SOAK', events_per_s: Math.round(accepted / seconds), matches: 0, rss_mb: maxRss, throttled, samples };
+  } finally {
+    agent.destroy();
+    server.kill('SIGKILL');
+    await new Promise((r) => server.on('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
