@@ -9,7 +9,10 @@ export interface TokenConfig {
 }
 
 /** A sink the outbox is delivered to, at least once, in outbox order. */
-export type SinkConfig = { readonly type: 'jsonl'; readonly path: string } | { readonly type: 'webhook'; readonly url: string; readonly secret?: string };
+export type SinkConfig =
+  | { readonly type: 'jsonl'; readonly path: string }
+  | { readonly type: 'webhook'; readonly url: string; readonly secret?: string }
+  | { readonly type: 'nats'; readonly servers: string; readonly subject: string; readonly stream?: string };
 
 /** Every option of `cepheus serve` (docs/server.md documents each). */
 export interface ServerConfig {
@@ -121,11 +124,14 @@ function check(c: Record<string, unknown>): ServerConfig {
   if (!Array.isArray(c.sinks)) throw new ConfigError('sinks: expected an array');
   const sinks = (c.sinks as unknown[]).map((s, i): SinkConfig => {
     const r = s as Record<string, unknown>;
-    const shape = `sinks[${i}]: expected {"type": "jsonl", "path": "FILE"} or {"type": "webhook", "url": "http(s)://...", "secret": "..."}`;
+    const shape = `sinks[${i}]: expected {"type": "jsonl", "path": "FILE"}, {"type": "webhook", "url": "http(s)://...", "secret": "..."} or {"type": "nats", "servers": "nats://...", "subject": "...", "stream": "..."}`;
     if (r === null || typeof r !== 'object') throw new ConfigError(shape);
     if (r.type === 'jsonl' && typeof r.path === 'string' && r.path !== '') return { type: 'jsonl', path: r.path };
     if (r.type === 'webhook' && typeof r.url === 'string' && /^https?:\/\//.test(r.url) && (r.secret === undefined || typeof r.secret === 'string')) {
       return r.secret === undefined ? { type: 'webhook', url: r.url } : { type: 'webhook', url: r.url, secret: r.secret };
+    }
+    if (r.type === 'nats' && typeof r.servers === 'string' && typeof r.subject === 'string' && r.subject !== '' && (r.stream === undefined || typeof r.stream === 'string')) {
+      return r.stream === undefined ? { type: 'nats', servers: r.servers, subject: r.subject } : { type: 'nats', servers: r.servers, subject: r.subject, stream: r.stream };
     }
     throw new ConfigError(shape);
   });

@@ -6,6 +6,7 @@ import { Metrics } from './metrics.js';
 import { Processor } from './processing/processor.js';
 import { RuleService } from './rules/rule-service.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
+import { NatsSink } from './sinks/nats-sink.js';
 import { WebhookSink } from './sinks/webhook-sink.js';
 
 /** Where outputs are delivered: told when new ones are in the outbox, closed at shutdown. */
@@ -48,9 +49,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const now = options.now ?? Date.now;
   const storage = new SqliteStorage(config.data, config.synchronous);
   let warn = (_message: string): void => {};
-  const sinks: Sink[] = config.sinks.map((s) =>
-    s.type === 'jsonl' ? new JsonlSink(storage, s.path) : new WebhookSink(storage, { url: s.url, log: (m) => warn(m), ...(s.secret !== undefined ? { secret: s.secret } : {}) }),
-  );
+  const sinks: Sink[] = config.sinks.map((s) => {
+    if (s.type === 'jsonl') return new JsonlSink(storage, s.path);
+    if (s.type === 'webhook') return new WebhookSink(storage, { url: s.url, log: (m) => warn(m), ...(s.secret !== undefined ? { secret: s.secret } : {}) });
+    return new NatsSink(storage, { servers: s.servers, subject: s.subject, log: (m) => warn(m), ...(s.stream !== undefined ? { stream: s.stream } : {}) });
+  });
   const outputs = new OutputStream(storage);
   let metrics: Metrics | undefined;
   const processor = new Processor({
