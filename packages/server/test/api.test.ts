@@ -209,6 +209,29 @@ describe('processing', () => {
     expect((await s.json('/v1/rules/nope/replay', { method: 'POST' })).status).toBe(404);
   });
 
+  it('backfills a rule deployed with ?from=TIME over the stored events, then runs it live', async () => {
+    const s = await start();
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000), ev('B', 900), ev('A', 4000)]);
+    const other = PAIR.replace('"pair"', '"pair2"');
+    expect((await s.json('/v1/rules/pair2?from=2500', { method: 'PUT', body: other })).status).toBe(201);
+    expect((await s.json('/v1/rules/pair3?from=1970-01-01T00:00:03.5Z', { method: 'PUT', body: PAIR.replace('"pair"', '"pair3"') })).status).toBe(201);
+    await s.post([ev('B', 5000)]);
+    const outs = (await s.outputs()).filter((o) => o.rule !== 'pair');
+    // the backfill takes the A at 3000 (pair2) or 4000 (pair3), which the live B completes (the
+    // default skip past the last event drops the later A); the late B at 900 is never taken
+    expect(outs.map((o) => [o.rule, o.event.extra_info.first])).toEqual([
+      ['pair2', 3000],
+      ['pair3', 4000],
+    ]);
+    await s.stop();
+    const t = await s.restart();
+    servers.push(t);
+    expect((await t.outputs()).filter((o) => o.rule !== 'pair')).toEqual(outs);
+    expect((await t.json('/v1/rules/x?from=soon', { method: 'PUT', body: other.replace('"pair2"', '"x"') })).status).toBe(400);
+    expect(t.server.storage.counts().late).toBe(1);
+  });
+
   it('keeps late events in the late table', async () => {
     const s = await start();
     await s.put('pair', PAIR);

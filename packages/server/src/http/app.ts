@@ -121,8 +121,20 @@ export function buildApp(parts: AppParts): FastifyInstance {
     return { ok: true, name: rule.name, key: rule.keyDescription, pattern: rule.patternText };
   });
   app.get('/v1/rules', async () => ({ rules: storage.rules().map((r) => ({ name: r.name, version: r.version, state: r.state, createdAt: r.createdAt })) }));
+  /** A time given in a query: epoch ms, or date-time text (as event times are read). */
+  const queryTime = (q: Record<string, string | undefined>, name: string, missing: number) => {
+    const v = q[name];
+    if (v === undefined) return missing;
+    try {
+      return parseTime(/^-?\d+$/.test(v) ? Number(v) : v);
+    } catch (e) {
+      throw new HttpError(400, `${name}: ${(e as Error).message}`);
+    }
+  };
   app.put('/v1/rules/:name', async (req, reply) => {
-    const v = rules.deploy(ruleName(req), text(req));
+    const q = req.query as Record<string, string | undefined>;
+    const from = q.from === undefined ? undefined : queryTime(q, 'from', 0);
+    const v = rules.deploy(ruleName(req), text(req), from);
     metrics.deploys.inc();
     return reply.code(201).send({ name: v.name, version: v.version, state: 'running' });
   });
@@ -145,17 +157,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
   });
   app.post('/v1/rules/:name/replay', async (req) => {
     const q = req.query as Record<string, string | undefined>;
-    const time = (name: 'from' | 'to', missing: number) => {
-      const v = q[name];
-      if (v === undefined) return missing;
-      try {
-        return parseTime(/^-?\d+$/.test(v) ? Number(v) : v);
-      } catch (e) {
-        throw new HttpError(400, `${name}: ${(e as Error).message}`);
-      }
-    };
-    const from = time('from', -Infinity);
-    const to = time('to', Infinity);
+    const from = queryTime(q, 'from', -Infinity);
+    const to = queryTime(q, 'to', Infinity);
     // the rule in the body, or the deployed one
     const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
     const rule = body === undefined ? rules.compiledOf(rules.require(ruleName(req))) : rules.check(body, ruleName(req));

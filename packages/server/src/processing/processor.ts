@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compileRules, RuleEngine, type CompiledRule, type EngineSnapshot, type Match, type RuleEngineOptions, type StandardEvent } from '@cepheus/rules';
-import type { LogEntry, NewOutput, RuleRef, Storage } from '../storage/storage.js';
+import type { Backfill, LateEvent, LogEntry, NewOutput, RuleRef, Storage } from '../storage/storage.js';
 
 export interface ProcessorOptions {
   storage: Storage;
@@ -34,7 +34,7 @@ export class Processor {
   private running: RuleRef[] = [];
   private readonly compiled = new Map<string, CompiledRule>();
   private outputs: NewOutput[] = [];
-  private late: { event: string; rule: string | null }[] = [];
+  private late: LateEvent[] = [];
   /** The latest event time applied (-Infinity: none yet). */
   maxEventTime = -Infinity;
   private readonly chunk: number;
@@ -173,6 +173,7 @@ export class Processor {
         return;
       case 'rules':
         this.deploy(entry.running, entry.restart);
+        if (entry.backfill !== undefined) this.backfill(entry.backfill, entry.seq);
     }
   }
 
@@ -180,6 +181,37 @@ export class Processor {
     this.running = [...running];
     const rules = running.map((r) => this.compile(r));
     this.engine.replaceRules(rules, new Set(restart));
+  }
+
+  /**
+   * Runs a rule just deployed over the stored events before log position `before` whose
+   * event_time is `from` or later, leaving out those that were late (the engine did not take
+   * them): the same events, at the same point of the log, on every replay.
+   */
+  private backfill(b: Backfill, before: number): void {
+    const storage = this.options.storage;
+    const late = storage.latePositions(0);
+    // the late ones of this run not yet committed
+    for (const l of this.late) if (l.position !== null) late.add(l.position);
+    const events: StandardEvent[] = [];
+    for (let position = 0; position < before - 1; ) {
+      const entries = storage.readLog(position, 64);
+      if (entries.length === 0) break;
+      for (const entry of entries) {
+        if (entry.seq >= before) {
+          position = before;
+          break;
+        }
+        position = entry.kind === 'events' ? entry.seq + entry.events.length - 1 : entry.seq;
+        if (entry.kind !== 'events') continue;
+        (entry.events as StandardEvent[]).forEach((e, i) => {
+          if (e.event_time < b.from || late.has(entry.seq + i)) return;
+          (e as Marked)[TOKEN] = `e${entry.seq + i}`;
+          events.push(e);
+        });
+      }
+    }
+    this.engine.backfill(b.name, events);
   }
 
   private compile(ref: RuleRef): CompiledRule {
@@ -203,7 +235,12 @@ export class Processor {
       rules,
       outOfOrdernessMs: this.options.outOfOrdernessMs,
       onOutput: (event, rule, match) => this.output(event, rule, match),
-      onLate: (event: StandardEvent, rule?: string) => this.late.push({ event: JSON.stringify(event), rule: rule ?? null }),
+      onLate: (event: StandardEvent, rule?: string) => {
+        const token = (event as Marked)[TOKEN];
+        // an input event late for every rule (rule undefined) is at its log position
+        const position = rule === undefined && token?.startsWith('e') ? Number(token.slice(1)) : null;
+        this.late.push({ key: token ?? '?', event: JSON.stringify(event), rule: rule ?? null, position });
+      },
     };
   }
 

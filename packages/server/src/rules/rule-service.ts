@@ -1,5 +1,5 @@
 import { compileRules, dependencyOrder, parseRules, RuleError, RuleErrors, rulesToJson, type CompiledRule } from '@cepheus/rules';
-import type { RuleRecord, RuleRef, RuleVersion, Storage } from '../storage/storage.js';
+import type { Backfill, RuleRecord, RuleRef, RuleVersion, Storage } from '../storage/storage.js';
 
 /** One error of a rule text, as the API reports it (with the caret text `cepheus check` prints). */
 export interface RuleProblem {
@@ -61,7 +61,7 @@ export class RuleService {
   }
 
   /** Stores and deploys a new version; the rule's earlier version stops and its partial matches end. */
-  deploy(name: string, text: string): RuleVersion {
+  deploy(name: string, text: string, backfillFrom?: number): RuleVersion {
     const rule = this.check(text, name);
     const others = this.runningRecords()
       .filter((r) => r.name !== name)
@@ -74,7 +74,7 @@ export class RuleService {
     }
     const version = this.storage.saveRule(name, text);
     this.compiled.set(`${name}@${version.version}`, rule);
-    this.publish([name]);
+    this.publish([name], backfillFrom === undefined ? undefined : { name, from: backfillFrom });
     return version;
   }
 
@@ -138,9 +138,9 @@ export class RuleService {
     }
   }
 
-  private publish(restart: string[]): void {
+  private publish(restart: string[], backfill?: Backfill): void {
     const running: RuleRef[] = this.runningRecords().map((r) => ({ name: r.name, version: r.version }));
-    this.storage.appendRules(running, restart);
+    this.storage.appendRules(running, restart, backfill);
     this.changed();
   }
 }

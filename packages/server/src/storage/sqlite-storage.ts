@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { LogEntry, NewOutput, OutboxEntry, Reject, RuleRecord, RuleRef, RuleState, RuleVersion, Storage } from './storage.js';
+import type { Backfill, LateEvent, LogEntry, NewOutput, OutboxEntry, Reject, RuleRecord, RuleRef, RuleState, RuleVersion, Storage } from './storage.js';
 
 /**
  * How commits reach the disk. 'full': each commit is synced before the service answers, so an
@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, answer TEXT NOT NU
 CREATE TABLE IF NOT EXISTS rule_versions (name TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (name, version));
 CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, rule TEXT NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS late (id INTEGER PRIMARY KEY, rule TEXT, event TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS late (id INTEGER PRIMARY KEY, key TEXT NOT NULL, rule TEXT, position INTEGER, event TEXT NOT NULL, UNIQUE (key, rule));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, data TEXT NOT NULL, at TEXT NOT NULL);
 `;
@@ -58,7 +58,9 @@ export class SqliteStorage implements Storage {
       setState: db.prepare('UPDATE rules SET state = ? WHERE name = ?'),
       deleteRule: db.prepare('DELETE FROM rules WHERE name = ?'),
       addOutput: db.prepare('INSERT OR IGNORE INTO outbox (id, rule, version, event) VALUES (?, ?, ?, ?)'),
-      addLate: db.prepare('INSERT INTO late (rule, event) VALUES (?, ?)'),
+      // once per event and rule: a replay finds the same late events again
+      addLate: db.prepare('INSERT OR IGNORE INTO late (key, rule, position, event) VALUES (?, ?, ?, ?)'),
+      latePositions: db.prepare("SELECT position FROM late WHERE rule = '' AND position >= ?"),
       outputsAfter: db.prepare('SELECT seq, id, rule, version, event FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
       lastOutput: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM outbox'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -110,8 +112,12 @@ export class SqliteStorage implements Storage {
     return this.append('tick', 1, String(watermark));
   }
 
-  appendRules(running: readonly RuleRef[], restart: readonly string[]): number {
-    return this.append('rules', 1, JSON.stringify({ running, restart }));
+  appendRules(running: readonly RuleRef[], restart: readonly string[], backfill?: Backfill): number {
+    return this.append('rules', 1, JSON.stringify({ running, restart, ...(backfill ? { backfill } : {}) }));
+  }
+
+  latePositions(from: number): Set<number> {
+    return new Set((this.stmts.latePositions.all(from) as { position: number }[]).map((r) => r.position));
   }
 
   readLog(afterSeq: number, limit: number): LogEntry[] {
@@ -123,8 +129,8 @@ export class SqliteStorage implements Storage {
         return r.seq > afterSeq ? { seq: r.seq, kind: 'events', events } : { seq: afterSeq + 1, kind: 'events', events: events.slice(afterSeq + 1 - r.seq) };
       }
       if (r.kind === 'tick') return { seq: r.seq, kind: 'tick', watermark: Number(r.body) };
-      const { running, restart } = JSON.parse(r.body) as { running: RuleRef[]; restart: string[] };
-      return { seq: r.seq, kind: 'rules', running, restart };
+      const { running, restart, backfill } = JSON.parse(r.body) as { running: RuleRef[]; restart: string[]; backfill?: Backfill };
+      return backfill ? { seq: r.seq, kind: 'rules', running, restart, backfill } : { seq: r.seq, kind: 'rules', running, restart };
     });
   }
 
@@ -167,12 +173,12 @@ export class SqliteStorage implements Storage {
     this.stmts.deleteRule.run(name);
   }
 
-  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number, checkpoint?: string): NewOutput[] {
+  addOutputs(outputs: readonly NewOutput[], late: readonly LateEvent[], processed: number, checkpoint?: string): NewOutput[] {
     return this.db.transaction(() => {
       if (checkpoint !== undefined) this.stmts.saveCheckpoint.run(processed, checkpoint, new Date().toISOString());
       const added: NewOutput[] = [];
       for (const o of outputs) if (this.stmts.addOutput.run(o.id, o.rule, o.version, o.event).changes > 0) added.push(o);
-      for (const l of late) this.stmts.addLate.run(l.rule, l.event);
+      for (const l of late) this.stmts.addLate.run(l.key, l.rule ?? '', l.position, l.event);
       this.stmts.setMeta.run('processed', processed);
       return added;
     })();

@@ -15,8 +15,17 @@ export type LogEntry =
   | { readonly seq: number; readonly kind: 'events'; readonly events: readonly unknown[] }
   /** No event came for a while: event time advanced to `watermark` with the clock. */
   | { readonly seq: number; readonly kind: 'tick'; readonly watermark: number }
-  /** The running rules changed: from here on, these versions run (`restart`: those that start afresh). */
-  | { readonly seq: number; readonly kind: 'rules'; readonly running: readonly RuleRef[]; readonly restart: readonly string[] };
+  /**
+   * The running rules changed: from here on, these versions run (`restart`: those that start
+   * afresh; `backfill`: a rule first run over the stored events since a time).
+   */
+  | { readonly seq: number; readonly kind: 'rules'; readonly running: readonly RuleRef[]; readonly restart: readonly string[]; readonly backfill?: Backfill };
+
+/** A rule deployed with a backfill: run over the stored events whose event_time is `from` or later. */
+export interface Backfill {
+  readonly name: string;
+  readonly from: number;
+}
 
 export interface RuleRef {
   readonly name: string;
@@ -53,6 +62,15 @@ export interface OutboxEntry {
   readonly event: unknown;
 }
 
+/** An event behind the watermark: an input event (at its log position) or a rule's output (position null). */
+export interface LateEvent {
+  /** What identifies the event: `e` and its log position, or `o` and its output id. */
+  readonly key: string;
+  readonly event: string;
+  readonly rule: string | null;
+  readonly position: number | null;
+}
+
 export interface NewOutput {
   readonly id: string;
   readonly rule: string;
@@ -70,7 +88,7 @@ export interface Storage {
   /** The answer kept for an idempotency key, if a batch with it was appended. */
   answerFor(key: string): string | undefined;
   appendTick(watermark: number): number;
-  appendRules(running: readonly RuleRef[], restart: readonly string[]): number;
+  appendRules(running: readonly RuleRef[], restart: readonly string[], backfill?: Backfill): number;
   /** At most `limit` log entries (a batch is one) holding positions after `seq`, in order. */
   readLog(afterSeq: number, limit: number): LogEntry[];
   /** The last log position (0: empty). */
@@ -91,7 +109,9 @@ export interface Storage {
    * `processed`, with the processing state as of there when given (a checkpoint), in one
    * transaction. Returns the outputs that were new.
    */
-  addOutputs(outputs: readonly NewOutput[], late: readonly { event: string; rule: string | null }[], processed: number, checkpoint?: string): NewOutput[];
+  addOutputs(outputs: readonly NewOutput[], late: readonly LateEvent[], processed: number, checkpoint?: string): NewOutput[];
+  /** Log positions of the input events that were late for every rule, from position `from` on. */
+  latePositions(from: number): Set<number>;
   /** The last checkpoint: the processing state (JSON text) as of log position `position`. */
   checkpoint(): { position: number; data: string; size: number } | undefined;
   outputsAfter(seq: number, limit: number): OutboxEntry[];
