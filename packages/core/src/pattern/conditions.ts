@@ -163,6 +163,7 @@ function checkFunction(f: unknown): void {
 
 /** A field name checked and normalized: a path of one name is that name; a path is copied. */
 function fieldName(path: FieldName): FieldName {
+  if (typeof path === 'string' && path !== '') return path; // the common case, with nothing to copy
   const names = typeof path === 'string' ? [path] : Array.isArray(path) ? path : [];
   if (names.length === 0 || names.some((n) => typeof n !== 'string' || n === '')) {
     throw new MalformedPatternError('field: give the name of a field, or the path of names to a nested one');
@@ -265,10 +266,17 @@ export function valuesOf<E>(c: ConditionNode<E>, name: string): { values: readon
 
 /** The top-level field a `==` or `in` test (alone or first in a conjunction) reads, if any: the candidate for one read per event. */
 export function keyFieldOf<E>(c: ConditionNode<E>): string | undefined {
-  const keyTest = (o: ConditionNode<E>) => ((o.kind === 'compare' && o.op === '==') || o.kind === 'in') && typeof o.field === 'string';
-  if (keyTest(c)) return (c as { field: string }).field;
-  if (c.kind === 'and') for (const o of c.operands) if (keyTest(o)) return (o as { field: string }).field;
+  if (c.kind !== 'and') return topLevelKeyField(c);
+  for (const o of c.operands) {
+    const f = topLevelKeyField(o);
+    if (f !== undefined) return f;
+  }
   return undefined;
+}
+
+/** The field of an `==` or `in` test on a top-level field, else undefined. */
+function topLevelKeyField<E>(c: ConditionNode<E>): string | undefined {
+  return ((c.kind === 'compare' && c.op === '==') || c.kind === 'in') && typeof c.field === 'string' ? c.field : undefined;
 }
 
 /** A short readable form of the condition, for explain output and error messages. */
