@@ -35,7 +35,12 @@ export class DecisionGraph<E> {
       if (i === undefined) index.set(c, (i = conditions.push(c) - 1));
       return i;
     };
-    this.conditionOf = states.map((st) => Int32Array.from(st.transitions, (t) => indexOf(t.condition)));
+    // plain loops, not TypedArray.from with a mapping function (slow, and patterns compile often)
+    this.conditionOf = states.map((st) => {
+      const of = new Int32Array(st.transitions.length);
+      for (let t = 0; t < of.length; t++) of[t] = indexOf(st.transitions[t].condition);
+      return of;
+    });
     // a negation is decided from what it negates, without evaluating either twice (what it negates
     // joins the list, and is decided for every event like the others)
     for (let c = 0; c < conditions.length; c++) {
@@ -45,11 +50,11 @@ export class DecisionGraph<E> {
     this.verdicts = new Verdicts(conditions, clock);
     this.tests = this.verdicts.tests;
     const base = conditions.map((_, c) => c).filter((c) => this.verdicts.negationOf[c] < 0);
-    this.baseConditions = base.length <= VERDICT_KEYED ? Int32Array.from(base) : null;
+    this.baseConditions = base.length <= VERDICT_KEYED ? new Int32Array(base) : null;
     const values = this.verdicts.fieldValues.length;
     if (values > 0 && this.baseConditions !== null) {
       const byValue: ByValue<E>[] = [];
-      for (let m = NONE; m < values; m++) byValue.push({ rests: Int32Array.from(base.filter((c) => this.verdicts.admitsValue(c, m) && this.verdicts.hasRest(c))), keyed: [] });
+      for (let m = NONE; m < values; m++) byValue.push({ rests: new Int32Array(base.filter((c) => this.verdicts.admitsValue(c, m) && this.verdicts.hasRest(c))), keyed: [] });
       this.byValue = byValue;
     }
     if (base.length <= PREPARED || this.byValue !== null) this.prepare();

@@ -1,4 +1,4 @@
-import { conditionTest, isIterative, keyFieldOf, readField, valuesOf, type Condition, type ConditionContext, type ConditionNode, type FieldValue } from '../pattern/conditions.js';
+import { conditionTest, isIterative, keyFieldOf, valuesOf, type Condition, type ConditionContext, type ConditionNode, type FieldValue } from '../pattern/conditions.js';
 
 /** A condition's verdict on the current event, the same for every run. */
 export const FALSE = 1;
@@ -40,24 +40,33 @@ export class Verdicts<E> {
   constructor(conditions: readonly ConditionNode<E>[], clock: () => number) {
     this.probe = new ProbeContext<E>(clock);
     const n = conditions.length;
-    this.negationOf = Int32Array.from(conditions, (c) => (c.kind === 'not' ? conditions.indexOf(c.operand) : -1));
+    // plain loops: TypedArray.from with a mapping function is slow, and patterns compile often
+    this.negationOf = new Int32Array(n);
+    this.iterative = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = conditions[i];
+      this.negationOf[i] = c.kind === 'not' ? conditions.indexOf(c.operand) : -1;
+      this.iterative[i] = isIterative(c) ? 1 : 0;
+    }
     this.values = new Int8Array(n);
     this.seen = new Int32Array(n);
     this.tests = conditions.map(conditionTest);
-    this.iterative = Uint8Array.from(conditions, (c) => (isIterative(c) ? 1 : 0));
-    this.admits = conditions.map(() => null);
-    this.rests = conditions.map(() => undefined);
-    const base = conditions.filter((_, c) => this.negationOf[c] < 0);
-    const field = base.length > 0 ? keyFieldOf(base[0]) : undefined;
+    this.admits = new Array<Uint8Array | null>(n).fill(null);
+    this.rests = new Array<Condition<E> | undefined>(n).fill(undefined);
+    const firstBase = conditions.findIndex((_, c) => this.negationOf[c] < 0);
+    const field = firstBase >= 0 ? keyFieldOf(conditions[firstBase]) : undefined;
     if (field === undefined) return;
     const tests = conditions.map((c, i) => (this.negationOf[i] < 0 ? valuesOf(c, field) : null));
-    if (tests.some((t) => t === undefined)) return;
+    if (tests.includes(undefined)) return;
     const values = [...new Set(tests.flatMap((t) => t?.values ?? []))];
-    tests.forEach((t, i) => {
-      if (t === null || t === undefined) return;
-      this.admits[i] = Uint8Array.from(values, (v) => (t.values.includes(v) ? 1 : 0));
+    for (let i = 0; i < n; i++) {
+      const t = tests[i];
+      if (t === null || t === undefined) continue;
+      const admits = new Uint8Array(values.length);
+      for (let v = 0; v < values.length; v++) if (t.values.includes(values[v])) admits[v] = 1;
+      this.admits[i] = admits;
       if (t.rest !== undefined) this.rests[i] = conditionTest(t.rest);
-    });
+    }
     this.field = field;
     this.fieldValues = values;
   }
@@ -103,7 +112,8 @@ export class Verdicts<E> {
   private read(event: E): number {
     let v: unknown;
     try {
-      v = readField(event, this.field!);
+      // a top-level field (see keyFieldOf), read without readField's branch for paths: every event comes here
+      v = typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[this.field!] : undefined;
     } catch {
       return UNREAD;
     }
