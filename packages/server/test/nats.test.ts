@@ -33,11 +33,19 @@ beforeAll(async () => {
   url = `nats://127.0.0.1:${port}`;
   nats = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', join(dir, 'js')], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
+    // ready once JetStream answers (it starts after the server takes connections)
     const nc = await connect({ servers: url }).catch(() => undefined);
-    if (nc) {
-      await nc.close();
-      return;
-    }
+    const ready =
+      nc !== undefined &&
+      (await nc
+        .jetstreamManager()
+        .then((m) => m.getAccountInfo())
+        .then(
+          () => true,
+          () => false,
+        ));
+    await nc?.close();
+    if (ready) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('nats-server did not start');
@@ -57,7 +65,13 @@ describe.skipIf(!haveNats)('the NATS JetStream sink (needs nats-server)', () => 
       expect(outputs.length).toBe(2);
       const nc = await connect({ servers: url });
       const jsm = await nc.jetstreamManager();
-      for (let i = 0; i < 100 && (await jsm.streams.info('CEPHEUS')).state.messages < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      // the sink publishes in the background (and retries): wait for both messages
+      const stored = () =>
+        jsm.streams.info('CEPHEUS').then(
+          (i) => i.state.messages,
+          () => 0,
+        );
+      for (let i = 0; i < 200 && (await stored()) < 2; i++) await new Promise((r) => setTimeout(r, 25));
       const js = nc.jetstream();
       const got: { id: string | undefined; body: { id: string } }[] = [];
       for (let seq = 1; seq <= 2; seq++) {
