@@ -5,20 +5,18 @@
  * a file, in the same run. Latency: from a batch's acknowledgement to the output of its last event
  * arriving on the SSE stream. S1_EVENTS=N runs a prefix of W1.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { w1 } from './inputs.ts';
+import { cepheusBin as bin, httpClient, startServe } from './serve-process.ts';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 const RULE = 'RULENAME "w1"\na: A\nb: B\nc: C\nEVENT a -> b -> c\nWITHIN 600000 MILLISECONDS\nAFTER MATCH NO SKIP\n';
 const BATCH = 1000;
 // one batch in flight: the log takes batches in arrival order, and W1 is in time order with no allowed disorder
 const IN_FLIGHT = 1;
-const bin = fileURLToPath(new URL('../packages/cli/bin/cepheus.js', import.meta.url));
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -45,16 +43,8 @@ export async function s1Bench(total: number) {
   log(`  cepheus run: ${(runRate / 1e3).toFixed(0)}k events/s, ${runMatches} matches (exit ${run.status})`);
 
   const data = join(dir, 'data');
-  const server = spawn(process.execPath, [bin, 'serve', '--data', data, '--port', '0', '--log-level', 'warn', '--idle-timeout', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    server.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+),/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`cepheus serve exited (${code}): ${err}`)));
-  });
+  const { child: server, url: target } = await startServe(['--data', data, '--log-level', 'warn', '--idle-timeout', '0']);
+  const url = target.origin;
   try {
     const put = await fetch(`${url}/v1/rules/w1`, { method: 'PUT', body: RULE });
     if (put.status !== 201) throw new Error(`deploying W1's rule: ${put.status} ${await put.text()}`);
@@ -86,29 +76,8 @@ export async function s1Bench(total: number) {
         if (outputs >= runMatches) return;
       }
     })();
-    // node:http with keep-alive: less client overhead per batch than fetch
-    const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-    const target = new URL(url);
-    const postBatch = (body: string, key: string) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: target.hostname,
-            port: target.port,
-            method: 'POST',
-            path: '/v1/events',
-            agent,
-            headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key, 'content-length': Buffer.byteLength(body) },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+    const client = httpClient(target, IN_FLIGHT);
+    const postBatch = (body: string, key: string) => client.request('POST', '/v1/events', body, { 'idempotency-key': key });
     t0 = performance.now();
     let next = 0;
     const batches = Math.ceil(lines.length / BATCH);
@@ -132,7 +101,7 @@ export async function s1Bench(total: number) {
     await Promise.race([reading, new Promise((r) => setTimeout(r, 120_000))]);
     const doneMs = performance.now() - t0;
     await reader.cancel().catch(() => {});
-    agent.destroy();
+    client.close();
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const rss = Number(/^process_resident_memory_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 2 ** 20;
     const rate = lines.length / (doneMs / 1000);

@@ -6,15 +6,12 @@
  * backlog stays within the batches in flight and requests wait in the sockets; the 429 path,
  * maxLag, guards the backlog a long replay at start leaves.) SOAK_SECONDS=N sets the length.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { httpClient, startServe } from './serve-process.ts';
 
 const log = (s: string) => process.stderr.write(s + '\n');
-const bin = fileURLToPath(new URL('../packages/cli/bin/cepheus.js', import.meta.url));
 // 40 rules over the same events: processing is the slower part
 const RULES = Array.from({ length: 40 }, (_, i) => `RULENAME "r${i}"\na: A\nb: B\nc: C\nEVENT a -> b -> c\nWITHIN ${1000 + i} MILLISECONDS\nAFTER MATCH NO SKIP\n`);
 
@@ -22,32 +19,9 @@ export async function soakBench(seconds: number) {
   const dir = mkdtempSync(join(tmpdir(), 'cepheus-soak-'));
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ logLevel: 'warn', idleTimeoutMs: 0, maxLag: 2_500, checkpointEvery: 0, synchronous: 'normal' }));
-  const server = spawn(process.execPath, [bin, 'serve', '--data', join(dir, 'data'), '--port', '0', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = new URL(
-    await new Promise<string>((resolve, reject) => {
-      let err = '';
-      server.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        const m = /listening on (http:\/\/\S+),/.exec(err);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`cepheus serve exited (${code}): ${err}`)));
-    }),
-  );
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const request = (method: string, path: string, body = '') =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        { host: url.hostname, port: url.port, method, path, agent, headers: { 'content-length': Buffer.byteLength(body), 'content-type': 'application/x-ndjson' } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const { child: server, url } = await startServe(['--data', join(dir, 'data'), '--config', config]);
+  const client = httpClient(url, 4);
+  const request = client.request;
   try {
     for (const [i, rule] of RULES.entries()) await request('PUT', `/v1/rules/r${i}`, rule);
     const codes = 'ABC';
@@ -86,7 +60,7 @@ export async function soakBench(seconds: number) {
     );
     return { workload: 'SOAK', events_per_s: Math.round(accepted / seconds), matches: 0, rss_mb: maxRss, throttled, samples };
   } finally {
-    agent.destroy();
+    client.close();
     server.kill('SIGKILL');
     await new Promise((r) => server.on('exit', r));
     rmSync(dir, { recursive: true, force: true });

@@ -12,46 +12,20 @@ export class Metrics {
 
   constructor(probe: { lag: () => number; keys: () => number; watermark: () => number; checkpoint: () => { size: number; ms: number } | undefined }) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({
-      name: 'cepheus_lag_entries',
-      help: 'Log entries not yet processed',
-      registers: [this.registry],
-      collect() {
-        this.set(probe.lag());
-      },
-    });
-    new Gauge({
-      name: 'cepheus_keys',
-      help: 'Keys with state (partial matches, windows) over all rules',
-      registers: [this.registry],
-      collect() {
-        this.set(probe.keys());
-      },
-    });
-    new Gauge({
-      name: 'cepheus_checkpoint_bytes',
-      help: 'Size of the last checkpoint written (characters of JSON)',
-      registers: [this.registry],
-      collect() {
-        this.set(probe.checkpoint()?.size ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'cepheus_checkpoint_ms',
-      help: 'Time taken by the last checkpoint written',
-      registers: [this.registry],
-      collect() {
-        this.set(probe.checkpoint()?.ms ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'cepheus_watermark_ms',
-      help: 'The event-time watermark of processing',
-      registers: [this.registry],
-      collect() {
-        const w = probe.watermark();
-        this.set(Number.isFinite(w) ? w : 0);
-      },
-    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = read();
+          this.set(Number.isFinite(v) ? v : 0);
+        },
+      });
+    gauge('cepheus_lag_entries', 'Log entries not yet processed', probe.lag);
+    gauge('cepheus_keys', 'Keys with state (partial matches, windows) over all rules', probe.keys);
+    gauge('cepheus_checkpoint_bytes', 'Size of the last checkpoint written (characters of JSON)', () => probe.checkpoint()?.size ?? 0);
+    gauge('cepheus_checkpoint_ms', 'Time taken by the last checkpoint written', () => probe.checkpoint()?.ms ?? 0);
+    gauge('cepheus_watermark_ms', 'The event-time watermark of processing', probe.watermark);
   }
 }

@@ -1,5 +1,6 @@
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import type { Storage } from '../storage/storage.js';
+import type { OutboxEntry, Storage } from '../storage/storage.js';
+import { BackgroundSink } from './background-sink.js';
 
 export interface NatsOptions {
   /** Server URLs, comma-separated (nats://host:port). */
@@ -11,47 +12,36 @@ export interface NatsOptions {
 }
 
 /**
- * Publishes the outbox to a NATS JetStream subject, in outbox order, at least once: each output is
- * one message (`{"seq", "id", "rule", "version", "event"}`) with Nats-Msg-Id set to its id, so the
- * stream drops a message sent again within its duplicate window; the cursor moves past an output
- * only once JetStream acknowledged it. Failures are retried with backoff, reconnecting as needed.
+ * Publishes the outbox to a NATS JetStream subject (see BackgroundSink): each output is one
+ * message (`{"seq", "id", "rule", "version", "event"}`) with Nats-Msg-Id set to its id, so the
+ * stream drops a message sent again within its duplicate window; a batch is taken once JetStream
+ * acknowledged each of its messages.
  */
-export class NatsSink {
-  private readonly name: string;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private closed = false;
+export class NatsSink extends BackgroundSink {
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
-  private wake: (() => void) | undefined;
+  private readonly encoder = new TextEncoder();
 
   constructor(
-    private readonly storage: Storage,
+    storage: Storage,
     private readonly options: NatsOptions,
   ) {
-    this.name = `nats:${options.servers}:${options.subject}`;
+    super(storage, `nats:${options.servers}:${options.subject}`, 100, options.log);
   }
 
-  deliver(): void {
-    if (this.closed) return;
-    if (this.running !== undefined) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.closed) {
-        this.again = false;
-        this.deliver();
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-    await this.running;
+  override async close(): Promise<void> {
+    await super.close();
     await this.nc?.drain().catch(() => {});
+  }
+
+  protected async send(rows: readonly OutboxEntry[]): Promise<void> {
+    try {
+      const js = await this.client();
+      for (const r of rows) await js.publish(this.options.subject, this.encoder.encode(JSON.stringify(r)), { msgID: r.id });
+    } catch (e) {
+      this.js = undefined; // connect again on the next try
+      throw e;
+    }
   }
 
   private async client(): Promise<JetStreamClient> {
@@ -67,35 +57,5 @@ export class NatsSink {
     }
     this.js = this.nc.jetstream();
     return this.js;
-  }
-
-  private async loop(): Promise<void> {
-    const encoder = new TextEncoder();
-    let wait = 100;
-    while (!this.closed) {
-      const rows = this.storage.outputsAfter(this.storage.sinkCursor(this.name), 100);
-      if (rows.length === 0) return;
-      try {
-        const js = await this.client();
-        for (const r of rows) {
-          await js.publish(this.options.subject, encoder.encode(JSON.stringify(r)), { msgID: r.id });
-          this.storage.setSinkCursor(this.name, r.seq);
-        }
-        wait = 100;
-        continue;
-      } catch (e) {
-        this.options.log?.(`NATS ${this.options.servers} ${this.options.subject}: ${(e as Error).message}; retrying in ${wait} ms`);
-        this.js = undefined;
-      }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wait = Math.min(wait * 2, 30_000);
-    }
   }
 }
