@@ -157,6 +157,7 @@ export class Processor {
   }
 
   private apply(entry: LogEntry): void {
+    this.idsOfEntry.clear();
     switch (entry.kind) {
       case 'events': {
         const events = entry.events as StandardEvent[];
@@ -164,6 +165,7 @@ export class Processor {
           const event = events[i];
           (event as Marked)[TOKEN] = `e${entry.seq + i}`;
           if (event.event_time > this.maxEventTime) this.maxEventTime = event.event_time;
+          this.idsOfEntry.clear(); // each event of a batch is an entry of its own for ids
           this.engine.push(event);
         }
         return;
@@ -244,9 +246,19 @@ export class Processor {
     };
   }
 
+  /**
+   * The ids made while applying the current log entry, with how often: two runs can complete the
+   * same match on one event (Flink emits it twice), and the second copy is an output of its own.
+   * Both come from one entry, so counting within it is the same on every replay.
+   */
+  private readonly idsOfEntry = new Map<string, number>();
+
   private output(event: StandardEvent, rule: string, match: Match): void {
     const version = this.running.find((r) => r.name === rule)?.version ?? 0;
-    const id = outputId(rule, version, String(event.user_id), match);
+    const base = outputId(rule, version, String(event.user_id), match);
+    const copies = this.idsOfEntry.get(base) ?? 0;
+    this.idsOfEntry.set(base, copies + 1);
+    const id = copies === 0 ? base : `${base}.${copies}`;
     (event as Marked)[TOKEN] = `o${id}`;
     this.outputs.push({ id, rule, version, event: JSON.stringify(event) });
   }
