@@ -8,14 +8,14 @@ import { RuleService } from './rules/rule-service.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { NatsSink } from './sinks/nats-sink.js';
 import { WebhookSink } from './sinks/webhook-sink.js';
+import { SqliteStorage } from './storage/sqlite-storage.js';
+import type { Storage } from './storage/storage.js';
 
 /** Where outputs are delivered: told when new ones are in the outbox, closed at shutdown. */
 interface Sink {
   deliver(): void;
   close(): void | Promise<void>;
 }
-import { SqliteStorage } from './storage/sqlite-storage.js';
-import type { Storage } from './storage/storage.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -39,8 +39,9 @@ export interface StartOptions {
 }
 
 /**
- * Starts the service: opens the storage in the data folder, replays the log (readyz answers 503
- * until done), and listens. Without tokens it listens on the loopback only.
+ * Starts the service: opens the storage in the data folder, restores the last checkpoint, listens,
+ * and replays the log after the checkpoint (readyz answers 503 until done). Without tokens it
+ * listens on the loopback only.
  */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   if (config.tokens.length === 0 && !isLoopback(config.host)) {

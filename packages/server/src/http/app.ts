@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
+import { parseTime } from '@cepheus/rules';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Scope, ServerConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { Processor } from '../processing/processor.js';
+import { replay } from '../processing/replay.js';
 import { RuleRequestError, type RuleService } from '../rules/rule-service.js';
 import type { Storage } from '../storage/storage.js';
-import { parseTime } from '@cepheus/rules';
-import { replay } from '../processing/replay.js';
 import { BatchError, readBatch, validIdempotencyKey } from './ingest.js';
 import type { OutputStream } from './output-stream.js';
 
