@@ -177,6 +177,11 @@ export class RuleEngine {
     this.advanceTo(watermark);
   }
 
+  /** Keys with state in each rule, by rule name. */
+  keyCounts(): Map<string, number> {
+    return new Map(this.runners.map((r) => [r.rule.name, r.keyCount]));
+  }
+
   /** Keys that hold state in some rule (partial matches, a REPEAT window): what memory grows with. */
   get keyCount(): number {
     let n = 0;

@@ -10,7 +10,13 @@ export class Metrics {
   readonly outputs = new Counter({ name: 'cepheus_outputs_total', help: 'Outputs added to the outbox, per rule', labelNames: ['rule'], registers: [this.registry] });
   readonly late = new Counter({ name: 'cepheus_late_total', help: 'Late events (stored in the late table)', registers: [this.registry] });
 
-  constructor(probe: { lag: () => number; keys: () => number; watermark: () => number; checkpoint: () => { size: number; ms: number } | undefined }) {
+  constructor(probe: {
+    lag: () => number;
+    keys: () => number;
+    ruleKeys: () => Map<string, number>;
+    watermark: () => number;
+    checkpoint: () => { size: number; ms: number } | undefined;
+  }) {
     collectDefaultMetrics({ register: this.registry });
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
@@ -27,5 +33,15 @@ export class Metrics {
     gauge('cepheus_checkpoint_bytes', 'Size of the last checkpoint written (characters of JSON)', () => probe.checkpoint()?.size ?? 0);
     gauge('cepheus_checkpoint_ms', 'Time taken by the last checkpoint written', () => probe.checkpoint()?.ms ?? 0);
     gauge('cepheus_watermark_ms', 'The event-time watermark of processing', probe.watermark);
+    new Gauge({
+      name: 'cepheus_rule_keys',
+      help: 'Keys with state (partial matches, windows) per rule',
+      labelNames: ['rule'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [rule, n] of probe.ruleKeys()) this.set({ rule }, n);
+      },
+    });
   }
 }

@@ -71,6 +71,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   metrics = new Metrics({
     lag: () => storage.lastSeq() - processor.processed,
     keys: () => processor.keyCount,
+    ruleKeys: () => processor.keyCounts(),
     watermark: () => processor.watermark,
     checkpoint: () => processor.lastCheckpoint,
   });

@@ -25,6 +25,10 @@ describe('rules over HTTP', () => {
     const { body: one } = await s.json('/v1/rules/pair');
     expect(one).toMatchObject({ name: 'pair', version: 2, state: 'running', key: 'user_id (default)', kind: 'nfa' });
     expect(one.pattern).toContain(".followedBy('b')");
+    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000, 'u2')]);
+    await s.server.drained();
+    expect((await s.json('/v1/rules/pair')).body.counts).toEqual({ outputs: 1, late: 0, keys: 1 });
+    expect(await (await s.fetch('/metrics')).text()).toMatch(/^cepheus_rule_keys\{rule="pair"\} 1$/m);
     const { body: versions } = await s.json('/v1/rules/pair/versions');
     expect(versions.versions.map((v: any) => v.version)).toEqual([1, 2]);
     expect(versions.versions[0].text).toBe(PAIR);

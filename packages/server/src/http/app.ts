@@ -102,7 +102,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
   const describeRule = (name: string) => {
     const r = rules.require(name);
     const c = rules.compiledOf(r);
-    return { name: r.name, version: r.version, state: r.state, createdAt: r.createdAt, text: r.text, key: c.keyDescription, kind: c.kind, pattern: c.patternText };
+    const counts = { ...storage.ruleCounts(name), keys: processor.keyCounts().get(name) ?? 0 };
+    return { name: r.name, version: r.version, state: r.state, createdAt: r.createdAt, text: r.text, key: c.keyDescription, kind: c.kind, pattern: c.patternText, counts };
   };
   const sendJson = (req: FastifyRequest, reply: FastifyReply, doc: unknown) => {
     const body = JSON.stringify(doc);

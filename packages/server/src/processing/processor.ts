@@ -86,6 +86,11 @@ export class Processor {
     return this.engine.currentWatermark;
   }
 
+  /** Keys with state in each running rule. */
+  keyCounts(): Map<string, number> {
+    return this.engine.keyCounts();
+  }
+
   /** Keys with state, per the engine (partial matches and windows). */
   get keyCount(): number {
     return this.engine.keyCount;

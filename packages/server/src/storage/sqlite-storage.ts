@@ -69,6 +69,8 @@ export class SqliteStorage implements Storage {
       countRejects: db.prepare('SELECT count(*) AS n FROM rejects'),
       countOutputs: db.prepare('SELECT count(*) AS n FROM outbox'),
       countLate: db.prepare('SELECT count(*) AS n FROM late'),
+      ruleOutputs: db.prepare('SELECT count(*) AS n FROM outbox WHERE rule = ?'),
+      ruleLate: db.prepare("SELECT count(*) AS n FROM late WHERE rule = ? OR rule = ''"),
       saveCheckpoint: db.prepare(
         'INSERT INTO checkpoint (id, position, data, at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, data = excluded.data, at = excluded.at',
       ),
@@ -212,6 +214,10 @@ export class SqliteStorage implements Storage {
   counts(): { events: number; rejects: number; outputs: number; late: number } {
     const n = (s: Database.Statement) => (s.get() as { n: number }).n;
     return { events: n(this.stmts.countEvents), rejects: n(this.stmts.countRejects), outputs: n(this.stmts.countOutputs), late: n(this.stmts.countLate) };
+  }
+
+  ruleCounts(name: string): { outputs: number; late: number } {
+    return { outputs: (this.stmts.ruleOutputs.get(name) as { n: number }).n, late: (this.stmts.ruleLate.get(name) as { n: number }).n };
   }
 
   close(): void {

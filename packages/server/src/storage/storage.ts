@@ -123,5 +123,7 @@ export interface Storage {
   setSinkCursor(sink: string, seq: number): void;
 
   counts(): { events: number; rejects: number; outputs: number; late: number };
+  /** Outputs in the outbox per rule, and late events per rule (input events late for all rules count for each). */
+  ruleCounts(name: string): { outputs: number; late: number };
   close(): void;
 }
