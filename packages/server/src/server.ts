@@ -4,6 +4,7 @@ import { buildApp } from './http/app.js';
 import { OutputStream } from './http/output-stream.js';
 import { Metrics } from './metrics.js';
 import { Processor } from './processing/processor.js';
+import { CompiledRules } from './rules/compiled-rules.js';
 import { RuleService } from './rules/rule-service.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { NatsSink } from './sinks/nats-sink.js';
@@ -57,8 +58,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const outputs = new OutputStream(storage);
   let metrics: Metrics | undefined;
+  const compiled = new CompiledRules(storage);
   const processor = new Processor({
     storage,
+    rules: compiled,
     outOfOrdernessMs: config.outOfOrdernessMs,
     checkpointEvery: config.checkpointEvery,
     onOutputs: (added, late) => {
@@ -75,7 +78,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     watermark: () => processor.watermark,
     checkpoint: () => processor.lastCheckpoint,
   });
-  const rules = new RuleService(storage, () => processor.notify());
+  const rules = new RuleService(storage, compiled, () => processor.notify());
   let ready = false;
   let lastAppend = now();
   let lastTick = -Infinity;

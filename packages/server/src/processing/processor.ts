@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { compileRules, RuleEngine, type CompiledRule, type EngineSnapshot, type Match, type RuleEngineOptions, type StandardEvent } from '@cepheus/rules';
-import type { Backfill, LateEvent, LogEntry, NewOutput, RuleRef, Storage } from '../storage/storage.js';
+import { RuleEngine, type CompiledRule, type EngineSnapshot, type Match, type RuleEngineOptions, type StandardEvent } from '@cepheus/rules';
+import type { CompiledRules } from '../rules/compiled-rules.js';
+import { lastPosition, storedEvents, type Backfill, type LateEvent, type LogEntry, type NewOutput, type RuleRef, type Storage } from '../storage/storage.js';
 
 export interface ProcessorOptions {
   storage: Storage;
+  /** The compiled rule versions (shared with the rule service). */
+  rules: CompiledRules;
   /** Allowed disorder of events in ms (the bounded-out-of-orderness watermark, as `cepheus run`). */
   outOfOrdernessMs: number;
   /** New outputs reached the outbox (for streams and sinks waiting on them), and late events were stored. */
@@ -24,15 +27,17 @@ interface CheckpointData {
 /**
  * Runs the rules over the log, in log order, and writes their outputs to the outbox. Processing
  * is a function of the log alone (events, ticks and rule deployments are all entries of it), so a
- * restart replays the log from its start and reproduces every output with its id: the outbox keeps
- * the first copy of each, which makes the effect exactly once.
+ * restart restores the last checkpoint, replays the log after it and reproduces every output of
+ * that part with its id: the outbox keeps the first copy of each, which makes the effect exactly
+ * once.
  */
 export class Processor {
   private engine: RuleEngine;
   /** The log position applied up to. */
   private position = 0;
   private running: RuleRef[] = [];
-  private readonly compiled = new Map<string, CompiledRule>();
+  /** The running versions by rule name (each output names its rule's). */
+  private versions = new Map<string, number>();
   private outputs: NewOutput[] = [];
   private late: LateEvent[] = [];
   /** The latest event time applied (-Infinity: none yet). */
@@ -47,7 +52,7 @@ export class Processor {
     else {
       // continue from the checkpoint: its rules, its engine state, then the log after it
       const data = JSON.parse(saved.data, reviveTokens) as CheckpointData;
-      this.running = data.running;
+      this.setRunning(data.running);
       this.engine = RuleEngine.restore(data.engine, this.engineOptions(data.running.map((r) => this.compile(r))));
       this.maxEventTime = data.maxEventTime ?? -Infinity;
       this.position = saved.position;
@@ -69,11 +74,25 @@ export class Processor {
 
   /** Writes a checkpoint of the state as processed now (shutdown does). */
   checkpointNow(): void {
-    const t0 = performance.now();
-    const text = this.checkpointText();
-    this.options.storage.addOutputs([], [], this.position, text);
-    this.checkpointed = this.position;
-    this.lastCheckpoint = { size: text.length, ms: performance.now() - t0 };
+    this.commit(true);
+  }
+
+  /**
+   * Commits the outputs and late events gathered since the last commit with the position, and a
+   * checkpoint of the state as of there when asked, in one transaction.
+   */
+  private commit(withCheckpoint: boolean): void {
+    const t0 = withCheckpoint ? performance.now() : 0;
+    const checkpoint = withCheckpoint ? this.checkpointText() : undefined;
+    const added = this.options.storage.addOutputs(this.outputs, this.late, this.position, checkpoint);
+    if (checkpoint !== undefined) {
+      this.checkpointed = this.position;
+      this.lastCheckpoint = { size: checkpoint.length, ms: performance.now() - t0 };
+    }
+    const late = this.late.length;
+    this.outputs = [];
+    this.late = [];
+    if (added.length > 0 || late > 0) this.options.onOutputs?.(added, late);
   }
 
   /** The log position processed up to. */
@@ -144,20 +163,8 @@ export class Processor {
     const entries = storage.readLog(this.position, this.chunk);
     if (entries.length === 0) return false;
     for (const entry of entries) this.apply(entry);
-    const last = entries[entries.length - 1];
-    this.position = last.kind === 'events' ? last.seq + last.events.length - 1 : last.seq;
-    const due = this.checkpointEvery > 0 && this.position - this.checkpointed >= this.checkpointEvery;
-    const t0 = due ? performance.now() : 0;
-    const checkpoint = due ? this.checkpointText() : undefined;
-    const added = storage.addOutputs(this.outputs, this.late, this.position, checkpoint);
-    if (checkpoint !== undefined) {
-      this.checkpointed = this.position;
-      this.lastCheckpoint = { size: checkpoint.length, ms: performance.now() - t0 };
-    }
-    const late = this.late.length;
-    this.outputs = [];
-    this.late = [];
-    if (added.length > 0 || late > 0) this.options.onOutputs?.(added, late);
+    this.position = lastPosition(entries[entries.length - 1]);
+    this.commit(this.checkpointEvery > 0 && this.position - this.checkpointed >= this.checkpointEvery);
     return entries.length === this.chunk;
   }
 
@@ -170,7 +177,7 @@ export class Processor {
           const event = events[i];
           (event as Marked)[TOKEN] = `e${entry.seq + i}`;
           if (event.event_time > this.maxEventTime) this.maxEventTime = event.event_time;
-          this.idsOfEntry.clear(); // each event of a batch is an entry of its own for ids
+          if (this.idsOfEntry.size > 0) this.idsOfEntry.clear(); // each event of a batch is an entry of its own for ids
           this.engine.push(event);
         }
         return;
@@ -184,8 +191,13 @@ export class Processor {
     }
   }
 
-  private deploy(running: readonly RuleRef[], restart: readonly string[]): void {
+  private setRunning(running: readonly RuleRef[]): void {
     this.running = [...running];
+    this.versions = new Map(running.map((r) => [r.name, r.version]));
+  }
+
+  private deploy(running: readonly RuleRef[], restart: readonly string[]): void {
+    this.setRunning(running);
     const rules = running.map((r) => this.compile(r));
     this.engine.replaceRules(rules, new Set(restart));
   }
@@ -201,36 +213,16 @@ export class Processor {
     // the late ones of this run not yet committed
     for (const l of this.late) if (l.position !== null) late.add(l.position);
     const events: StandardEvent[] = [];
-    for (let position = 0; position < before - 1; ) {
-      const entries = storage.readLog(position, 64);
-      if (entries.length === 0) break;
-      for (const entry of entries) {
-        if (entry.seq >= before) {
-          position = before;
-          break;
-        }
-        position = entry.kind === 'events' ? entry.seq + entry.events.length - 1 : entry.seq;
-        if (entry.kind !== 'events') continue;
-        (entry.events as StandardEvent[]).forEach((e, i) => {
-          if (e.event_time < b.from || late.has(entry.seq + i)) return;
-          (e as Marked)[TOKEN] = `e${entry.seq + i}`;
-          events.push(e);
-        });
-      }
+    for (const { event, position } of storedEvents<StandardEvent>(storage, before)) {
+      if (event.event_time < b.from || late.has(position)) continue;
+      (event as Marked)[TOKEN] = `e${position}`;
+      events.push(event);
     }
     this.engine.backfill(b.name, events);
   }
 
   private compile(ref: RuleRef): CompiledRule {
-    const key = `${ref.name}@${ref.version}`;
-    let rule = this.compiled.get(key);
-    if (rule === undefined) {
-      const v = this.options.storage.version(ref.name, ref.version);
-      if (v === undefined) throw new Error(`the log names rule ${key}, which the storage does not hold`);
-      rule = compileRules(v.text, `${ref.name}.cep`)[0];
-      this.compiled.set(key, rule);
-    }
-    return rule;
+    return this.options.rules.of(ref.name, ref.version);
   }
 
   private newEngine(rules: CompiledRule[]): RuleEngine {
@@ -259,7 +251,7 @@ export class Processor {
   private readonly idsOfEntry = new Map<string, number>();
 
   private output(event: StandardEvent, rule: string, match: Match): void {
-    const version = this.running.find((r) => r.name === rule)?.version ?? 0;
+    const version = this.versions.get(rule) ?? 0;
     const base = outputId(rule, version, String(event.user_id), match);
     const copies = this.idsOfEntry.get(base) ?? 0;
     this.idsOfEntry.set(base, copies + 1);

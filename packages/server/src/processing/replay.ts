@@ -1,5 +1,5 @@
 import { RuleEngine, type CompiledRule, type StandardEvent } from '@cepheus/rules';
-import type { Storage } from '../storage/storage.js';
+import { storedEvents, type Storage } from '../storage/storage.js';
 
 export interface ReplayResult {
   /** Events of the range the rule was run over. */
@@ -19,19 +19,10 @@ export function replay(storage: Storage, rule: CompiledRule, from: number, to: n
   let late = 0;
   let events = 0;
   const engine = new RuleEngine({ rules: [rule], outOfOrdernessMs, onOutput: (e) => outputs.push(e), onLate: () => void late++ });
-  const last = storage.lastSeq();
-  for (let position = 0; position < last; ) {
-    const entries = storage.readLog(position, 64);
-    if (entries.length === 0) break;
-    for (const entry of entries) {
-      position = entry.kind === 'events' ? entry.seq + entry.events.length - 1 : entry.seq;
-      if (entry.kind !== 'events') continue;
-      for (const e of entry.events as StandardEvent[]) {
-        if (e.event_time < from || e.event_time >= to) continue;
-        if (++events > maxEvents) throw new RangeError(`the range holds more than ${maxEvents} events: give a shorter one`);
-        engine.push(e);
-      }
-    }
+  for (const { event: e } of storedEvents<StandardEvent>(storage)) {
+    if (e.event_time < from || e.event_time >= to) continue;
+    if (++events > maxEvents) throw new RangeError(`the range holds more than ${maxEvents} events: give a shorter one`);
+    engine.push(e);
   }
   engine.flush();
   return { events, outputs, late };

@@ -1,5 +1,6 @@
 import { compileRules, dependencyOrder, parseRules, RuleError, RuleErrors, rulesToJson, type CompiledRule } from '@cepheus/rules';
 import type { Backfill, RuleRecord, RuleRef, RuleVersion, Storage } from '../storage/storage.js';
+import type { CompiledRules } from './compiled-rules.js';
 
 /** One error of a rule text, as the API reports it (with the caret text `cepheus check` prints). */
 export interface RuleProblem {
@@ -27,6 +28,16 @@ function problemsOf(e: RuleError): RuleProblem[] {
   return all.map((x) => ({ line: x.span.line, column: x.span.column, message: x.message, hint: x.hint ?? null, text: x.format() }));
 }
 
+/** Rules that would feed each other in a cycle are refused with `status` (400: the text, 409: the state). */
+function noCycle(rules: CompiledRule[], status: 400 | 409): void {
+  try {
+    dependencyOrder(rules);
+  } catch (e) {
+    if (e instanceof RuleError) throw new RuleRequestError(status, e.message, problemsOf(e));
+    throw e;
+  }
+}
+
 /** Compiles rule text, turning rule errors into a 400 with every error. */
 export function compileText(text: string, file: string): CompiledRule[] {
   try {
@@ -42,10 +53,9 @@ export function compileText(text: string, file: string): CompiledRule[] {
  * running set appended to the log (so that processing applies it at that point, on replay too).
  */
 export class RuleService {
-  private readonly compiled = new Map<string, CompiledRule>();
-
   constructor(
     private readonly storage: Storage,
+    private readonly compiled: CompiledRules,
     private readonly changed: () => void,
   ) {}
 
@@ -66,14 +76,9 @@ export class RuleService {
     const others = this.runningRecords()
       .filter((r) => r.name !== name)
       .map((r) => this.compiledOf(r));
-    try {
-      dependencyOrder([...others, rule]);
-    } catch (e) {
-      if (e instanceof RuleError) throw new RuleRequestError(400, e.message, problemsOf(e));
-      throw e;
-    }
+    noCycle([...others, rule], 400);
     const version = this.storage.saveRule(name, text);
-    this.compiled.set(`${name}@${version.version}`, rule);
+    this.compiled.keep(name, version.version, rule);
     this.publish([name], backfillFrom === undefined ? undefined : { name, from: backfillFrom });
     return version;
   }
@@ -101,14 +106,8 @@ export class RuleService {
     return r;
   }
 
-  compiledOf(r: { name: string; version: number; text: string }): CompiledRule {
-    const key = `${r.name}@${r.version}`;
-    let c = this.compiled.get(key);
-    if (c === undefined) {
-      c = compileRules(r.text, `${r.name}.cep`)[0];
-      this.compiled.set(key, c);
-    }
-    return c;
+  compiledOf(r: { name: string; version: number }): CompiledRule {
+    return this.compiled.of(r.name, r.version);
   }
 
   runningRecords(): RuleRecord[] {
@@ -130,12 +129,7 @@ export class RuleService {
       .rules()
       .filter((r) => r.state === 'running' || r.name === name)
       .map((r) => this.compiledOf(r));
-    try {
-      dependencyOrder(rules);
-    } catch (e) {
-      if (e instanceof RuleError) throw new RuleRequestError(409, e.message, problemsOf(e));
-      throw e;
-    }
+    noCycle(rules, 409);
   }
 
   private publish(restart: string[], backfill?: Backfill): void {

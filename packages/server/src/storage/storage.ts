@@ -127,3 +127,22 @@ export interface Storage {
   ruleCounts(name: string): { outputs: number; late: number };
   close(): void;
 }
+
+/** The last log position an entry holds (a batch holds one per event). */
+export function lastPosition(entry: LogEntry): number {
+  return entry.kind === 'events' ? entry.seq + entry.events.length - 1 : entry.seq;
+}
+
+/** The stored input events before log position `before`, in log order, with their positions. */
+export function* storedEvents<E>(storage: Storage, before = Number.POSITIVE_INFINITY): Generator<{ event: E; position: number }> {
+  for (let position = 0; position < before - 1; ) {
+    const entries = storage.readLog(position, 64);
+    if (entries.length === 0) return;
+    for (const entry of entries) {
+      if (entry.seq >= before) return;
+      position = lastPosition(entry);
+      if (entry.kind !== 'events') continue;
+      for (let i = 0; i < entry.events.length; i++) yield { event: entry.events[i] as E, position: entry.seq + i };
+    }
+  }
+}
