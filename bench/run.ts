@@ -1,12 +1,12 @@
 /**
- * npm run bench [-- W1 W2 W3 W3-IN W3-AND W3-FN W3-TRACE W4 W5 R1000 S1 SOAK]: prints machine info, then runs each workload in its own process
+ * npm run bench [-- W1 W2 W3 W3-IN W3-AND W3-FN W3-TRACE W4 W5 R1000 S1 SOAK RECOVERY]: prints machine info, then runs each workload in its own process
  * (so each peak RSS is its own) and relays its progress and final BENCH line.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const all = ['W1', 'W2', 'W3', 'W3-IN', 'W3-AND', 'W3-FN', 'W3-TRACE', 'W4', 'W5', 'R1000', 'S1', 'SOAK'];
+const all = ['W1', 'W2', 'W3', 'W3-IN', 'W3-AND', 'W3-FN', 'W3-TRACE', 'W4', 'W5', 'R1000', 'S1', 'SOAK', 'RECOVERY'];
 const wanted = process.argv.slice(2).map((w) => w.toUpperCase());
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length) {

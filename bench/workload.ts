@@ -313,29 +313,31 @@ const runs = Number(process.env.BENCH_RUNS ?? 0);
 const result =
   which === 'SOAK'
     ? await (await import('./soak.ts')).soakBench(Number(process.env.SOAK_SECONDS ?? 120))
-    : which === 'S1'
-      ? await (await import('./s1.ts')).s1Bench(Number(process.env.S1_EVENTS ?? 5_000_000))
-      : which === 'W5'
-        ? await w5Bench(runs || 5)
-        : which === 'W3-TRACE'
-          ? w3TraceBench(runs || 5)
-          : which === 'R1000'
-            ? r1000Bench(runs || 7)
-            : which === 'W1'
-              ? w1Bench(runs || 5)
-              : which === 'W2'
-                ? w2Bench(runs || 5)
-                : which === 'W3'
-                  ? w3Bench(runs || 501, 'data', 'W3')
-                  : which === 'W3-IN'
-                    ? w3Bench(runs || 501, 'in', 'W3-IN')
-                    : which === 'W3-AND'
-                      ? w3Bench(runs || 501, 'and', 'W3-AND')
-                      : which === 'W3-FN'
-                        ? w3Bench(runs || 501, 'function', 'W3-FN')
-                        : which === 'W4'
-                          ? w4Bench(runs || 5)
-                          : undefined;
+    : which === 'RECOVERY'
+      ? await (await import('./recovery.ts')).recoveryBench(Number(process.env.RECOVERY_EVENTS ?? 5_000_000), Number(process.env.RECOVERY_CHECKPOINT_EVERY ?? 1_000_000))
+      : which === 'S1'
+        ? await (await import('./s1.ts')).s1Bench(Number(process.env.S1_EVENTS ?? 5_000_000))
+        : which === 'W5'
+          ? await w5Bench(runs || 5)
+          : which === 'W3-TRACE'
+            ? w3TraceBench(runs || 5)
+            : which === 'R1000'
+              ? r1000Bench(runs || 7)
+              : which === 'W1'
+                ? w1Bench(runs || 5)
+                : which === 'W2'
+                  ? w2Bench(runs || 5)
+                  : which === 'W3'
+                    ? w3Bench(runs || 501, 'data', 'W3')
+                    : which === 'W3-IN'
+                      ? w3Bench(runs || 501, 'in', 'W3-IN')
+                      : which === 'W3-AND'
+                        ? w3Bench(runs || 501, 'and', 'W3-AND')
+                        : which === 'W3-FN'
+                          ? w3Bench(runs || 501, 'function', 'W3-FN')
+                          : which === 'W4'
+                            ? w4Bench(runs || 5)
+                            : undefined;
 if (result === undefined) {
   log(`unknown workload '${which}': use W1, W2, W3, W3-IN, W3-AND, W3-FN, W3-TRACE, W4, W5, R1000, S1 or SOAK`);
   process.exit(2);

@@ -27,6 +27,7 @@ export { compilePattern, type CompiledNFA } from './nfa/compiler/nfa-compiler.js
 export { compile } from './nfa/compile.js';
 export type { Matcher, KeyState, Match, TimedOutMatch } from './nfa/matcher.js';
 // The operator, time and state
-export { CepOperator, type CepOperatorOptions, type MatchOutput, type TimeoutOutput, type OperatorStats, type OperatorSnapshot, type TimeMode } from './operator/cep-operator.js';
+export { CepOperator, type CepOperatorOptions, type MatchOutput, type TimeoutOutput, type OperatorStats, type TimeMode } from './operator/cep-operator.js';
+export type { OperatorSnapshot, OperatorChanges, KeyEntry } from './operator/operator-snapshot.js';
 export { BoundedOutOfOrderness } from './time/watermarks.js';
 export { EventTimeBuffer } from './time/event-time-buffer.js';

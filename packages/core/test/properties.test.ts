@@ -28,6 +28,32 @@ describe('snapshot and restore', () => {
     );
   });
 
+  it('changes merged into the earlier snapshot give the complete snapshot, and restore to the same continuation', () => {
+    fc.assert(
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 3 }), events(), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (specs, evs, cuts, timeouts) => {
+        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+        const whole: string[] = [];
+        feedAll(new CepOperator(operator(specs, whole, timeouts)), evs);
+
+        const split: string[] = [];
+        const b = new CepOperator({ ...operator(specs, split, timeouts), trackChanges: true });
+        const at = [...new Set(cuts.map((c) => (evs.length === 0 ? 0 : c % (evs.length + 1))))].sort((x, y) => x - y);
+        let merged: OperatorSnapshot | undefined;
+        let done = 0;
+        for (const cut of at) {
+          for (const e of evs.slice(done, cut)) b.processElement(e);
+          done = cut;
+          merged = CepOperator.mergeChanges(merged, JSON.parse(JSON.stringify(b.snapshotChanges())));
+          expect(merged).toEqual(JSON.parse(JSON.stringify(b.snapshot())));
+        }
+        const c = merged === undefined ? b : CepOperator.restore(merged, operator(specs, split, timeouts));
+        feedAll(c, evs.slice(done));
+        expect(split).toEqual(whole);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
   it('restores version 1 snapshots, whose key states of patterns that are not chains are in the shared-buffer form', () => {
     fc.assert(
       fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), fc.nat(), (specs, evs, cut) => {
@@ -52,7 +78,7 @@ describe('snapshot and restore', () => {
     const out: string[] = [];
     const spec: PatternSpec = { steps: [oneStep()], within: 5, withinType: 'FIRST_AND_LAST', skip: 'noSkip' };
     const snap = new CepOperator(operator([spec], out)).snapshot();
-    expect(() => CepOperator.restore({ ...snap, version: 3 as 2 }, operator([spec], out))).toThrow(/unsupported snapshot version 3/);
+    expect(() => CepOperator.restore({ ...snap, version: 4 as 3 }, operator([spec], out))).toThrow(/unsupported snapshot version 4/);
     expect(() => CepOperator.restore({} as OperatorSnapshot, operator([spec], out))).toThrow(/not a Cepheus operator snapshot/);
   });
 
@@ -157,6 +183,25 @@ describe('operator', () => {
       );
     },
   );
+});
+
+describe('partial matches', () => {
+  it('are counted alike by every runtime and the reference NFA, event by event (timeouts observed)', () => {
+    fc.assert(
+      fc.property(fc.array(anySpec(), { minLength: 1, maxLength: 2 }), events(), (specs, evs) => {
+        fc.pre(specs.every((s) => tryBuild(s) !== undefined));
+        const a = new CepOperator(operator(specs, []));
+        const b = new CepOperator(operator(specs, []));
+        onGeneralNfa(b);
+        for (const e of evs) {
+          a.processElement(e);
+          b.processElement(e);
+          expect(a.partialMatches()).toEqual(b.partialMatches());
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
 });
 
 describe('processInOrder', () => {

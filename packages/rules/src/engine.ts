@@ -1,7 +1,8 @@
-import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer, type CepOperatorOptions, type OperatorSnapshot } from '@cepheus/core';
+import { BoundedOutOfOrderness, CepOperator, EventTimeBuffer, type CepOperatorOptions, type KeyEntry, type OperatorSnapshot } from '@cepheus/core';
 import { ruleError, type CompiledRule, type Match, type PartitionKey, type RepeatSpec } from './compile.js';
 import type { WindowAggregates, WindowAggregatesMaker } from './window-aggregates.js';
 import type { StandardEvent } from './standard-event.js';
+import { mergeChanges, type EngineChanges, type EngineSnapshot, type RuleSnapshot } from './engine-snapshot.js';
 
 export interface RuleEngineOptions {
   rules: CompiledRule[];
@@ -16,6 +17,8 @@ export interface RuleEngineOptions {
    * they belong to no partition, so the rule skips them. Counted in stats.unkeyed either way.
    */
   onUnkeyed?: (event: StandardEvent, rule: string) => void;
+  /** Keep track of the keys whose state changes, for snapshotChanges (incremental checkpoints). */
+  trackChanges?: boolean;
 }
 
 export interface EngineStats {
@@ -56,22 +59,21 @@ interface Runner {
   nextTime(): number;
   /** Keys with state (partial matches or a window). */
   readonly keyCount: number;
-  /** The runner's state as plain data (see RuleEngine.snapshot). */
-  snapshot(): unknown;
+  /** Partial matches: runs that have started, or windows (one per key). */
+  partialMatches(): number;
+  /**
+   * The runner's state as plain data, each key's apart (see RuleEngine.snapshot); with
+   * `changedOnly` (trackChanges), only the keys changed since the last such call, and those removed.
+   */
+  snapshot(changedOnly: boolean): RunnerState;
   /** Continues from what snapshot() gave (on a fresh runner of the same rule). */
-  restore(data: unknown): void;
+  restore(state: unknown, keys: RuleSnapshot['keys']): void;
 }
 
-/** A RuleEngine's complete state as plain data, JSON-safe (see RuleEngine.snapshot). */
-export interface EngineSnapshot {
-  readonly format: 'cepheus-engine';
-  readonly version: 1;
-  readonly watermark: number | null;
-  readonly maxTimestamp: number | null;
-  readonly rulesTime: number | null;
-  readonly stats: EngineStats;
-  readonly buffered: readonly { ts: number; event: StandardEvent }[];
-  readonly rules: readonly { name: string; signature: string; ordered: boolean; state: unknown }[];
+interface RunnerState {
+  state: unknown;
+  keys: [PartitionKey, unknown][];
+  removed: PartitionKey[];
 }
 
 /** JSON has no infinities: -Infinity (nothing yet) is null. */
@@ -135,7 +137,8 @@ export class RuleEngine {
         kept.push(rule.name);
         return previous;
       }
-      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, this.unkeyed, inOrder) : new NfaRunner(rule, this.emit, this.late, this.unkeyed, inOrder);
+      const track = this.options.trackChanges === true;
+      return rule.kind === 'repeat' ? new RepeatRunner(rule, this.emit, this.unkeyed, inOrder, track) : new NfaRunner(rule, this.emit, this.late, this.unkeyed, inOrder, track);
     });
     this.runners = runners;
     this.timed = runners.filter((r) => r.timed);
@@ -182,6 +185,11 @@ export class RuleEngine {
     return new Map(this.runners.map((r) => [r.rule.name, r.keyCount]));
   }
 
+  /** Partial matches in each rule (runs that have started; a REPEAT rule's windows), by rule name; costs a pass over the keys. */
+  partialMatchCounts(): Map<string, number> {
+    return new Map(this.runners.map((r) => [r.rule.name, r.partialMatches()]));
+  }
+
   /** Keys that hold state in some rule (partial matches, a REPEAT window): what memory grows with. */
   get keyCount(): number {
     let n = 0;
@@ -191,19 +199,50 @@ export class RuleEngine {
 
   /**
    * The engine's complete state as plain data (JSON-safe): its watermark and reorder buffer, and
-   * each rule's partial matches, windows and pending events. RuleEngine.restore continues from it
-   * exactly: the outputs after it are those the uninterrupted engine gives.
+   * each rule's partial matches, windows and pending events, per key. RuleEngine.restore continues
+   * from it exactly: the outputs after it are those the uninterrupted engine gives.
    */
   snapshot(): EngineSnapshot {
+    return { ...this.snapshotHead(), rules: this.runners.map((r) => ruleSnapshot(r, r.snapshot(false))) };
+  }
+
+  /**
+   * The state as changed since the last call (since the engine was made or restored, the first
+   * time): each rule holds only the keys whose state changed, with the keys that have none any
+   * more, so that its cost grows with the keys changed, not with all keys. Merged into the
+   * snapshot as of the last call (RuleEngine.mergeChanges), it gives the complete state. Needs the
+   * trackChanges option.
+   */
+  snapshotChanges(): EngineChanges {
+    if (!this.options.trackChanges) throw new TypeError('RuleEngine: snapshotChanges needs the trackChanges option');
+    return {
+      ...this.snapshotHead(),
+      rules: this.runners.map((r) => {
+        const { removed, ...state } = r.snapshot(true);
+        const fresh = !this.described.has(r);
+        this.described.add(r);
+        return { ...ruleSnapshot(r, state), removed, fresh };
+      }),
+    };
+  }
+
+  /** The runners whose keys snapshotChanges (or restore) described: the others started afresh since. */
+  private readonly described = new WeakSet<Runner>();
+
+  /** The complete snapshot that `changes` (of a later snapshotChanges call) make of `base` (undefined before the first call). */
+  static mergeChanges(base: EngineSnapshot | undefined, changes: EngineChanges): EngineSnapshot {
+    return mergeChanges(base, changes);
+  }
+
+  private snapshotHead(): Omit<EngineSnapshot, 'rules'> {
     return {
       format: 'cepheus-engine',
-      version: 1,
+      version: 2,
       watermark: jsonTime(this.watermark),
       maxTimestamp: jsonTime(this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1),
       rulesTime: jsonTime(this.rulesTime),
       stats: { ...this.stats },
       buffered: this.buffer.entries(),
-      rules: this.runners.map((r) => ({ name: r.rule.name, signature: r.rule.signature, ordered: r.ordered, state: r.snapshot() })),
     };
   }
 
@@ -213,7 +252,8 @@ export class RuleEngine {
    */
   static restore(snapshot: EngineSnapshot, options: RuleEngineOptions): RuleEngine {
     if (snapshot?.format !== 'cepheus-engine') throw new TypeError('restore: not a Cepheus rule engine snapshot');
-    if (snapshot.version !== 1) throw new TypeError(`restore: unsupported snapshot version ${String(snapshot.version)} (this build reads version 1)`);
+    if (snapshot.version !== 1 && snapshot.version !== 2)
+      throw new TypeError(`restore: unsupported snapshot version ${String(snapshot.version)} (this build reads versions 1 and 2)`);
     const engine = new RuleEngine(options);
     const runners = new Map(engine.runners.map((r) => [r.rule.name, r]));
     if (snapshot.rules.length !== runners.size) throw new TypeError(`restore: the snapshot has ${snapshot.rules.length} rules, the engine ${runners.size}`);
@@ -222,7 +262,9 @@ export class RuleEngine {
       if (runner === undefined) throw new TypeError(`restore: the snapshot has rule "${saved.name}", which the engine does not`);
       if (runner.rule.signature !== saved.signature || runner.ordered !== saved.ordered)
         throw new TypeError(`restore: rule "${saved.name}" is not the one the snapshot was taken with`);
-      runner.restore(saved.state);
+      if (snapshot.version === 2) runner.restore(saved.state, saved.keys);
+      else runner.restore(...splitVersion1(runner, saved.state));
+      engine.described.add(runner);
     }
     engine.watermark = fromJsonTime(snapshot.watermark);
     if (snapshot.maxTimestamp !== null) engine.watermarks.onEvent(snapshot.maxTimestamp);
@@ -364,6 +406,17 @@ export class RuleEngine {
   };
 }
 
+function ruleSnapshot(r: Runner, { state, keys }: { state: unknown; keys: RuleSnapshot['keys'] }): RuleSnapshot {
+  return { name: r.rule.name, signature: r.rule.signature, ordered: r.ordered, state, keys };
+}
+
+/** A rule's state in a version 1 snapshot (whole) as what it is per key and the rest. */
+function splitVersion1(r: Runner, whole: unknown): [unknown, RuleSnapshot['keys']] {
+  if (r instanceof NfaRunner) return [whole, []]; // an operator snapshot of version 2, keys included
+  const { windows, pending } = whole as { windows: [PartitionKey, unknown][]; pending: unknown };
+  return [{ pending }, windows];
+}
+
 class NfaRunner implements Runner {
   private op: CepOperator<StandardEvent, PartitionKey>;
   readonly timed = true;
@@ -375,6 +428,7 @@ class NfaRunner implements Runner {
     private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     readonly ordered: boolean,
+    trackChanges: boolean,
   ) {
     this.op = new CepOperator<StandardEvent, PartitionKey>(
       (this.opOptions = {
@@ -390,18 +444,28 @@ class NfaRunner implements Runner {
           emit(out, rule.name, match);
         },
         onLate: (e) => late(e, rule.name),
+        trackChanges,
       }),
     );
   }
 
   private readonly opOptions: CepOperatorOptions<StandardEvent, PartitionKey>;
 
-  snapshot(): unknown {
-    return this.op.snapshot();
+  snapshot(changedOnly: boolean): RunnerState {
+    const { snapshot, removed } = changedOnly ? this.op.snapshotChanges() : { snapshot: this.op.snapshot(), removed: [] };
+    const { patterns, ...state } = snapshot;
+    // the operator runs one pattern, the rule's: each key with its state and creation order
+    return { state, keys: patterns[0].keys.map(([key, data, seq]) => [key as PartitionKey, [data, seq]]), removed: (removed[0]?.keys ?? []) as PartitionKey[] };
   }
 
-  restore(data: unknown): void {
-    this.op = CepOperator.restore(data as OperatorSnapshot, this.opOptions);
+  restore(state: unknown, keys: RuleSnapshot['keys']): void {
+    const saved = state as OperatorSnapshot;
+    // a version 1 engine snapshot holds the operator's whole (keys included)
+    const patterns =
+      keys.length === 0 && saved.patterns !== undefined
+        ? saved.patterns
+        : [{ name: this.rule.name, keys: keys.map(([key, entry]): KeyEntry => [key, ...(entry as [unknown, number])]) }];
+    this.op = CepOperator.restore({ ...saved, patterns }, this.opOptions);
   }
 
   push(e: StandardEvent): void {
@@ -433,6 +497,10 @@ class NfaRunner implements Runner {
   get keyCount(): number {
     return this.op.keyCount;
   }
+
+  partialMatches(): number {
+    return this.op.partialMatches().get(this.rule.name) ?? 0;
+  }
 }
 
 /**
@@ -454,6 +522,8 @@ class RepeatRunner implements Runner {
   private readonly newAggregates: WindowAggregatesMaker<StandardEvent>;
   /** An ordered REPEAT runner holds nothing pending: time passing does not concern it. */
   readonly timed: boolean;
+  /** With trackChanges: the keys whose window may have changed since the last snapshot(true). */
+  private readonly changed: Set<PartitionKey> | undefined;
 
   constructor(
     readonly rule: CompiledRule,
@@ -461,7 +531,9 @@ class RepeatRunner implements Runner {
     private readonly unkeyed: (e: StandardEvent, rule: CompiledRule) => void,
     /** Events arrive in time order (no upstream rule): processed at once, not buffered again. */
     readonly ordered: boolean,
+    trackChanges: boolean,
   ) {
+    this.changed = trackChanges ? new Set() : undefined;
     const spec = (this.spec = rule.repeat!);
     this.accepts = spec.acceptsByCode ? undefined : spec.accepts;
     this.keyOf = rule.key;
@@ -494,6 +566,7 @@ class RepeatRunner implements Runner {
       return;
     }
     const limit = ts - this.withinMs;
+    this.changed?.add(key);
     let w = this.windows.get(key);
     // a window whose events have all left starts afresh: as evicting them all, without the
     // aggregates' floating-point residue, and as the sweep below leaves it
@@ -514,25 +587,33 @@ class RepeatRunner implements Runner {
     return this.windows.size;
   }
 
-  snapshot(): unknown {
-    return {
-      windows: [...this.windows].map(([key, w]) => [key, w.snapshot()]),
-      pending: this.pending.entries(),
-    };
+  partialMatches(): number {
+    return this.windows.size;
   }
 
-  restore(data: unknown): void {
-    const { windows, pending } = data as {
-      windows: [PartitionKey, { events: StandardEvent[]; times: number[]; aggregates: unknown }][];
-      pending: { ts: number; event: StandardEvent }[];
-    };
-    for (const [key, saved] of windows) {
+  snapshot(changedOnly: boolean): RunnerState {
+    const state = { pending: this.pending.entries() };
+    if (!changedOnly) return { state, keys: [...this.windows].map(([key, w]) => [key, w.snapshot()]), removed: [] };
+    const keys: [PartitionKey, unknown][] = [];
+    const removed: PartitionKey[] = [];
+    for (const key of this.changed!) {
+      const w = this.windows.get(key);
+      if (w === undefined) removed.push(key);
+      else keys.push([key, w.snapshot()]);
+    }
+    this.changed!.clear();
+    return { state, keys, removed };
+  }
+
+  restore(state: unknown, keys: RuleSnapshot['keys']): void {
+    for (const [key, data] of keys) {
+      const saved = data as { events: StandardEvent[]; times: number[]; aggregates: unknown };
       const w = new KeyWindow(this.newAggregates());
       for (let i = 0; i < saved.events.length; i++) w.push(saved.events[i], saved.times[i]);
       w.aggregates.restoreState(saved.aggregates);
       this.windows.set(key, w);
     }
-    for (const p of pending) this.pending.add(p.ts, p.event);
+    for (const p of (state as { pending: { ts: number; event: StandardEvent }[] }).pending) this.pending.add(p.ts, p.event);
   }
 
   /**
@@ -546,6 +627,7 @@ class RepeatRunner implements Runner {
       if (w.newest > limit) continue;
       w.close();
       this.windows.delete(key);
+      this.changed?.add(key);
     }
   }
 

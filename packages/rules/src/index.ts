@@ -17,5 +17,6 @@ export { RuleError, RuleErrors, SourceText, type Span } from './errors.js';
 export { normalizeEvent, parseTime, EventError, type StandardEvent } from './standard-event.js';
 export { TimeReader, TimeZone } from './time.js';
 export { eventLineDecoder, isBlankLine, STANDARD_FIELDS, type EventFields, type EventLineDecoder } from './event-line.js';
-export { RuleEngine, dependencyOrder, type RuleEngineOptions, type EngineStats, type EngineSnapshot } from './engine.js';
+export { RuleEngine, dependencyOrder, type RuleEngineOptions, type EngineStats } from './engine.js';
+export type { EngineSnapshot, EngineChanges, RuleSnapshot } from './engine-snapshot.js';
 export type * from './ast.js';

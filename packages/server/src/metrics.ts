@@ -14,8 +14,9 @@ export class Metrics {
     lag: () => number;
     keys: () => number;
     ruleKeys: () => Map<string, number>;
+    rulePartialMatches: () => Map<string, number>;
     watermark: () => number;
-    checkpoint: () => { size: number; ms: number } | undefined;
+    checkpoint: () => { size: number; keys: number; ms: number } | undefined;
   }) {
     collectDefaultMetrics({ register: this.registry });
     const gauge = (name: string, help: string, read: () => number) =>
@@ -31,17 +32,21 @@ export class Metrics {
     gauge('cepheus_lag_entries', 'Log entries not yet processed', probe.lag);
     gauge('cepheus_keys', 'Keys with state (partial matches, windows) over all rules', probe.keys);
     gauge('cepheus_checkpoint_bytes', 'Size of the last checkpoint written (characters of JSON)', () => probe.checkpoint()?.size ?? 0);
+    gauge('cepheus_checkpoint_keys', 'Keys whose state the last checkpoint wrote or removed (those changed since the one before)', () => probe.checkpoint()?.keys ?? 0);
     gauge('cepheus_checkpoint_ms', 'Time taken by the last checkpoint written', () => probe.checkpoint()?.ms ?? 0);
     gauge('cepheus_watermark_ms', 'The event-time watermark of processing', probe.watermark);
-    new Gauge({
-      name: 'cepheus_rule_keys',
-      help: 'Keys with state (partial matches, windows) per rule',
-      labelNames: ['rule'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [rule, n] of probe.ruleKeys()) this.set({ rule }, n);
-      },
-    });
+    const perRule = (name: string, help: string, read: () => Map<string, number>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['rule'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [rule, n] of read()) this.set({ rule }, n);
+        },
+      });
+    perRule('cepheus_rule_keys', 'Keys with state (partial matches, windows) per rule', probe.ruleKeys);
+    perRule('cepheus_rule_partial_matches', "Partial matches per rule: runs that have started (a REPEAT rule's windows)", probe.rulePartialMatches);
   }
 }

@@ -75,6 +75,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     lag: () => storage.lastSeq() - processor.processed,
     keys: () => processor.keyCount,
     ruleKeys: () => processor.keyCounts(),
+    rulePartialMatches: () => processor.partialMatchCounts(),
     watermark: () => processor.watermark,
     checkpoint: () => processor.lastCheckpoint,
   });

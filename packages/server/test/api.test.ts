@@ -25,10 +25,12 @@ describe('rules over HTTP', () => {
     const { body: one } = await s.json('/v1/rules/pair');
     expect(one).toMatchObject({ name: 'pair', version: 2, state: 'running', key: 'user_id (default)', kind: 'nfa' });
     expect(one.pattern).toContain(".followedBy('b')");
-    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000, 'u2')]);
+    await s.post([ev('A', 1000), ev('B', 2000), ev('A', 3000, 'u2'), ev('A', 3500, 'u2')]);
     await s.server.drained();
-    expect((await s.json('/v1/rules/pair')).body.counts).toEqual({ outputs: 1, late: 0, keys: 1 });
-    expect(await (await s.fetch('/metrics')).text()).toMatch(/^cepheus_rule_keys\{rule="pair"\} 1$/m);
+    expect((await s.json('/v1/rules/pair')).body.counts).toEqual({ outputs: 1, late: 0, keys: 1, partialMatches: 2 });
+    const metrics = await (await s.fetch('/metrics')).text();
+    expect(metrics).toMatch(/^cepheus_rule_keys\{rule="pair"\} 1$/m);
+    expect(metrics).toMatch(/^cepheus_rule_partial_matches\{rule="pair"\} 2$/m);
     const { body: versions } = await s.json('/v1/rules/pair/versions');
     expect(versions.versions.map((v: any) => v.version)).toEqual([1, 2]);
     expect(versions.versions[0].text).toBe(PAIR);
@@ -281,6 +283,39 @@ describe('checkpoints', () => {
     servers.push(t);
     await t.post([ev('B', 2000), ev('B', 2500, 'u2')]);
     expect(await t.outputs()).toEqual(expected);
+  });
+
+  it('write only the keys changed since the last one; a new version or a deleted rule drops its keys', async () => {
+    const s = await start({ checkpointEvery: 1 });
+    const stored = () => (s.server.storage.checkpoint()?.keys.get('pair') ?? []).map(([key]) => JSON.parse(key)).sort();
+    await s.put('pair', PAIR);
+    const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
+    await s.post(users.map((u, i) => ev('A', 1000 + i, u)));
+    await s.server.drained();
+    expect(stored()).toEqual([...users].sort());
+    expect(s.server.processor.lastCheckpoint?.keys).toBe(40);
+
+    await s.post([ev('A', 2000, 'u7')]);
+    await s.server.drained();
+    expect(s.server.processor.lastCheckpoint?.keys).toBe(1); // u7's state only
+    expect(stored()).toHaveLength(40);
+
+    await s.post([ev('B', 2100, 'u7')]); // both of u7's runs complete: the key has no state left
+    await s.server.drained();
+    expect(stored()).toEqual(users.filter((u) => u !== 'u7').sort());
+    await s.post([ev('B', 70_000, 'u8')]); // every run has timed out by then
+    await s.server.drained();
+    expect(stored()).toEqual([]);
+
+    // a new version starts afresh: the old version's keys are gone with its state
+    await s.put('pair', PAIR.replace('1 MINUTE', '2 MINUTE'));
+    await s.post([ev('A', 80_000, 'u1')]);
+    await s.server.drained();
+    expect(stored()).toEqual(['u1']);
+    expect((await s.json('/v1/rules/pair', { method: 'DELETE' })).status).toBe(204);
+    await s.post([ev('A', 90_000, 'u2')]);
+    await s.server.drained();
+    expect(stored()).toEqual([]);
   });
 
   it('are written at shutdown, and a restart goes on from them', async () => {

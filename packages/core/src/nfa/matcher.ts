@@ -36,6 +36,8 @@ export interface Matcher<E, S extends KeyState = KeyState> {
   createState(): S;
   /** True when time passing can only drop runs: no match ever completes on a timer (see CepOperator's deferred expiry). */
   readonly quietExpiry: boolean;
+  /** The runs that have started (partial matches), completed ones held back by a skip strategy included. */
+  partialMatches(s: S): number;
   /** The time by which every run the state holds now will have timed out (Infinity: never or none). */
   lastDeadline(s: S): number;
   /** The processing time conditions read (ctx.currentProcessingTime()); the operator sets its own clock. */

@@ -6,6 +6,7 @@ import { EventTimeBuffer } from '../time/event-time-buffer.js';
 import { TimerQueue } from '../time/timer-queue.js';
 import { KeySlots } from './key-slots.js';
 import { BoundedOutOfOrderness } from '../time/watermarks.js';
+import { checkSnapshot, fromJsonNumber, jsonNumber, mergeChanges, type KeyEntry, type OperatorChanges, type OperatorSnapshot } from './operator-snapshot.js';
 
 export type TimeMode = 'event' | 'processing';
 
@@ -46,6 +47,8 @@ export interface CepOperatorOptions<E, K> {
   onTimeout?: (t: TimeoutOutput<E, K>) => void;
   /** Events at or behind the watermark. Without a handler they are counted in stats.lateEvents. */
   onLate?: (event: E, timestamp: number) => void;
+  /** Keep track of the keys whose state changes, for snapshotChanges (incremental checkpoints). */
+  trackChanges?: boolean;
 }
 
 export interface OperatorStats {
@@ -68,20 +71,8 @@ interface Runner<E> {
    * which keeps the timer queue a FIFO.
    */
   readonly deferExpiry: boolean;
-}
-
-/** The versioned plain-data form of an operator's complete state. */
-export interface OperatorSnapshot {
-  readonly format: 'cepheus-operator';
-  /** 2: key states of patterns that are not chains in the path runtime's form (1: the shared-buffer NFA's, still read). */
-  readonly version: 1 | 2;
-  readonly time: TimeMode;
-  readonly watermark: number;
-  readonly maxTimestamp: number;
-  readonly buffered: { readonly ts: number; readonly event: unknown }[];
-  /** Per pattern, each key with its matching state (see Matcher.snapshotState). */
-  readonly patterns: { readonly name: string; readonly keys: [unknown, unknown][] }[];
-  readonly stats: OperatorStats;
+  /** With trackChanges: the keys whose state may have changed since the last snapshotChanges. */
+  readonly changed: Set<unknown> | undefined;
 }
 
 /**
@@ -113,7 +104,8 @@ export class CepOperator<E, K = unknown> {
     this.runners = names.map((name) => {
       const nfa = compile(options.patterns[name]);
       nfa.clock = this.processingClock;
-      return { name, nfa, slots: new KeySlots<KeyState>(), timers: new TimerQueue<number>(), deferExpiry: nfa.quietExpiry && options.onTimeout === undefined };
+      const deferExpiry = nfa.quietExpiry && options.onTimeout === undefined;
+      return { name, nfa, slots: new KeySlots<KeyState>(), timers: new TimerQueue<number>(), deferExpiry, changed: options.trackChanges ? new Set() : undefined };
     });
     this.keyOf = options.key ?? (() => undefined as K);
     this.mode = options.time ?? 'event';
@@ -140,6 +132,17 @@ export class CepOperator<E, K = unknown> {
     let n = 0;
     for (const r of this.runners) n += r.slots.size;
     return n;
+  }
+
+  /** Partial matches (runs that have started) over all keys, per pattern; costs a pass over the keys. */
+  partialMatches(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.runners) {
+      let n = 0;
+      for (const slot of r.slots.inCreationOrder()) n += r.nfa.partialMatches(r.slots.state(slot));
+      counts.set(r.name, n);
+    }
+    return counts;
   }
 
   /** Feeds one event. In event time it waits in the buffer until the watermark passes its timestamp. */
@@ -244,16 +247,52 @@ export class CepOperator<E, K = unknown> {
 
   /** The complete state as versioned plain data (JSON-safe when events and keys are). */
   snapshot(): OperatorSnapshot {
+    return this.snapshotOf((r) => r.slots.inCreationOrder());
+  }
+
+  /**
+   * The state as changed since the last call (since the operator was made or restored, the first
+   * time): the snapshot holds only the keys whose state changed, and `removed` the keys that have
+   * no state any more. Its cost grows with the keys changed, not with all keys. Merged into the
+   * snapshot as of the last call (CepOperator.mergeChanges), it gives the complete state. Needs
+   * the trackChanges option.
+   */
+  snapshotChanges(): OperatorChanges {
+    const removed: { pattern: string; keys: unknown[] }[] = [];
+    const snapshot = this.snapshotOf((r) => {
+      if (r.changed === undefined) throw new TypeError('CepOperator: snapshotChanges needs the trackChanges option');
+      const slots: number[] = [];
+      const gone: unknown[] = [];
+      for (const key of r.changed) {
+        const slot = r.slots.slotOf(key);
+        if (slot === undefined) gone.push(key);
+        else slots.push(slot);
+      }
+      r.changed.clear();
+      removed.push({ pattern: r.name, keys: gone });
+      return slots.sort((a, b) => r.slots.seq(a) - r.slots.seq(b));
+    });
+    return { snapshot, removed };
+  }
+
+  /** The snapshot that changes (of a later snapshotChanges call) make of `base` (a snapshot, or undefined before the first call). */
+  static mergeChanges(base: OperatorSnapshot | undefined, changes: OperatorChanges): OperatorSnapshot {
+    return mergeChanges(base, changes);
+  }
+
+  /** A snapshot with, per pattern, the keys of the slots `slotsOf` gives (in creation order). */
+  private snapshotOf(slotsOf: (r: Runner<E>) => number[]): OperatorSnapshot {
     return {
       format: 'cepheus-operator',
-      version: 2,
+      version: 3,
       time: this.mode,
       watermark: jsonNumber(this.watermark),
       maxTimestamp: jsonNumber(this.watermarks ? this.watermarks.current() + this.watermarks.maxOutOfOrdernessMs + 1 : -Infinity),
       buffered: this.pending.entries(),
+      keySeq: this.keySeq,
       patterns: this.runners.map((r) => ({
         name: r.name,
-        keys: r.slots.inCreationOrder().map((slot) => [r.slots.key(slot), r.nfa.snapshotState(r.slots.state(slot))] as [unknown, unknown]),
+        keys: slotsOf(r).map((slot): KeyEntry => [r.slots.key(slot), r.nfa.snapshotState(r.slots.state(slot)), r.slots.seq(slot)]),
       })),
       stats: { ...this.stats },
     };
@@ -261,8 +300,7 @@ export class CepOperator<E, K = unknown> {
 
   /** An operator with the given options that continues exactly where `snapshot` was taken. */
   static restore<E, K>(snapshot: OperatorSnapshot, options: CepOperatorOptions<E, K>): CepOperator<E, K> {
-    if (snapshot?.format !== 'cepheus-operator') throw new TypeError('restore: not a Cepheus operator snapshot');
-    if (snapshot.version !== 1 && snapshot.version !== 2) throw new TypeError(`restore: unsupported snapshot version ${snapshot.version} (this build reads versions 1 and 2)`);
+    checkSnapshot(snapshot);
     const op = new CepOperator(options);
     if (snapshot.time !== op.mode) throw new TypeError(`restore: snapshot was taken in ${snapshot.time} time, operator runs in ${op.mode} time`);
     op.watermark = fromJsonNumber(snapshot.watermark);
@@ -273,12 +311,15 @@ export class CepOperator<E, K = unknown> {
     for (const p of snapshot.patterns) {
       const r = byName.get(p.name);
       if (r === undefined) throw new TypeError(`restore: the snapshot has pattern '${p.name}', which the operator does not`);
-      // keys are restored in their creation order, so timer ties fire in the same order
-      for (const [key, data] of p.keys) {
+      // Keys keep their creation order (older versions: renumbered in it), which breaks timer ties.
+      const renumber = snapshot.version !== 3;
+      const keys = renumber ? p.keys : [...p.keys].sort((a, b) => a[2]! - b[2]!);
+      for (const [key, data, seq] of keys) {
         const s = r.nfa.restoreState(data);
-        op.schedule(r, op.newKey(r, key, s), s);
+        op.schedule(r, r.slots.add(key, s, renumber ? op.keySeq++ : seq!), s);
       }
     }
+    if (snapshot.version === 3) op.keySeq = snapshot.keySeq!;
     return op;
   }
 
@@ -309,6 +350,7 @@ export class CepOperator<E, K = unknown> {
         if (r.deferExpiry && s.deadline <= ts) nfa.advanceTime(s, ts, this.matches); // runs whose expiry was deferred
       }
       const out = nfa.process(s, this.matches);
+      if (r.changed !== undefined) r.changed.add(key);
       if (out.length > 0) this.emit(r, slot, ts);
       if (s.changed) this.schedule(r, slot, s);
       else if (created) r.slots.remove(slot); // nothing started (NFAs too large for ignoredByNewRun)
@@ -337,6 +379,7 @@ export class CepOperator<E, K = unknown> {
       const s = slots.state(slot);
       if (s.deadline <= t) {
         r.nfa.advanceTime(s, now, this.matches, this.timedOut);
+        r.changed?.add(slots.key(slot));
         this.emit(r, slot, now);
       }
       this.schedule(r, slot, s);
@@ -382,12 +425,4 @@ export class CepOperator<E, K = unknown> {
       timedOut.length = 0;
     }
   }
-}
-
-/** JSON has no infinities: encode them as null. */
-function jsonNumber(n: number): number {
-  return Number.isFinite(n) ? n : (null as unknown as number);
-}
-function fromJsonNumber(n: number | null): number {
-  return n === null ? -Infinity : n;
 }

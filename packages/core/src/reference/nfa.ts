@@ -119,6 +119,12 @@ export class NFA<E> implements Matcher<E, NFAState<E>> {
     return false;
   }
 
+  partialMatches(s: NFAState<E>): number {
+    let n = s.completed?.length ?? 0;
+    for (const cs of s.partial) if (!cs.state.isStart) n++;
+    return n;
+  }
+
   lastDeadline(s: NFAState<E>): number {
     let max = -Infinity;
     for (const cs of s.partial) if (!cs.state.isStart) max = Math.max(max, this.windowMs > 0 ? cs.startTs + this.windowMs : Infinity);

@@ -102,7 +102,7 @@ export function buildApp(parts: AppParts): FastifyInstance {
   const describeRule = (name: string) => {
     const r = rules.require(name);
     const c = rules.compiledOf(r);
-    const counts = { ...storage.ruleCounts(name), keys: processor.keyCounts().get(name) ?? 0 };
+    const counts = { ...storage.ruleCounts(name), keys: processor.keyCounts().get(name) ?? 0, partialMatches: processor.partialMatchCounts().get(name) ?? 0 };
     return { name: r.name, version: r.version, state: r.state, createdAt: r.createdAt, text: r.text, key: c.keyDescription, kind: c.kind, pattern: c.patternText, counts };
   };
   const sendJson = (req: FastifyRequest, reply: FastifyReply, doc: unknown) => {

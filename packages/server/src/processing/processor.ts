@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { RuleEngine, type CompiledRule, type EngineSnapshot, type Match, type RuleEngineOptions, type StandardEvent } from '@cepheus/rules';
+import { RuleEngine, type CompiledRule, type EngineSnapshot, type Match, type PartitionKey, type RuleEngineOptions, type StandardEvent } from '@cepheus/rules';
 import type { CompiledRules } from '../rules/compiled-rules.js';
-import { lastPosition, storedEvents, type Backfill, type LateEvent, type LogEntry, type NewOutput, type RuleRef, type Storage } from '../storage/storage.js';
+import { lastPosition, storedEvents, type Backfill, type CheckpointWrite, type LateEvent, type LogEntry, type NewOutput, type RuleRef, type Storage } from '../storage/storage.js';
 
 export interface ProcessorOptions {
   storage: Storage;
@@ -17,8 +17,8 @@ export interface ProcessorOptions {
   checkpointEvery?: number;
 }
 
-/** The processing state a checkpoint holds, as of its log position. */
-interface CheckpointData {
+/** The processing state a checkpoint holds, as of its log position, but its keys' states (stored apart, by rule). */
+interface CheckpointHead {
   readonly running: RuleRef[];
   readonly maxEventTime: number | null;
   readonly engine: EngineSnapshot;
@@ -51,10 +51,14 @@ export class Processor {
     if (saved === undefined) this.engine = this.newEngine([]);
     else {
       // continue from the checkpoint: its rules, its engine state, then the log after it
-      const data = JSON.parse(saved.data, reviveTokens) as CheckpointData;
-      this.setRunning(data.running);
-      this.engine = RuleEngine.restore(data.engine, this.engineOptions(data.running.map((r) => this.compile(r))));
-      this.maxEventTime = data.maxEventTime ?? -Infinity;
+      const head = JSON.parse(saved.head, reviveTokens) as CheckpointHead;
+      const rules = head.engine.rules.map((r) => ({
+        ...r,
+        keys: (saved.keys.get(r.name) ?? []).map(([key, state]) => [JSON.parse(key), JSON.parse(state, reviveTokens)] as [PartitionKey, unknown]),
+      }));
+      this.setRunning(head.running);
+      this.engine = RuleEngine.restore({ ...head.engine, rules }, this.engineOptions(head.running.map((r) => this.compile(r))));
+      this.maxEventTime = head.maxEventTime ?? -Infinity;
       this.position = saved.position;
       this.checkpointed = saved.position;
     }
@@ -63,13 +67,34 @@ export class Processor {
   private readonly checkpointEvery: number;
   /** The log position of the last checkpoint. */
   private checkpointed = 0;
-  /** Size in characters and time in ms of the last checkpoint written (for metrics). */
-  lastCheckpoint: { size: number; ms: number } | undefined;
+  /** The last checkpoint written (for metrics): characters of JSON written, keys written or removed, time in ms. */
+  lastCheckpoint: { size: number; keys: number; ms: number } | undefined;
+  /** The next checkpoint writes every key (one failed to commit: what changed before it is not known to be stored). */
+  private wholeNext = false;
 
-  /** The processing state as checkpoint text (positions and output ids of the events it holds kept). */
-  private checkpointText(): string {
-    const data: CheckpointData = { running: this.running, maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null, engine: this.engine.snapshot() };
-    return JSON.stringify(data, keepTokens);
+  /**
+   * The processing state changed since the last checkpoint, as what storage writes (positions and
+   * output ids of the events it holds kept): the head, and the keys changed per rule.
+   */
+  private checkpointWrite(): CheckpointWrite {
+    const whole = this.wholeNext;
+    const changes = this.engine.snapshotChanges();
+    const put: [string, string, string][] = [];
+    const removed: [string, string][] = [];
+    const reset: string[] = [];
+    // after a failed commit: every key again, each rule's stored keys replaced
+    const rules = whole ? this.engine.snapshot().rules.map((r) => ({ ...r, removed: [], fresh: true })) : changes.rules;
+    for (const r of rules) {
+      if (r.fresh) reset.push(r.name);
+      for (const [key, state] of r.keys) put.push([r.name, JSON.stringify(key), JSON.stringify(state, keepTokens)]);
+      for (const key of r.removed) removed.push([r.name, JSON.stringify(key)]);
+    }
+    const head: CheckpointHead = {
+      running: this.running,
+      maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null,
+      engine: { ...changes, rules: changes.rules.map(({ removed: _r, fresh: _f, ...r }) => ({ ...r, keys: [] })) },
+    };
+    return { head: JSON.stringify(head, keepTokens), scopes: rules.map((r) => r.name), reset, put, removed };
   }
 
   /** Writes a checkpoint of the state as processed now (shutdown does). */
@@ -83,11 +108,20 @@ export class Processor {
    */
   private commit(withCheckpoint: boolean): void {
     const t0 = withCheckpoint ? performance.now() : 0;
-    const checkpoint = withCheckpoint ? this.checkpointText() : undefined;
-    const added = this.options.storage.addOutputs(this.outputs, this.late, this.position, checkpoint);
+    const checkpoint = withCheckpoint ? this.checkpointWrite() : undefined;
+    let added: NewOutput[];
+    try {
+      added = this.options.storage.addOutputs(this.outputs, this.late, this.position, checkpoint);
+    } catch (err) {
+      if (checkpoint !== undefined) this.wholeNext = true;
+      throw err;
+    }
     if (checkpoint !== undefined) {
+      this.wholeNext = false;
       this.checkpointed = this.position;
-      this.lastCheckpoint = { size: checkpoint.length, ms: performance.now() - t0 };
+      let size = checkpoint.head.length;
+      for (const [, key, state] of checkpoint.put) size += key.length + state.length;
+      this.lastCheckpoint = { size, keys: checkpoint.put.length + checkpoint.removed.length, ms: performance.now() - t0 };
     }
     const late = this.late.length;
     this.outputs = [];
@@ -108,6 +142,11 @@ export class Processor {
   /** Keys with state in each running rule. */
   keyCounts(): Map<string, number> {
     return this.engine.keyCounts();
+  }
+
+  /** Partial matches in each running rule. */
+  partialMatchCounts(): Map<string, number> {
+    return this.engine.partialMatchCounts();
   }
 
   /** Keys with state, per the engine (partial matches and windows). */
@@ -234,6 +273,7 @@ export class Processor {
       rules,
       outOfOrdernessMs: this.options.outOfOrdernessMs,
       onOutput: (event, rule, match) => this.output(event, rule, match),
+      trackChanges: true,
       onLate: (event: StandardEvent, rule?: string) => {
         const token = (event as Marked)[TOKEN];
         // an input event late for every rule (rule undefined) is at its log position

@@ -109,11 +109,11 @@ export interface Storage {
    * `processed`, with the processing state as of there when given (a checkpoint), in one
    * transaction. Returns the outputs that were new.
    */
-  addOutputs(outputs: readonly NewOutput[], late: readonly LateEvent[], processed: number, checkpoint?: string): NewOutput[];
+  addOutputs(outputs: readonly NewOutput[], late: readonly LateEvent[], processed: number, checkpoint?: CheckpointWrite): NewOutput[];
   /** Log positions of the input events that were late for every rule, from position `from` on. */
   latePositions(from: number): Set<number>;
-  /** The last checkpoint: the processing state (JSON text) as of log position `position`. */
-  checkpoint(): { position: number; data: string; size: number } | undefined;
+  /** The last checkpoint: the processing state as of log position `position`, its keys' states merged. */
+  checkpoint(): StoredCheckpoint | undefined;
   outputsAfter(seq: number, limit: number): OutboxEntry[];
   lastOutputSeq(): number;
   /** The log position processed up to (what addOutputs recorded last). */
@@ -126,6 +126,30 @@ export interface Storage {
   /** Outputs in the outbox per rule, and late events per rule (input events late for all rules count for each). */
   ruleCounts(name: string): { outputs: number; late: number };
   close(): void;
+}
+
+/**
+ * What one checkpoint writes: the processing state but its keys (`head`, replaced), and the state
+ * of each key that changed since the last checkpoint, by scope (a rule). The keys of a scope in
+ * `reset` are all dropped first (a rule deployed anew); those of scopes not in `scopes` too (rules
+ * no longer running). Then `put` replaces a key's state and `removed` drops it. A write costs what
+ * changed, not what is stored. All texts are JSON.
+ */
+export interface CheckpointWrite {
+  readonly head: string;
+  readonly scopes: readonly string[];
+  readonly reset: readonly string[];
+  readonly put: readonly (readonly [scope: string, key: string, state: string])[];
+  readonly removed: readonly (readonly [scope: string, key: string])[];
+}
+
+export interface StoredCheckpoint {
+  readonly position: number;
+  readonly head: string;
+  /** Every key's state, by scope. */
+  readonly keys: Map<string, [key: string, state: string][]>;
+  /** Characters of JSON in all. */
+  readonly size: number;
 }
 
 /** The last log position an entry holds (a batch holds one per event). */

@@ -127,6 +127,10 @@ export class ChainNFA<E> implements Matcher<E, ChainState<E>> {
     return new ChainState<E>();
   }
 
+  partialMatches(s: ChainState<E>): number {
+    return (s.runs.length + (s.completed?.length ?? 0)) / this.layout.size;
+  }
+
   lastDeadline(s: ChainState<E>): number {
     const runs = s.runs;
     // runs are sorted by start: the last one's window closes last

@@ -87,6 +87,12 @@ export class PathNFA<E> implements Matcher<E, PathState<E>> {
     return this.trackStates && this.graph.noOpStates(this.waitStates, this.event as E) === this.waitStates;
   }
 
+  partialMatches(s: PathState<E>): number {
+    let n = s.completed?.length ?? 0;
+    for (const run of s.runs) if (!run.state.isStart) n++;
+    return n;
+  }
+
   lastDeadline(s: PathState<E>): number {
     let max = -Infinity;
     for (const run of s.runs) if (!run.state.isStart) max = Math.max(max, closesAt(run.start!.timestamp, this.windowMs));
