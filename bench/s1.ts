@@ -15,8 +15,11 @@ import { cepheusBin as bin, httpClient, startServe } from './serve-process.ts';
 const log = (s: string) => process.stderr.write(s + '\n');
 const RULE = 'RULENAME "w1"\na: A\nb: B\nc: C\nEVENT a -> b -> c\nWITHIN 600000 MILLISECONDS\nAFTER MATCH NO SKIP\n';
 const BATCH = 1000;
-// one batch in flight: the log takes batches in arrival order, and W1 is in time order with no allowed disorder
-const IN_FLIGHT = 1;
+// Batches in flight (S1_IN_FLIGHT, default 1). The log takes batches in arrival order, so with
+// more than one in flight a later batch can overtake an earlier one: the service then allows
+// disorder of as many batches' time as are in flight (W1's events are 1 ms apart), and the
+// outputs are the same.
+const IN_FLIGHT = Number(process.env.S1_IN_FLIGHT ?? 1);
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -43,7 +46,9 @@ export async function s1Bench(total: number) {
   log(`  cepheus run: ${(runRate / 1e3).toFixed(0)}k events/s, ${runMatches} matches (exit ${run.status})`);
 
   const data = join(dir, 'data');
-  const { child: server, url: target } = await startServe(['--data', data, '--log-level', 'warn', '--idle-timeout', '0']);
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ outOfOrdernessMs: IN_FLIGHT > 1 ? 2 * IN_FLIGHT * BATCH : 0 }));
+  const { child: server, url: target } = await startServe(['--data', data, '--config', config, '--log-level', 'warn', '--idle-timeout', '0']);
   const url = target.origin;
   try {
     const put = await fetch(`${url}/v1/rules/w1`, { method: 'PUT', body: RULE });

@@ -5,9 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 export const cepheusBin = fileURLToPath(new URL('../packages/cli/bin/cepheus.js', import.meta.url));
 
-/** Starts `cepheus serve ARGS...` and resolves with the process and its URL once it listens. */
+/**
+ * Starts `cepheus serve ARGS...` and resolves with the process and its URL once it listens.
+ * SERVE_NODE_ARGS adds options for node (for instance `--cpu-prof --cpu-prof-dir=DIR`).
+ */
 export function startServe(args: string[]): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, [cepheusBin, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const nodeArgs = (process.env.SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cepheusBin, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {

@@ -43,12 +43,15 @@ CREATE TABLE IF NOT EXISTS checkpoint_keys (scope TEXT NOT NULL, key TEXT NOT NU
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** synchronous is 'full': commits of the log are synced. */
+  private readonly synced: boolean;
 
   constructor(dataDir: string, synchronous: Synchronous = 'full') {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, 'cepheus.db'));
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.synced = synchronous === 'full';
+    this.db.pragma(`synchronous = ${this.synced ? 'FULL' : 'NORMAL'}`);
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmts = {
@@ -198,6 +201,17 @@ export class SqliteStorage implements Storage {
   }
 
   addOutputs(outputs: readonly NewOutput[], late: readonly LateEvent[], processed: number, checkpoint?: CheckpointWrite): NewOutput[] {
+    // What processing writes follows from the log: a commit lost to a power loss is made again by
+    // the replay, so it is not synced (the next synced commit, of the log, syncs it with it).
+    if (this.synced) this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.writeOutputs(outputs, late, processed, checkpoint);
+    } finally {
+      if (this.synced) this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private writeOutputs(outputs: readonly NewOutput[], late: readonly LateEvent[], processed: number, checkpoint?: CheckpointWrite): NewOutput[] {
     return this.db.transaction(() => {
       if (checkpoint !== undefined) this.saveCheckpoint(processed, checkpoint);
       const added: NewOutput[] = [];
