@@ -1,5 +1,6 @@
 /** The built `cepheus serve` in a process of its own, and a keep-alive HTTP client for it (S1, SOAK). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -7,11 +8,14 @@ export const cepheusBin = fileURLToPath(new URL('../packages/cli/bin/cepheus.js'
 
 /**
  * Starts `cepheus serve ARGS...` and resolves with the process and its URL once it listens.
- * SERVE_NODE_ARGS adds options for node (for instance `--cpu-prof --cpu-prof-dir=DIR`).
+ * SERVE_NODE_ARGS adds options for node (for instance `--cpu-prof --cpu-prof-dir=DIR`); SERVE_LOG=FILE
+ * appends the service's log to FILE.
  */
 export function startServe(args: string[]): Promise<{ child: ChildProcess; url: URL }> {
   const nodeArgs = (process.env.SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, cepheusBin, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // SERVE_LOG=FILE keeps the service's log (its standard output)
+  const out = process.env.SERVE_LOG ? openSync(process.env.SERVE_LOG, 'a') : 'ignore';
+  const child = spawn(process.execPath, [...nodeArgs, cepheusBin, 'serve', '--port', '0', ...args], { stdio: ['ignore', out, 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {

@@ -1,3 +1,4 @@
+import type { StateCounts } from './processing/messages.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The service's Prometheus metrics, in a registry of its own (several services can share a process in tests). */
@@ -12,9 +13,8 @@ export class Metrics {
 
   constructor(probe: {
     lag: () => number;
-    keys: () => number;
-    ruleKeys: () => Map<string, number>;
-    rulePartialMatches: () => Map<string, number>;
+    /** Keys with state and partial matches per rule (from the processing thread). */
+    counts: () => Promise<StateCounts>;
     watermark: () => number;
     checkpoint: () => { size: number; keys: number; ms: number } | undefined;
   }) {
@@ -30,23 +30,33 @@ export class Metrics {
         },
       });
     gauge('cepheus_lag_entries', 'Log entries not yet processed', probe.lag);
-    gauge('cepheus_keys', 'Keys with state (partial matches, windows) over all rules', probe.keys);
+    new Gauge({
+      name: 'cepheus_keys',
+      help: 'Keys with state (partial matches, windows) over all rules',
+      registers: [this.registry],
+      async collect() {
+        let n = 0;
+        for (const k of (await probe.counts()).keys.values()) n += k;
+        this.set(n);
+      },
+    });
     gauge('cepheus_checkpoint_bytes', 'Size of the last checkpoint written (characters of JSON)', () => probe.checkpoint()?.size ?? 0);
     gauge('cepheus_checkpoint_keys', 'Keys whose state the last checkpoint wrote or removed (those changed since the one before)', () => probe.checkpoint()?.keys ?? 0);
     gauge('cepheus_checkpoint_ms', 'Time taken by the last checkpoint written', () => probe.checkpoint()?.ms ?? 0);
     gauge('cepheus_watermark_ms', 'The event-time watermark of processing', probe.watermark);
-    const perRule = (name: string, help: string, read: () => Map<string, number>) =>
+    const perRule = (name: string, help: string, read: (c: StateCounts) => Map<string, number>) =>
       new Gauge({
         name,
         help,
         labelNames: ['rule'],
         registers: [this.registry],
-        collect() {
+        async collect() {
+          const counts = read(await probe.counts());
           this.reset();
-          for (const [rule, n] of read()) this.set({ rule }, n);
+          for (const [rule, n] of counts) this.set({ rule }, n);
         },
       });
-    perRule('cepheus_rule_keys', 'Keys with state (partial matches, windows) per rule', probe.ruleKeys);
-    perRule('cepheus_rule_partial_matches', "Partial matches per rule: runs that have started (a REPEAT rule's windows)", probe.rulePartialMatches);
+    perRule('cepheus_rule_keys', 'Keys with state (partial matches, windows) per rule', (c) => c.keys);
+    perRule('cepheus_rule_partial_matches', "Partial matches per rule: runs that have started (a REPEAT rule's windows)", (c) => c.partialMatches);
   }
 }

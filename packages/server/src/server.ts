@@ -3,7 +3,7 @@ import { ConfigError, isLoopback, type ServerConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { OutputStream } from './http/output-stream.js';
 import { Metrics } from './metrics.js';
-import { Processor } from './processing/processor.js';
+import { ProcessingThread } from './processing/processing-thread.js';
 import { CompiledRules } from './rules/compiled-rules.js';
 import { RuleService } from './rules/rule-service.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
@@ -23,7 +23,8 @@ export interface RunningServer {
   /** The address it listens on, as http://host:port. */
   readonly url: string;
   readonly storage: Storage;
-  readonly processor: Processor;
+  /** Processing, in a thread of its own. */
+  readonly processor: ProcessingThread;
   /** Resolves once the log is processed as far as it reaches now. */
   drained(): Promise<void>;
   /** Appends a clock tick now if the stream has been quiet for the idle timeout (the timer calls it too). */
@@ -59,23 +60,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const outputs = new OutputStream(storage);
   let metrics: Metrics | undefined;
   const compiled = new CompiledRules(storage);
-  const processor = new Processor({
+  let log: { warn(message: string): void; fatal(o: object, message: string): void } | undefined;
+  const processor = await ProcessingThread.start({
+    setup: { data: config.data, synchronous: config.synchronous, outOfOrdernessMs: config.outOfOrdernessMs, checkpointEvery: config.checkpointEvery },
     storage,
-    rules: compiled,
-    outOfOrdernessMs: config.outOfOrdernessMs,
-    checkpointEvery: config.checkpointEvery,
     onOutputs: (added, late) => {
       for (const o of added) metrics?.outputs.inc({ rule: o.rule });
       metrics?.late.inc(late);
       outputs.notify();
       for (const sink of sinks) sink.deliver();
     },
+    onCrash: (error, restartInMs) => log?.fatal({ err: error, restartInMs }, 'processing failed; it starts again from the last checkpoint'),
   });
   metrics = new Metrics({
     lag: () => storage.lastSeq() - processor.processed,
-    keys: () => processor.keyCount,
-    ruleKeys: () => processor.keyCounts(),
-    rulePartialMatches: () => processor.partialMatchCounts(),
+    counts: () => processor.counts(),
     watermark: () => processor.watermark,
     checkpoint: () => processor.lastCheckpoint,
   });
@@ -96,6 +95,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
   });
   warn = (message) => app.log.warn(message);
+  log = app.log;
   const tick = () => {
     if (config.idleTimeoutMs === 0 || !ready || processor.processed < storage.lastSeq()) return;
     const quiet = now() - lastAppend;
@@ -129,8 +129,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       if (timer) clearInterval(timer);
       outputs.closeAll();
       await app.close();
-      processor.catchUp();
-      processor.checkpointNow();
+      await processor.close();
       for (const sink of sinks) {
         sink.deliver();
         await sink.close();

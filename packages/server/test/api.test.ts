@@ -318,6 +318,22 @@ describe('checkpoints', () => {
     expect(stored()).toEqual([]);
   });
 
+  it('go on after the processing thread fails: a new one starts from the last checkpoint, nothing is lost', async () => {
+    const plain = await start({ checkpointEvery: 0 });
+    await plain.put('pair', PAIR);
+    await plain.post([ev('A', 1000), ev('A', 1500, 'u2'), ev('B', 1600, 'u3'), ev('B', 2000), ev('B', 2500, 'u2')]);
+    const expected = await plain.outputs();
+    expect(expected.length).toBe(2);
+
+    const s = await start({ checkpointEvery: 2 });
+    await s.put('pair', PAIR);
+    await s.post([ev('A', 1000), ev('A', 1500, 'u2'), ev('B', 1600, 'u3')]);
+    await s.server.drained();
+    await (s.server.processor as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await s.post([ev('B', 2000), ev('B', 2500, 'u2')]);
+    expect(await s.outputs()).toEqual(expected);
+  });
+
   it('are written at shutdown, and a restart goes on from them', async () => {
     const s = await start({ checkpointEvery: 0 });
     await s.put('pair', PAIR);

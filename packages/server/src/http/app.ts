@@ -3,7 +3,7 @@ import { parseTime } from '@cepheus/rules';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Scope, ServerConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
-import type { Processor } from '../processing/processor.js';
+import type { ProcessingThread } from '../processing/processing-thread.js';
 import { replay } from '../processing/replay.js';
 import { RuleRequestError, type RuleService } from '../rules/rule-service.js';
 import type { Storage } from '../storage/storage.js';
@@ -13,7 +13,7 @@ import type { OutputStream } from './output-stream.js';
 export interface AppParts {
   readonly config: ServerConfig;
   readonly storage: Storage;
-  readonly processor: Processor;
+  readonly processor: ProcessingThread;
   readonly rules: RuleService;
   readonly metrics: Metrics;
   readonly outputs: OutputStream;
@@ -99,10 +99,11 @@ export function buildApp(parts: AppParts): FastifyInstance {
     if (body.length > config.maxRuleLength) throw new HttpError(413, `a rule text is at most ${config.maxRuleLength} characters`);
     return body.toString('utf8');
   };
-  const describeRule = (name: string) => {
+  const describeRule = async (name: string) => {
     const r = rules.require(name);
     const c = rules.compiledOf(r);
-    const counts = { ...storage.ruleCounts(name), keys: processor.keyCounts().get(name) ?? 0, partialMatches: processor.partialMatchCounts().get(name) ?? 0 };
+    const state = await processor.counts();
+    const counts = { ...storage.ruleCounts(name), keys: state.keys.get(name) ?? 0, partialMatches: state.partialMatches.get(name) ?? 0 };
     return { name: r.name, version: r.version, state: r.state, createdAt: r.createdAt, text: r.text, key: c.keyDescription, kind: c.kind, pattern: c.patternText, counts };
   };
   const sendJson = (req: FastifyRequest, reply: FastifyReply, doc: unknown) => {

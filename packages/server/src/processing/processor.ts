@@ -4,17 +4,31 @@ import type { CompiledRules } from '../rules/compiled-rules.js';
 import { lastPosition, storedEvents, type Backfill, type CheckpointWrite, type LateEvent, type LogEntry, type NewOutput, type RuleRef, type Storage } from '../storage/storage.js';
 
 export interface ProcessorOptions {
+  /** Where it reads the log, the rules and the last checkpoint (it writes nothing there itself). */
   storage: Storage;
-  /** The compiled rule versions (shared with the rule service). */
   rules: CompiledRules;
   /** Allowed disorder of events in ms (the bounded-out-of-orderness watermark, as `cepheus run`). */
   outOfOrdernessMs: number;
-  /** New outputs reached the outbox (for streams and sinks waiting on them), and late events were stored. */
-  onOutputs?: (added: readonly NewOutput[], late: number) => void;
+  /**
+   * Commits, in order: each to be written in one transaction (Storage.addOutputs). A commit that
+   * fails must end this processor: a new one restores the last checkpoint and makes the lost
+   * outputs again. `confirmed` is to be called once a commit is in the storage.
+   */
+  write: (commit: Commit) => void;
   /** How many log entries (a batch is one) one step reads and commits with its outputs. */
   chunk?: number;
   /** A checkpoint is written once this many log positions were processed since the last (0: never). */
   checkpointEvery?: number;
+}
+
+/** What one step of processing writes: its outputs and late events, the position, maybe a checkpoint. */
+export interface Commit {
+  readonly outputs: NewOutput[];
+  readonly late: LateEvent[];
+  readonly processed: number;
+  readonly checkpoint?: CheckpointWrite;
+  /** The checkpoint's characters of JSON, keys written or removed, and the time taken to make it. */
+  readonly checkpointStats?: { size: number; keys: number; ms: number };
 }
 
 /** The processing state a checkpoint holds, as of its log position, but its keys' states (stored apart, by rule). */
@@ -25,7 +39,7 @@ interface CheckpointHead {
 }
 
 /**
- * Runs the rules over the log, in log order, and writes their outputs to the outbox. Processing
+ * Runs the rules over the log, in log order, and hands their outputs on to be committed. Processing
  * is a function of the log alone (events, ticks and rule deployments are all entries of it), so a
  * restart restores the last checkpoint, replays the log after it and reproduces every output of
  * that part with its id: the outbox keeps the first copy of each, which makes the effect exactly
@@ -67,23 +81,27 @@ export class Processor {
   private readonly checkpointEvery: number;
   /** The log position of the last checkpoint. */
   private checkpointed = 0;
-  /** The last checkpoint written (for metrics): characters of JSON written, keys written or removed, time in ms. */
-  lastCheckpoint: { size: number; keys: number; ms: number } | undefined;
-  /** The next checkpoint writes every key (one failed to commit: what changed before it is not known to be stored). */
-  private wholeNext = false;
+  /**
+   * Log positions of late input events in commits not yet confirmed: a backfill leaves out the
+   * late events, and reads those committed from the storage.
+   */
+  private unconfirmedLate: { processed: number; positions: number[] }[] = [];
+
+  /** Commits up to position `processed` are in the storage. */
+  confirmed(processed: number): void {
+    if (this.unconfirmedLate.length > 0) this.unconfirmedLate = this.unconfirmedLate.filter((c) => c.processed > processed);
+  }
 
   /**
    * The processing state changed since the last checkpoint, as what storage writes (positions and
    * output ids of the events it holds kept): the head, and the keys changed per rule.
    */
   private checkpointWrite(): CheckpointWrite {
-    const whole = this.wholeNext;
     const changes = this.engine.snapshotChanges();
     const put: [string, string, string][] = [];
     const removed: [string, string][] = [];
     const reset: string[] = [];
-    // after a failed commit: every key again, each rule's stored keys replaced
-    const rules = whole ? this.engine.snapshot().rules.map((r) => ({ ...r, removed: [], fresh: true })) : changes.rules;
+    const rules = changes.rules;
     for (const r of rules) {
       if (r.fresh) reset.push(r.name);
       for (const [key, state] of r.keys) put.push([r.name, JSON.stringify(key), JSON.stringify(state, keepTokens)]);
@@ -107,26 +125,21 @@ export class Processor {
    * checkpoint of the state as of there when asked, in one transaction.
    */
   private commit(withCheckpoint: boolean): void {
-    const t0 = withCheckpoint ? performance.now() : 0;
-    const checkpoint = withCheckpoint ? this.checkpointWrite() : undefined;
-    let added: NewOutput[];
-    try {
-      added = this.options.storage.addOutputs(this.outputs, this.late, this.position, checkpoint);
-    } catch (err) {
-      if (checkpoint !== undefined) this.wholeNext = true;
-      throw err;
-    }
-    if (checkpoint !== undefined) {
-      this.wholeNext = false;
-      this.checkpointed = this.position;
+    const late = this.late;
+    const positions = late.flatMap((l) => (l.position === null ? [] : [l.position]));
+    if (positions.length > 0) this.unconfirmedLate.push({ processed: this.position, positions });
+    let commit: Commit = { outputs: this.outputs, late, processed: this.position };
+    if (withCheckpoint) {
+      const t0 = performance.now();
+      const checkpoint = this.checkpointWrite();
       let size = checkpoint.head.length;
       for (const [, key, state] of checkpoint.put) size += key.length + state.length;
-      this.lastCheckpoint = { size, keys: checkpoint.put.length + checkpoint.removed.length, ms: performance.now() - t0 };
+      commit = { ...commit, checkpoint, checkpointStats: { size, keys: checkpoint.put.length + checkpoint.removed.length, ms: performance.now() - t0 } };
+      this.checkpointed = this.position;
     }
-    const late = this.late.length;
     this.outputs = [];
     this.late = [];
-    if (added.length > 0 || late > 0) this.options.onOutputs?.(added, late);
+    this.options.write(commit);
   }
 
   /** The log position processed up to. */
@@ -160,8 +173,8 @@ export class Processor {
   }
 
   /**
-   * Asks for the log to be processed soon: one chunk per turn of the event loop, so that requests
-   * are served while a long log is replayed. Calls while it is scheduled coalesce.
+   * Asks for the log to be processed soon: in turns of about 20 ms, so that messages (queries, a
+   * close) are answered while a long log is replayed. Calls while it is scheduled coalesce.
    */
   notify(): void {
     if (this.scheduled) return;
@@ -169,30 +182,13 @@ export class Processor {
     setImmediate(this.turn);
   }
 
-  /** Resolves once the log is processed up to its last position at the time of the call. */
-  drained(): Promise<void> {
-    const target = this.options.storage.lastSeq();
-    if (this.position >= target) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiting.push({ target, resolve });
-      this.notify();
-    });
-  }
-
   private scheduled = false;
-  private waiting: { target: number; resolve: () => void }[] = [];
 
   private readonly turn = (): void => {
     this.scheduled = false;
-    // steps for about 20 ms, then lets requests in: a heavy backlog does not stall the service
     const until = performance.now() + 20;
     let more = this.step();
     while (more && performance.now() < until) more = this.step();
-    if (this.waiting.length > 0) {
-      const done = this.waiting.filter((w) => w.target <= this.position);
-      this.waiting = this.waiting.filter((w) => w.target > this.position);
-      for (const w of done) w.resolve();
-    }
     if (more) this.notify();
   };
 
@@ -249,7 +245,8 @@ export class Processor {
   private backfill(b: Backfill, before: number): void {
     const storage = this.options.storage;
     const late = storage.latePositions(0);
-    // the late ones of this run not yet committed
+    // the late ones of this run not yet in the storage
+    for (const c of this.unconfirmedLate) for (const p of c.positions) late.add(p);
     for (const l of this.late) if (l.position !== null) late.add(l.position);
     const events: StandardEvent[] = [];
     for (const { event, position } of storedEvents<StandardEvent>(storage, before)) {

@@ -39,20 +39,28 @@ CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), po
 CREATE TABLE IF NOT EXISTS checkpoint_keys (scope TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (scope, key));
 `;
 
-/** The embedded storage: one SQLite database file (`cepheus.db`) in the data folder, in WAL mode. */
+/**
+ * The embedded storage: one SQLite database file (`cepheus.db`) in the data folder, in WAL mode.
+ * The service's thread has the one connection that writes; the processing thread reads through a
+ * read-only one (in WAL mode readers and the writer do not wait for each other).
+ */
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly stmts;
   /** synchronous is 'full': commits of the log are synced. */
   private readonly synced: boolean;
 
-  constructor(dataDir: string, synchronous: Synchronous = 'full') {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'cepheus.db'));
-    this.db.pragma('journal_mode = WAL');
+  /** `readonly`: a connection that only reads (the processing thread's), to a database set up already. */
+  constructor(dataDir: string, synchronous: Synchronous = 'full', options: { readonly?: boolean } = {}) {
+    const readonly = options.readonly === true;
+    if (!readonly) mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, 'cepheus.db'), { readonly, fileMustExist: readonly });
     this.synced = synchronous === 'full';
-    this.db.pragma(`synchronous = ${this.synced ? 'FULL' : 'NORMAL'}`);
-    this.db.exec(SCHEMA);
+    if (!readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${this.synced ? 'FULL' : 'NORMAL'}`);
+      this.db.exec(SCHEMA);
+    }
     const db = this.db;
     this.stmts = {
       appendLog: db.prepare('INSERT INTO log (seq, count, kind, body) VALUES (?, ?, ?, ?)'),
