@@ -113,6 +113,21 @@ describe('ingestion', () => {
     expect((await s.post(batch, { 'idempotency-key': 'has space' })).status).toBe(400);
   });
 
+  it('appends batches posted together, each once, also two with one Idempotency-Key', async () => {
+    const s = await start();
+    const batches = Array.from({ length: 6 }, (_, i) => [ev('A', 10 * i), ev('C', 10 * i + 1)]);
+    const answers = await Promise.all([
+      ...batches.map((b, i) => s.post(b, { 'idempotency-key': `group-${i}` })),
+      s.post(batches[0], { 'idempotency-key': 'group-0' }),
+      s.post(batches[0], { 'idempotency-key': 'group-0' }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(answers.every((a) => a.body.accepted === 2)).toBe(true);
+    // the three with key group-0: appended once, two of them answered as repeats
+    expect([answers[0], answers[6], answers[7]].filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
+    expect(s.server.storage.counts().events).toBe(12);
+  });
+
   it('refuses bodies over the limit and batches over the count', async () => {
     const s = await start({ bodyLimit: 2048, maxBatchEvents: 3 });
     const big = await s.post(Array.from({ length: 40 }, (_, i) => ev('A', i)));

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Scope, ServerConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { ProcessingThread } from '../processing/processing-thread.js';
+import { LogAppender } from './log-appender.js';
 import { replay } from '../processing/replay.js';
 import { RuleRequestError, type RuleService } from '../rules/rule-service.js';
 import type { Storage } from '../storage/storage.js';
@@ -58,6 +59,7 @@ export function buildApp(parts: AppParts): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  const appender = new LogAppender(storage);
   const tokens = new Map(config.tokens.map((t) => [t.token, new Set(t.scopes)]));
   app.addHook('onRequest', async (req, reply) => {
     if (tokens.size === 0) return;
@@ -195,7 +197,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
     const batch = readBatch(body, type.startsWith('application/json'), config.maxBatchEvents);
     const result = { accepted: batch.events.length, rejected: batch.rejects.map((r) => ({ line: r.line, reason: r.reason })) };
     const answer = JSON.stringify(result);
-    storage.appendEvents(batch.events, batch.rejects, typeof key === 'string' ? { key, answer } : undefined);
+    const first = await appender.append({ events: batch.events, rejects: batch.rejects, ...(typeof key === 'string' ? { idempotency: { key, answer } } : {}) });
+    if (first !== undefined) return reply.header('idempotent-replayed', 'true').type('application/json').send(first);
     metrics.eventsIn.inc(batch.events.length);
     metrics.rejects.inc(batch.rejects.length);
     parts.appended();

@@ -8,7 +8,7 @@ import type {
   LogEntry,
   NewOutput,
   OutboxEntry,
-  Reject,
+  NewBatch,
   RuleRecord,
   RuleRef,
   RuleState,
@@ -122,16 +122,17 @@ export class SqliteStorage implements Storage {
     return seq;
   }
 
-  appendEvents(events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }): { first: number; last: number } {
+  appendEvents(batches: readonly NewBatch[]): void {
     const now = new Date().toISOString();
     const before = this.next;
     try {
-      return this.db.transaction(() => {
-        // one row per batch: its events as one JSON array, one position each
-        const first = events.length > 0 ? this.append('events', events.length, `[${events.join(',')}]`) : this.next;
-        for (const r of rejects) this.stmts.reject.run(r.line, r.reason, r.text, now);
-        if (idempotency) this.stmts.keepAnswer.run(idempotency.key, idempotency.answer, now);
-        return { first, last: this.next - 1 };
+      this.db.transaction(() => {
+        for (const { events, rejects, idempotency } of batches) {
+          // one row per batch: its events as one JSON array, one position each
+          if (events.length > 0) this.append('events', events.length, `[${events.join(',')}]`);
+          for (const r of rejects) this.stmts.reject.run(r.line, r.reason, r.text, now);
+          if (idempotency) this.stmts.keepAnswer.run(idempotency.key, idempotency.answer, now);
+        }
       })();
     } catch (e) {
       this.next = before; // the transaction rolled back

@@ -81,10 +81,11 @@ export interface NewOutput {
 
 export interface Storage {
   /**
-   * Appends a batch of events (JSON text, normalized) and records its rejects, in one durable
-   * transaction; with an idempotency key, the answer is kept with it. Returns the log positions.
+   * Appends batches of events (each its events as JSON text, normalized) and records their
+   * rejects, in one durable transaction; with an idempotency key, a batch's answer is kept with it.
+   * Each batch is one log entry, in the order given.
    */
-  appendEvents(events: readonly string[], rejects: readonly Reject[], idempotency?: { key: string; answer: string }): { first: number; last: number };
+  appendEvents(batches: readonly NewBatch[]): void;
   /** The answer kept for an idempotency key, if a batch with it was appended. */
   answerFor(key: string): string | undefined;
   appendTick(watermark: number): number;
@@ -150,6 +151,13 @@ export interface StoredCheckpoint {
   readonly keys: Map<string, [key: string, state: string][]>;
   /** Characters of JSON in all. */
   readonly size: number;
+}
+
+/** A batch to append (see appendEvents). */
+export interface NewBatch {
+  readonly events: readonly string[];
+  readonly rejects: readonly Reject[];
+  readonly idempotency?: { readonly key: string; readonly answer: string };
 }
 
 /** The last log position an entry holds (a batch holds one per event). */
