@@ -103,29 +103,12 @@ export class EventTimeBuffer<E> {
     return best;
   }
 
-  /** The buffered events in release order. */
+  /** The buffered events in release order: the runs one after another, stably sorted (so ties keep run order). */
   entries(): { ts: number; event: E }[] {
-    const heads = this.runs.map((r) => r.head);
     const out: { ts: number; event: E }[] = [];
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < this.runs.length; i++) {
-        const r = this.runs[i];
-        if (heads[i] === r.len) continue;
-        if (best < 0) {
-          best = i;
-          continue;
-        }
-        const o = this.runs[best];
-        const a = r.ts[heads[i]];
-        const b = o.ts[heads[best]];
-        if (a < b || (a === b && this.comparator !== undefined && this.comparator(r.evs[heads[i]] as E, o.evs[heads[best]] as E) < 0)) best = i;
-      }
-      if (best < 0) return out;
-      const r = this.runs[best];
-      out.push({ ts: r.ts[heads[best]], event: r.evs[heads[best]] as E });
-      heads[best]++;
-    }
+    for (const r of this.runs) for (let i = r.head; i < r.len; i++) out.push({ ts: r.ts[i], event: r.evs[i] as E });
+    const cmp = this.comparator;
+    return out.sort((a, b) => a.ts - b.ts || (cmp === undefined ? 0 : cmp(a.event, b.event)));
   }
 }
 

@@ -162,11 +162,6 @@ export class Processor {
     return this.engine.partialMatchCounts();
   }
 
-  /** Keys with state, per the engine (partial matches and windows). */
-  get keyCount(): number {
-    return this.engine.keyCount;
-  }
-
   /** Processes everything the log holds beyond the position, synchronously (at start: the replay). */
   catchUp(): void {
     while (this.step()) {}
