@@ -47,7 +47,14 @@ export async function s1Bench(total: number) {
 
   const data = join(dir, 'data');
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ outOfOrdernessMs: IN_FLIGHT > 1 ? 2 * IN_FLIGHT * BATCH : 0 }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      outOfOrdernessMs: IN_FLIGHT > 1 ? 2 * IN_FLIGHT * BATCH : 0,
+      ...(process.env.S1_SYNC ? { synchronous: process.env.S1_SYNC } : {}),
+      ...(process.env.S1_CHECKPOINT_EVERY ? { checkpointEvery: Number(process.env.S1_CHECKPOINT_EVERY) } : {}),
+    }),
+  );
   const { child: server, url: target } = await startServe(['--data', data, '--config', config, '--log-level', 'warn', '--idle-timeout', '0']);
   const url = target.origin;
   try {
@@ -89,6 +96,7 @@ export async function s1Bench(total: number) {
     // A window: batch b goes out only once every batch before b - IN_FLIGHT + 1 is acknowledged, so
     // a batch retried after a 429 is overtaken by fewer than IN_FLIGHT others (the disorder allowed).
     let low = 0;
+    let refused = 0;
     let waiting: (() => void)[] = [];
     const post = async (): Promise<void> => {
       for (let b = next++; b < batches; b = next++) {
@@ -105,6 +113,7 @@ export async function s1Bench(total: number) {
             break;
           }
           if (res.status !== 429) throw new Error(`posting batch ${b}: ${res.status} ${res.text}`);
+          refused++;
           await new Promise((r) => setTimeout(r, 50));
         }
         if (b % 500 === 0) log(`  ${b * BATCH} events posted`);
@@ -130,6 +139,7 @@ export async function s1Bench(total: number) {
     log(
       `  cepheus serve: ${(rate / 1e3).toFixed(0)}k events/s end to end (${(lines.length / (postedMs / 1000) / 1e3).toFixed(0)}k/s acknowledged), ${outputs} outputs; ratio to cepheus run ${(rate / runRate).toFixed(2)}`,
     );
+    log(`  answers 429 (retried after 50 ms): ${refused}`);
     log(`  latency from acknowledgement to output: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms`);
     return {
       workload: 'S1',
