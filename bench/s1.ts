@@ -3,7 +3,8 @@
  * the built `cepheus serve` (a process of its own) over loopback in batches of 1,000, durably
  * logged, matched by W1's rule, outputs in the outbox. Against `cepheus run` on the same events from
  * a file, in the same run. Latency: from a batch's acknowledgement to the output of its last event
- * arriving on the SSE stream. S1_EVENTS=N runs a prefix of W1.
+ * arriving on the SSE stream. S1_EVENTS=N runs a prefix of W1; S1_SYNC (full, normal) and
+ * S1_CHECKPOINT_EVERY=N set the service's `synchronous` and `checkpointEvery`.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -151,6 +152,7 @@ export async function s1Bench(total: number) {
       ratio_to_run: Number((rate / runRate).toFixed(3)),
       latency_p50_ms: Math.round(percentile(sorted, 50)),
       latency_p99_ms: Math.round(percentile(sorted, 99)),
+      refused_429: refused,
     };
   } finally {
     server.kill('SIGTERM');
